@@ -1,0 +1,42 @@
+"""sk_hpo: fast, smart hyperparameter search for scikit-learn.
+
+Two faces: :class:`HPOSearchCV`, a drop-in replacement for ``GridSearchCV`` and
+``RandomizedSearchCV``, and a define-by-run engine (:func:`create_study`,
+:meth:`Study.optimize`, ``trial.suggest_*``) for any objective.
+"""
+
+from __future__ import annotations
+
+from sk_hpo import distributions, exceptions, pruners, samplers, storages, study, trial
+from sk_hpo.exceptions import TrialPruned
+from sk_hpo.study import (
+    Study,
+    StudyDirection,
+    create_study,
+    delete_study,
+    get_all_study_names,
+    load_study,
+)
+from sk_hpo.trial import FrozenTrial, Trial, TrialState
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FrozenTrial",
+    "Study",
+    "StudyDirection",
+    "Trial",
+    "TrialPruned",
+    "TrialState",
+    "create_study",
+    "delete_study",
+    "distributions",
+    "exceptions",
+    "get_all_study_names",
+    "load_study",
+    "pruners",
+    "samplers",
+    "storages",
+    "study",
+    "trial",
+]

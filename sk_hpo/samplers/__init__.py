@@ -1,0 +1,11 @@
+"""Samplers: policies that propose each trial's parameters."""
+
+from __future__ import annotations
+
+from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._random import RandomSampler
+
+__all__ = [
+    "BaseSampler",
+    "RandomSampler",
+]

@@ -1,0 +1,42 @@
+"""Storages: where studies live (memory, SQLite)."""
+
+from __future__ import annotations
+
+from sk_hpo.storages._base import BaseStorage, StudySummary
+from sk_hpo.storages._in_memory import InMemoryStorage
+
+__all__ = ["BaseStorage", "InMemoryStorage", "SQLiteStorage", "StudySummary", "get_storage"]
+
+
+def __getattr__(name: str):  # SQLiteStorage lands in its own module
+    if name == "SQLiteStorage":
+        from sk_hpo.storages._sqlite import SQLiteStorage
+
+        return SQLiteStorage
+    raise AttributeError(name)
+
+
+def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
+    """Return a storage for ``storage``: None (a new in-memory one), a URL, or a storage.
+
+    Examples
+    --------
+    >>> type(get_storage(None)).__name__
+    'InMemoryStorage'
+    """
+    if storage is None:
+        return InMemoryStorage()
+    if isinstance(storage, BaseStorage):
+        return storage
+    if isinstance(storage, str):
+        if storage.startswith("sqlite://"):
+            from sk_hpo.storages._sqlite import SQLiteStorage
+
+            return SQLiteStorage(storage)
+        raise ValueError(
+            f"The 'storage' URL {storage!r} is not supported; use 'sqlite:///relative/path.db' "
+            "or 'sqlite:////absolute/path.db', a storage object, or None for memory."
+        )
+    raise TypeError(
+        f"The 'storage' parameter must be None, a URL string or a BaseStorage, got {storage!r}."
+    )

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import abc
+import dataclasses
+import datetime
+from collections.abc import Container, Iterable
+from typing import Any
+
+from sk_hpo._direction import StudyDirection
+from sk_hpo.distributions import BaseDistribution
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+
+__all__ = ["BaseStorage", "StudySummary"]
+
+
+@dataclasses.dataclass(frozen=True)
+class StudySummary:
+    """What :func:`sk_hpo.get_all_studies` tells of one study."""
+
+    study_name: str
+    study_id: int
+    direction: StudyDirection
+    n_trials: int
+    best_value: float | None
+    datetime_start: datetime.datetime | None
+    user_attrs: dict[str, Any]
+
+
+class BaseStorage(abc.ABC):
+    """Where studies and their trials live.
+
+    Safety contract: every method is thread-safe. A storage that can be shared by several
+    processes (SQLite) is also process-safe: each method is one atomic transaction, trial
+    numbers are unique per study, and the state of a finished trial never changes again.
+
+    Trials are written by one owner (the process that created or popped the trial), except
+    system attributes that a pruner may set; every reader sees a consistent snapshot.
+
+    Values are held in internal form: parameters as floats with their distribution,
+    attributes as JSON-serializable values. No method ever stores or loads a pickle.
+
+    Heartbeats: a storage with ``heartbeat_interval`` not None records, for RUNNING trials,
+    when their process last said it was alive (:meth:`record_heartbeat`);
+    :meth:`fail_stale_trials` marks FAIL the RUNNING trials whose heartbeat is older than
+    ``grace_period`` seconds. Storages without heartbeats inherit no-op versions.
+    """
+
+    heartbeat_interval: float | None = None
+    grace_period: float | None = None
+
+    # -- studies -------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_new_study(self, study_name: str, direction: StudyDirection) -> int:
+        """Create a study and return its id; raise DuplicatedStudyError if the name exists."""
+
+    @abc.abstractmethod
+    def delete_study(self, study_id: int) -> None:
+        """Delete a study and all its trials; raise StudyNotFoundError if absent."""
+
+    @abc.abstractmethod
+    def get_study_id_from_name(self, study_name: str) -> int:
+        """Raise StudyNotFoundError if no study has that name."""
+
+    @abc.abstractmethod
+    def get_study_name_from_id(self, study_id: int) -> str: ...
+
+    @abc.abstractmethod
+    def get_study_direction(self, study_id: int) -> StudyDirection: ...
+
+    @abc.abstractmethod
+    def get_all_studies(self) -> list[StudySummary]: ...
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]: ...
+
+    # -- trials: writes ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_new_trial(
+        self, study_id: int, template_trial: FrozenTrial | None = None
+    ) -> FrozenTrial:
+        """Create a trial with the next free number and return it.
+
+        Without a template the trial is RUNNING, started now. A template gives the state,
+        params, attributes and values of the new trial (its number is always assigned here).
+        """
+
+    @abc.abstractmethod
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        """Raise UpdateFinishedTrialError when the trial is finished."""
+
+    @abc.abstractmethod
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, value: float | None = None
+    ) -> bool:
+        """Set the state (and value) of a trial atomically.
+
+        Returns False, changing nothing, when ``state`` is RUNNING and the trial is not WAITING
+        (someone else took it). Raises UpdateFinishedTrialError when the trial is finished.
+        Finishing a trial sets ``datetime_complete``; RUNNING sets ``datetime_start``.
+        """
+
+    @abc.abstractmethod
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None: ...
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def claim_trial_key(self, study_id: int, trial_id: int, key: str) -> bool:
+        """Atomically claim ``key`` in the study for ``trial_id``; True if this call won.
+
+        Keys are unique per study and claims are never released: a sampler uses them so that
+        several processes sharing a study never evaluate the same configuration twice.
+        """
+
+    @abc.abstractmethod
+    def get_claimed_keys(self, study_id: int) -> set[str]:
+        """All keys claimed in the study."""
+
+    # -- trials: reads -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_trial(self, trial_id: int) -> FrozenTrial: ...
+
+    @abc.abstractmethod
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        """Raise KeyError when the study has no trial of that number."""
+
+    @abc.abstractmethod
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        """Trials of the study ordered by number; ``deepcopy=False`` returns shared objects."""
+
+    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        return len(self.get_all_trials(study_id, deepcopy=False, states=states))
+
+    @abc.abstractmethod
+    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+        """Atomically move the oldest WAITING trial to RUNNING and return it, or None."""
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        """The best COMPLETE trial; raise ValueError when there is none."""
+        trials = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
+        if not trials:
+            raise ValueError("No trials are completed yet; best_trial needs a COMPLETE trial.")
+        pick = max if self.get_study_direction(study_id) == StudyDirection.MAXIMIZE else min
+        return pick(trials, key=lambda t: t.value)
+
+    # -- heartbeats ----------------------------------------------------------------------------
+
+    def record_heartbeat(self, trial_ids: Iterable[int]) -> None:
+        """Record that the RUNNING trials ``trial_ids`` are alive (no-op without heartbeats)."""
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        """Mark FAIL the RUNNING trials whose heartbeat is stale; return their numbers."""
+        return []
+
+    def close(self) -> None:
+        """Release resources (connections); the storage may be used again afterwards."""

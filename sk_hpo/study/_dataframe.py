@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sk_hpo.study._study import Study
+
+__all__ = ["trials_dataframe"]
+
+_DEFAULT_ATTRS = (
+    "number",
+    "value",
+    "datetime_start",
+    "datetime_complete",
+    "duration",
+    "params",
+    "user_attrs",
+    "state",
+)
+_ALLOWED = set(_DEFAULT_ATTRS) | {"system_attrs", "intermediate_values", "distributions"}
+
+
+def trials_dataframe(
+    study: Study, attrs: tuple[str, ...] | None = None, multi_index: bool = False
+) -> pd.DataFrame:
+    """Build the DataFrame of :meth:`Study.trials_dataframe` (one row per trial)."""
+    import pandas as pd
+
+    attrs = _DEFAULT_ATTRS if attrs is None else tuple(attrs)
+    unknown = [a for a in attrs if a not in _ALLOWED]
+    if unknown:
+        raise ValueError(
+            f"The 'attrs' parameter of trials_dataframe has unknown attributes {unknown!r}; "
+            f"allowed: {sorted(_ALLOWED)!r}."
+        )
+    trials = study._get_trials(deepcopy=False)
+    nested = {"params", "user_attrs", "system_attrs", "intermediate_values", "distributions"}
+    # Collect the sub-columns of each nested attribute in first-seen order.
+    sub_columns: dict[str, list[Any]] = {a: [] for a in attrs if a in nested}
+    for t in trials:
+        for attr in sub_columns:
+            for key in _nested(t, attr):
+                if key not in sub_columns[attr]:
+                    sub_columns[attr].append(key)
+    columns: list[tuple[str, Any]] = []
+    for attr in attrs:
+        if attr in nested:
+            columns.extend((attr, key) for key in sub_columns[attr])
+        else:
+            columns.append((attr, ""))
+    rows = []
+    for t in trials:
+        row: list[Any] = []
+        for attr, key in columns:
+            if attr in nested:
+                value = _nested(t, attr).get(key)
+                row.append(repr(value) if attr == "distributions" and value is not None else value)
+            elif attr == "state":
+                row.append(t.state.name)
+            else:
+                row.append(getattr(t, attr))
+        rows.append(row)
+    if multi_index:
+        index = pd.MultiIndex.from_tuples(columns)
+        return pd.DataFrame(rows, columns=index)
+    names = [attr if attr not in nested else f"{attr}_{key}" for attr, key in columns]
+    return pd.DataFrame(rows, columns=names)
+
+
+def _nested(trial: Any, attr: str) -> dict[Any, Any]:
+    return getattr(trial, attr)

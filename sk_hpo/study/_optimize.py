@@ -1,0 +1,194 @@
+"""The trial loop behind :meth:`Study.optimize`."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import numbers
+import os
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned
+from sk_hpo.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from sk_hpo.study._study import Study
+
+__all__ = ["run_optimize"]
+
+_logger = logging.getLogger("sk_hpo")
+
+
+def _check_args(
+    n_trials: Any, timeout: Any, n_jobs: Any, catch: Any, callbacks: Any
+) -> tuple[tuple[type[BaseException], ...], int]:
+    if n_trials is not None and (
+        isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials <= 0
+    ):
+        raise ValueError(
+            f"The 'n_trials' parameter of optimize must be a positive int or None, got "
+            f"{n_trials!r}."
+        )
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, numbers.Real)
+        or not timeout > 0
+    ):
+        raise ValueError(
+            f"The 'timeout' parameter of optimize must be a positive number of seconds or None, "
+            f"got {timeout!r}."
+        )
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        raise ValueError(
+            f"The 'n_jobs' parameter of optimize must be a non-zero int (-1 for all CPUs), got "
+            f"{n_jobs!r}."
+        )
+    n_workers = int(n_jobs) if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+    if isinstance(catch, type):
+        catch = (catch,)
+    catch = tuple(catch)
+    if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
+        raise TypeError(
+            f"The 'catch' parameter of optimize must be an exception class or a tuple of them, "
+            f"got {catch!r}."
+        )
+    if callbacks is not None and not all(callable(c) for c in callbacks):
+        raise TypeError(
+            f"The 'callbacks' parameter of optimize must be a list of callables, got {callbacks!r}."
+        )
+    return catch, n_workers
+
+
+def run_optimize(
+    study: Study,
+    func: Any,
+    *,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    catch: Iterable[type[Exception]] | type[Exception],
+    callbacks: list[Any] | None,
+    gc_after_trial: bool,
+    show_progress_bar: bool,
+) -> None:
+    if not callable(func):
+        raise TypeError(f"The objective passed to optimize must be callable, got {func!r}.")
+    catch_t, n_workers = _check_args(n_trials, timeout, n_jobs, catch, callbacks)
+    study._stop_flag = False
+    lock = threading.Lock()
+    started = [0]
+    finished = [0]
+    deadline = None if timeout is None else time.monotonic() + timeout
+    progress = _Progress(n_trials, timeout) if show_progress_bar else None
+
+    def claim_slot() -> bool:
+        with lock:
+            if study._stop_flag:
+                return False
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            if n_trials is not None and started[0] >= n_trials:
+                return False
+            if study.sampler.is_exhausted(study):
+                return False
+            started[0] += 1
+            return True
+
+    def worker(reseed: bool) -> None:
+        if reseed:
+            study.sampler.reseed_rng()
+        while claim_slot():
+            try:
+                frozen = _run_trial(study, func, catch_t)
+            except SearchSpaceExhausted:
+                study._stop_flag = True
+                return
+            for callback in callbacks or ():
+                callback(study, frozen)
+            if gc_after_trial:
+                gc.collect()
+            with lock:
+                finished[0] += 1
+                if progress is not None:
+                    progress.update(finished[0], study)
+
+    try:
+        if n_workers == 1:
+            worker(reseed=False)
+        else:
+            with ThreadPoolExecutor(max_workers=n_workers) as pool:
+                futures = [pool.submit(worker, True) for _ in range(n_workers)]
+                try:
+                    for f in futures:
+                        f.result()
+                except BaseException:
+                    study._stop_flag = True
+                    raise
+    finally:
+        study._stop_flag = False
+        if progress is not None:
+            progress.close()
+
+
+def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) -> Any:
+    trial = study.ask()  # may raise SearchSpaceExhausted: the trial is then marked FAIL
+    try:
+        value = func(trial)
+    except TrialPruned:
+        frozen = study.tell(trial, state=TrialState.PRUNED)
+        _logger.info("Trial %d pruned.", frozen.number)
+        return frozen
+    except catch as e:
+        frozen = study.tell(trial, state=TrialState.FAIL)
+        warnings.warn(
+            f"Trial {frozen.number} failed with {type(e).__name__}: {e}; the study goes on "
+            "because this exception is in 'catch'.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return frozen
+    except BaseException:
+        study._fail_quietly(trial._trial_id)
+        raise
+    frozen = study.tell(trial, value)
+    if frozen.state == TrialState.COMPLETE:
+        _logger.info(
+            "Trial %d finished with value %r and parameters %r.",
+            frozen.number,
+            frozen.value,
+            frozen.params,
+        )
+    return frozen
+
+
+class _Progress:
+    """A one-line progress display on stderr (no third-party dependency)."""
+
+    def __init__(self, n_trials: int | None, timeout: float | None) -> None:
+        self._total = n_trials
+        self._start = time.monotonic()
+        self._timeout = timeout
+
+    def update(self, done: int, study: Study) -> None:
+        try:
+            best = f"{study.best_value:.6g}"
+        except ValueError:
+            best = "-"
+        total = "?" if self._total is None else str(self._total)
+        elapsed = time.monotonic() - self._start
+        line = f"\r[sk_hpo] {done}/{total} trials  best={best}  {elapsed:.1f}s"
+        if self._timeout is not None:
+            line += f"/{self._timeout:g}s"
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+

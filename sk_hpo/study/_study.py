@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+import copy
+import json
+import math
+import numbers
+import uuid
+import warnings
+from collections.abc import Container, Iterable
+from typing import TYPE_CHECKING, Any
+
+from sk_hpo._direction import StudyDirection
+from sk_hpo.exceptions import UpdateFinishedTrialError
+from sk_hpo.pruners._base import BasePruner
+from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.storages import BaseStorage, get_storage
+from sk_hpo.storages._heartbeat import HeartbeatThread
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+from sk_hpo.trial._trial import Trial
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Study"]
+
+
+def _default_sampler() -> BaseSampler:
+    from sk_hpo.samplers import TPESampler
+
+    return TPESampler()
+
+
+def _default_pruner() -> BasePruner:
+    from sk_hpo.pruners import MedianPruner
+
+    return MedianPruner()
+
+
+class Study:
+    """A search: a direction, a sampler, a pruner and the trials held by a storage.
+
+    Create studies with :func:`sk_hpo.create_study` or :func:`sk_hpo.load_study`.
+
+    Parameters
+    ----------
+    study_name : str
+    storage : str, BaseStorage or None
+        None keeps the study in memory; ``"sqlite:///path.db"`` persists it.
+    sampler : BaseSampler, default=None
+        None means :class:`~sk_hpo.samplers.TPESampler`.
+    pruner : BasePruner, default=None
+        None means :class:`~sk_hpo.pruners.MedianPruner`.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> study = sk_hpo.create_study(direction="maximize")
+    >>> trial = study.ask()
+    >>> x = trial.suggest_float("x", 0, 1)
+    >>> study.tell(trial, 1 - x).state
+    TrialState.COMPLETE
+    >>> study.best_trial.number
+    0
+    """
+
+    def __init__(
+        self,
+        study_name: str,
+        storage: str | BaseStorage | None,
+        sampler: BaseSampler | None = None,
+        pruner: BasePruner | None = None,
+    ) -> None:
+        self._storage = get_storage(storage)
+        self._study_id = self._storage.get_study_id_from_name(study_name)
+        self._study_name = study_name
+        self._direction = self._storage.get_study_direction(self._study_id)
+        if sampler is not None and not isinstance(sampler, BaseSampler):
+            raise TypeError(
+                f"The 'sampler' parameter must be a BaseSampler instance or None, got {sampler!r}."
+            )
+        if pruner is not None and not isinstance(pruner, BasePruner):
+            raise TypeError(
+                f"The 'pruner' parameter must be a BasePruner instance or None, got {pruner!r}."
+            )
+        self.sampler = sampler if sampler is not None else _default_sampler()
+        self.pruner = pruner if pruner is not None else _default_pruner()
+        self._heartbeat = HeartbeatThread(self._storage)
+        self._stop_flag = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_heartbeat"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._heartbeat = HeartbeatThread(self._storage)
+
+    # -- attributes ------------------------------------------------------------------------------
+
+    @property
+    def study_name(self) -> str:
+        return self._study_name
+
+    @property
+    def direction(self) -> StudyDirection:
+        return self._direction
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        """All trials, ordered by number (deep copies; see :meth:`get_trials`)."""
+        return self.get_trials(deepcopy=True)
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        """Trials ordered by number, optionally only those in ``states``.
+
+        ``deepcopy=False`` is faster and returns objects shared with the storage: do not
+        modify them.
+        """
+        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+
+    def _get_trials(
+        self, deepcopy: bool = False, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+
+    @property
+    def best_trial(self) -> FrozenTrial:
+        """The best COMPLETE trial; ``ValueError`` when no trial is complete."""
+        return copy.deepcopy(self._storage.get_best_trial(self._study_id))
+
+    @property
+    def best_value(self) -> float:
+        return self.best_trial.value  # type: ignore[return-value]
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        return self.best_trial.params
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return self._storage.get_study_user_attrs(self._study_id)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        return self._storage.get_study_system_attrs(self._study_id)
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serializable ``value`` to the study under ``key``."""
+        self._storage.set_study_user_attr(self._study_id, key, value)
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach library-internal data to the study (used by HPOSearchCV)."""
+        self._storage.set_study_system_attr(self._study_id, key, value)
+
+    # -- ask and tell ----------------------------------------------------------------------------
+
+    def ask(self, fixed_distributions: dict[str, Any] | None = None) -> Trial:
+        """Start a trial (an enqueued one first) and return it.
+
+        Parameters
+        ----------
+        fixed_distributions : dict of str to BaseDistribution, default=None
+            Parameters to suggest right away (define-and-run style).
+        """
+        self._storage.fail_stale_trials(self._study_id)
+        frozen = self._storage.pop_waiting_trial(self._study_id)
+        if frozen is None:
+            frozen = self._storage.create_new_trial(self._study_id)
+        self._heartbeat.add(frozen._trial_id)
+        try:
+            self.sampler.before_trial(self, frozen)
+            trial = Trial(self, frozen)
+            for name, dist in (fixed_distributions or {}).items():
+                trial._suggest(name, dist)
+        except BaseException:
+            self._fail_quietly(frozen._trial_id)
+            raise
+        return trial
+
+    def _fail_quietly(self, trial_id: int) -> None:
+        try:
+            self._storage.set_trial_state_values(trial_id, TrialState.FAIL)
+        except UpdateFinishedTrialError:
+            pass
+        finally:
+            self._heartbeat.discard(trial_id)
+
+    def tell(
+        self,
+        trial: Trial | int,
+        value: float | None = None,
+        state: TrialState | None = None,
+        skip_if_finished: bool = False,
+    ) -> FrozenTrial:
+        """Finish a trial started by :meth:`ask` (or a RUNNING trial given by number).
+
+        Parameters
+        ----------
+        trial : Trial or int
+        value : float, default=None
+            Objective value. NaN or a non-number makes the trial FAIL, with a warning.
+        state : TrialState, default=None
+            COMPLETE when ``value`` is given. PRUNED keeps the last reported value.
+        skip_if_finished : bool, default=False
+            Return quietly when the trial is already finished instead of raising.
+
+        Returns
+        -------
+        FrozenTrial
+            The finished trial.
+        """
+        trial_id = self._resolve_trial_id(trial)
+        frozen = self._storage.get_trial(trial_id)
+        if frozen.state.is_finished():
+            if skip_if_finished:
+                return copy.deepcopy(frozen)
+            raise UpdateFinishedTrialError(
+                f"Trial #{frozen.number} is already finished with state {frozen.state.name}; "
+                "tell can be called once per trial (pass skip_if_finished=True to ignore)."
+            )
+        if frozen.state != TrialState.RUNNING:
+            raise ValueError(
+                f"Trial #{frozen.number} is {frozen.state.name}; only a RUNNING trial (from "
+                "ask) can be told."
+            )
+        state, value = self._checked_outcome(frozen, value, state)
+        try:
+            self.sampler.after_trial(self, frozen, state, value)
+        finally:
+            self._storage.set_trial_state_values(trial_id, state, value)
+            self._heartbeat.discard(trial_id)
+        return copy.deepcopy(self._storage.get_trial(trial_id))
+
+    def _resolve_trial_id(self, trial: Trial | int) -> int:
+        if isinstance(trial, Trial):
+            if trial.study._study_id != self._study_id or trial.study._storage is not self._storage:
+                if trial.study._study_name != self._study_name:
+                    raise ValueError(
+                        f"Trial #{trial.number} belongs to study {trial.study.study_name!r}, "
+                        f"not to {self._study_name!r}."
+                    )
+            return trial._trial_id
+        if isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
+            try:
+                return self._storage.get_trial_id_from_study_id_trial_number(
+                    self._study_id, int(trial)
+                )
+            except KeyError:
+                raise ValueError(
+                    f"Study {self._study_name!r} has no trial number {trial!r}."
+                ) from None
+        raise TypeError(f"The 'trial' parameter must be a Trial or an int, got {trial!r}.")
+
+    def _checked_outcome(
+        self, frozen: FrozenTrial, value: Any, state: TrialState | None
+    ) -> tuple[TrialState, float | None]:
+        if state is None:
+            if value is None:
+                raise ValueError(
+                    "tell needs a value or a state: pass value=<objective value>, or "
+                    "state=TrialState.PRUNED / TrialState.FAIL."
+                )
+            state = TrialState.COMPLETE
+        state = TrialState(state)
+        if state in (TrialState.RUNNING, TrialState.WAITING):
+            raise ValueError(
+                f"The 'state' parameter of tell must be COMPLETE, PRUNED or FAIL, got {state!r}."
+            )
+        if state == TrialState.FAIL:
+            return state, None
+        if state == TrialState.PRUNED:
+            if value is None and frozen.last_step is not None:
+                value = frozen.intermediate_values[frozen.last_step]
+            if value is not None and not _is_feasible(value):
+                value = None
+            return state, (None if value is None else float(value))
+        if value is None or not _is_feasible(value):
+            warnings.warn(
+                f"Trial #{frozen.number} failed because the objective returned {value!r}; "
+                "an objective must return a finite-or-infinite float, not NaN or a non-number.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return TrialState.FAIL, None
+        return state, float(value)
+
+    def enqueue_trial(
+        self,
+        params: dict[str, Any],
+        user_attrs: dict[str, Any] | None = None,
+        skip_if_exists: bool = False,
+    ) -> None:
+        """Queue a trial with fixed parameter values; :meth:`ask` runs queued trials first.
+
+        Values must be JSON-serializable. Parameters not in ``params`` are sampled as usual.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> study = sk_hpo.create_study()
+        >>> study.enqueue_trial({"x": 0.25})
+        >>> study.ask().suggest_float("x", 0, 1)
+        0.25
+        """
+        if not isinstance(params, dict):
+            raise TypeError(f"The 'params' parameter must be a dict, got {params!r}.")
+        try:
+            json.dumps(params)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The enqueued params must be JSON-serializable, got {params!r}; enqueue "
+                "categorical objects by a name and map it in the objective."
+            ) from None
+        if skip_if_exists and self._params_exist(params):
+            return
+        template = FrozenTrial(
+            number=-1,
+            state=TrialState.WAITING,
+            value=None,
+            datetime_start=None,
+            datetime_complete=None,
+            params={},
+            distributions={},
+            user_attrs=dict(user_attrs or {}),
+            system_attrs={"fixed_params": dict(params)},
+            intermediate_values={},
+            trial_id=-1,
+        )
+        self._storage.create_new_trial(self._study_id, template_trial=template)
+
+    def _params_exist(self, params: dict[str, Any]) -> bool:
+        for t in self._get_trials(deepcopy=False):
+            existing = t.params if t.state != TrialState.WAITING else t.system_attrs.get(
+                "fixed_params", {}
+            )
+            if existing == params:
+                return True
+        return False
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def optimize(
+        self,
+        func: Any,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        n_jobs: int = 1,
+        catch: Iterable[type[Exception]] | type[Exception] = (),
+        callbacks: list[Any] | None = None,
+        gc_after_trial: bool = False,
+        show_progress_bar: bool = False,
+    ) -> None:
+        """Run ``func(trial)`` for ``n_trials`` trials or until ``timeout`` seconds.
+
+        Parameters
+        ----------
+        func : callable
+            The objective: takes a :class:`~sk_hpo.trial.Trial`, returns a float.
+        n_trials : int, default=None
+            Number of trials; None runs until ``timeout``, :meth:`stop` or the sampler's end.
+        timeout : float, default=None
+            Stop starting trials after this many seconds.
+        n_jobs : int, default=1
+            Threads running trials at once; -1 means one per CPU.
+        catch : exception class or tuple of them, default=()
+            Exceptions that make a trial FAIL without stopping the study. Other exceptions
+            (and Ctrl-C) mark the running trial FAIL and propagate.
+        callbacks : list of callable, default=None
+            Each is called as ``callback(study, frozen_trial)`` after each trial.
+        gc_after_trial : bool, default=False
+            Run the garbage collector after each trial.
+        show_progress_bar : bool, default=False
+            Print a progress line to stderr.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=1))
+        >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=20)
+        >>> study.best_value < 0.1
+        True
+        """
+        from sk_hpo.study._optimize import run_optimize
+
+        run_optimize(
+            self,
+            func,
+            n_trials=n_trials,
+            timeout=timeout,
+            n_jobs=n_jobs,
+            catch=catch,
+            callbacks=callbacks,
+            gc_after_trial=gc_after_trial,
+            show_progress_bar=show_progress_bar,
+        )
+
+    def stop(self) -> None:
+        """Stop :meth:`optimize` after the running trials finish (call from a callback)."""
+        self._stop_flag = True
+
+    def trials_dataframe(
+        self, attrs: tuple[str, ...] | None = None, multi_index: bool = False
+    ) -> pd.DataFrame:
+        """The trials as a :class:`pandas.DataFrame`, one row per trial.
+
+        Columns: ``number, value, datetime_start, datetime_complete, duration,
+        params_<name>, user_attrs_<key>, state`` (``attrs`` selects others, e.g.
+        ``system_attrs`` or ``intermediate_values``).
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=0))
+        >>> study.optimize(lambda t: t.suggest_int("n", 0, 3), n_trials=3)
+        >>> list(study.trials_dataframe().columns)
+        ['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_n', 'state']
+        """
+        from sk_hpo.study._dataframe import trials_dataframe
+
+        return trials_dataframe(self, attrs=attrs, multi_index=multi_index)
+
+    def __repr__(self) -> str:
+        return f"Study(study_name={self._study_name!r}, direction={self._direction.value!r})"
+
+
+def _is_feasible(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        return not math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def new_study_name() -> str:
+    return f"no-name-{uuid.uuid4()}"

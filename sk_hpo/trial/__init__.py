@@ -1,0 +1,9 @@
+"""Trials: the running :class:`Trial` and its record, :class:`FrozenTrial`."""
+
+from __future__ import annotations
+
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+from sk_hpo.trial._trial import Trial
+
+__all__ = ["FrozenTrial", "Trial", "TrialState"]

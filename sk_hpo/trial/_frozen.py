@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import copy
+import datetime
+from typing import Any
+
+from sk_hpo.distributions import BaseDistribution
+from sk_hpo.trial._state import TrialState
+
+__all__ = ["FrozenTrial"]
+
+
+class FrozenTrial:
+    """The immutable record of one trial, as held by a storage.
+
+    Samplers, pruners, callbacks and plots read trials as ``FrozenTrial`` objects. Treat them
+    as read-only: a storage may hand the same object to several readers.
+
+    Parameters
+    ----------
+    number : int
+        Number of the trial in its study, from 0, unique per study.
+    state : TrialState
+    value : float or None
+        Objective value (COMPLETE), last intermediate value (PRUNED) or None.
+    datetime_start, datetime_complete : datetime or None
+    params : dict of str to object
+        Parameter values as the objective saw them (external representation).
+    distributions : dict of str to BaseDistribution
+    user_attrs, system_attrs : dict of str to JSON-serializable
+    intermediate_values : dict of int to float
+        Values given to ``trial.report``, by step.
+    trial_id : int
+        Storage-wide identifier.
+    internal_params : dict of str to float, optional
+        Internal representation of ``params``; computed from ``distributions`` when omitted.
+
+    Attributes
+    ----------
+    duration : timedelta or None
+    last_step : int or None
+        Largest step reported, None when nothing was reported.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> study = sk_hpo.create_study()
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    >>> ft = study.trials[0]
+    >>> ft.number, ft.state, sorted(ft.params)
+    (0, TrialState.COMPLETE, ['x'])
+    """
+
+    __slots__ = (
+        "number",
+        "state",
+        "value",
+        "datetime_start",
+        "datetime_complete",
+        "params",
+        "distributions",
+        "user_attrs",
+        "system_attrs",
+        "intermediate_values",
+        "_trial_id",
+        "_internal_params",
+    )
+
+    def __init__(
+        self,
+        number: int,
+        state: TrialState,
+        value: float | None,
+        datetime_start: datetime.datetime | None,
+        datetime_complete: datetime.datetime | None,
+        params: dict[str, Any],
+        distributions: dict[str, BaseDistribution],
+        user_attrs: dict[str, Any],
+        system_attrs: dict[str, Any],
+        intermediate_values: dict[int, float],
+        trial_id: int,
+        internal_params: dict[str, float] | None = None,
+    ) -> None:
+        self.number = number
+        self.state = state
+        self.value = value
+        self.datetime_start = datetime_start
+        self.datetime_complete = datetime_complete
+        self.params = params
+        self.distributions = distributions
+        self.user_attrs = user_attrs
+        self.system_attrs = system_attrs
+        self.intermediate_values = intermediate_values
+        self._trial_id = trial_id
+        self._internal_params = internal_params
+
+    @property
+    def trial_id(self) -> int:
+        """Storage-wide identifier of the trial."""
+        return self._trial_id
+
+    @property
+    def internal_params(self) -> dict[str, float]:
+        """Parameter values in internal (float) representation."""
+        if self._internal_params is None:
+            self._internal_params = {
+                name: self.distributions[name].to_internal_repr(value)
+                for name, value in self.params.items()
+            }
+        return self._internal_params
+
+    @property
+    def values(self) -> list[float] | None:
+        """``[value]``, or None when the trial has no value (Optuna compatibility)."""
+        return None if self.value is None else [self.value]
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        if self.datetime_start is None or self.datetime_complete is None:
+            return None
+        return self.datetime_complete - self.datetime_start
+
+    @property
+    def last_step(self) -> int | None:
+        return max(self.intermediate_values) if self.intermediate_values else None
+
+    def _replace(self, **changes: Any) -> FrozenTrial:
+        """Shallow copy with some fields replaced (used by storages for copy-on-write)."""
+        new = copy.copy(self)
+        for name, value in changes.items():
+            setattr(new, name, value)
+        return new
+
+    def __copy__(self) -> FrozenTrial:
+        new = FrozenTrial.__new__(FrozenTrial)
+        for name in self.__slots__:
+            setattr(new, name, getattr(self, name))
+        return new
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenTrial:
+        new = FrozenTrial.__new__(FrozenTrial)
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if name == "distributions":  # immutable by convention; choices may be estimators
+                value = dict(value)
+            else:
+                value = copy.deepcopy(value, memo)
+            setattr(new, name, value)
+        return new
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return all(
+            getattr(self, n) == getattr(other, n)
+            for n in self.__slots__
+            if n != "_internal_params"
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"FrozenTrial(number={self.number}, state={self.state!r}, value={self.value!r}, "
+            f"params={self.params!r})"
+        )

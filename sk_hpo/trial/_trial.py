@@ -1,0 +1,297 @@
+from __future__ import annotations
+
+import datetime
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sk_hpo.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from sk_hpo.trial._frozen import FrozenTrial
+
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+
+__all__ = ["Trial"]
+
+
+class Trial:
+    """A running trial: the objective's handle to suggest parameters and report progress.
+
+    Trials are created by :meth:`Study.ask` or :meth:`Study.optimize`, not directly.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> def objective(trial):
+    ...     x = trial.suggest_float("x", -10, 10)
+    ...     n = trial.suggest_int("n", 1, 4)
+    ...     kind = trial.suggest_categorical("kind", ["a", "b"])
+    ...     return (x - 2) ** 2 + n + (kind == "b")
+    >>> study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=0))
+    >>> study.optimize(objective, n_trials=5)
+    >>> len(study.trials)
+    5
+    """
+
+    def __init__(self, study: Study, frozen: FrozenTrial) -> None:
+        self.study = study
+        self._trial_id = frozen._trial_id
+        self._number = frozen.number
+        self._datetime_start = frozen.datetime_start
+        self._params: dict[str, Any] = dict(frozen.params)
+        self._internal: dict[str, float] = dict(frozen.internal_params)
+        self._distributions: dict[str, BaseDistribution] = dict(frozen.distributions)
+        self._user_attrs: dict[str, Any] = dict(frozen.user_attrs)
+        self._system_attrs: dict[str, Any] = dict(frozen.system_attrs)
+        self._intermediate: dict[int, float] = dict(frozen.intermediate_values)
+        self._relative_space: dict[str, BaseDistribution] | None = None
+        self._relative_params: dict[str, Any] = {}
+
+    # -- read-only views -------------------------------------------------------------------------
+
+    @property
+    def number(self) -> int:
+        """Number of the trial in its study, from 0."""
+        return self._number
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters suggested so far (a copy)."""
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        return dict(self._distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        return dict(self._system_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._datetime_start
+
+    @property
+    def relative_params(self) -> dict[str, Any]:
+        """The sampler's joint proposals for this trial (computed at the first suggestion)."""
+        self._ensure_relative()
+        return dict(self._relative_params)
+
+    def _frozen(self) -> FrozenTrial:
+        """Snapshot of the trial from this process's view (no storage read)."""
+        from sk_hpo.trial._state import TrialState
+
+        return FrozenTrial(
+            number=self._number,
+            state=TrialState.RUNNING,
+            value=None,
+            datetime_start=self._datetime_start,
+            datetime_complete=None,
+            params=dict(self._params),
+            distributions=dict(self._distributions),
+            user_attrs=dict(self._user_attrs),
+            system_attrs=dict(self._system_attrs),
+            intermediate_values=dict(self._intermediate),
+            trial_id=self._trial_id,
+            internal_params=dict(self._internal),
+        )
+
+    # -- suggestions -----------------------------------------------------------------------------
+
+    def suggest_float(
+        self,
+        name: str,
+        low: float,
+        high: float,
+        *,
+        step: float | None = None,
+        log: bool = False,
+    ) -> float:
+        """Suggest a float in ``[low, high]``; see :class:`~sk_hpo.distributions.FloatDistribution`.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> trial = sk_hpo.create_study().ask()
+        >>> 1e-5 <= trial.suggest_float("lr", 1e-5, 1e-1, log=True) <= 1e-1
+        True
+        """
+        return self._suggest(name, FloatDistribution(low, high, log=log, step=step))
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        """Suggest an integer in ``[low, high]``; see :class:`~sk_hpo.distributions.IntDistribution`.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> trial = sk_hpo.create_study().ask()
+        >>> trial.suggest_int("n_layers", 1, 3) in (1, 2, 3)
+        True
+        """
+        return self._suggest(name, IntDistribution(low, high, log=log, step=step))
+
+    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
+        """Suggest one of ``choices``; see :class:`~sk_hpo.distributions.CategoricalDistribution`.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> trial = sk_hpo.create_study().ask()
+        >>> trial.suggest_categorical("kernel", ["rbf", "linear"]) in ("rbf", "linear")
+        True
+        """
+        return self._suggest(name, CategoricalDistribution(choices))
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated alias of ``suggest_float(name, low, high)``."""
+        _warn_deprecated("suggest_uniform", "suggest_float(name, low, high)")
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated alias of ``suggest_float(name, low, high, log=True)``."""
+        _warn_deprecated("suggest_loguniform", "suggest_float(name, low, high, log=True)")
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        """Deprecated alias of ``suggest_float(name, low, high, step=q)``."""
+        _warn_deprecated("suggest_discrete_uniform", "suggest_float(name, low, high, step=q)")
+        return self.suggest_float(name, low, high, step=q)
+
+    def _ensure_relative(self) -> None:
+        if self._relative_space is not None:
+            return
+        sampler = self.study.sampler
+        frozen = self._frozen()
+        self._relative_space = sampler.infer_relative_search_space(self.study, frozen)
+        if self._relative_space:
+            self._relative_params = sampler.sample_relative(
+                self.study, frozen, self._relative_space
+            )
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        if not isinstance(name, str):
+            raise TypeError(f"The parameter name must be a str, got {name!r}.")
+        if name in self._distributions:
+            if self._distributions[name] != distribution:
+                raise ValueError(
+                    f"Parameter {name!r} was already suggested in trial #{self._number} with "
+                    f"{self._distributions[name]!r}; it cannot be suggested again with "
+                    f"{distribution!r}. Use the same arguments, or another name."
+                )
+            return self._params[name]
+
+        fixed = self._system_attrs.get("fixed_params", {})
+        if name in fixed:
+            value = fixed[name]
+            if isinstance(distribution, CategoricalDistribution):
+                internal = distribution.to_internal_repr(value)
+                value = distribution.to_external_repr(internal)
+            else:
+                internal = distribution.to_internal_repr(value)
+            if not distribution._contains(internal):
+                warnings.warn(
+                    f"The fixed value {value!r} of parameter {name!r} lies outside "
+                    f"{distribution!r}; it is used as it is.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        elif distribution.single():
+            value = distribution.to_external_repr(
+                0.0 if isinstance(distribution, CategoricalDistribution) else distribution.low
+            )
+        else:
+            self._ensure_relative()
+            assert self._relative_space is not None
+            if (
+                name in self._relative_params
+                and self._relative_space.get(name) == distribution
+            ):
+                value = self._relative_params[name]
+            else:
+                value = self.study.sampler.sample_independent(
+                    self.study, self._frozen(), name, distribution
+                )
+        internal = distribution.to_internal_repr(value)
+        value = distribution.to_external_repr(internal)
+        self.study._storage.set_trial_param(self._trial_id, name, internal, distribution)
+        self._params[name] = value
+        self._internal[name] = internal
+        self._distributions[name] = distribution
+        return value
+
+    # -- progress --------------------------------------------------------------------------------
+
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate objective value at ``step`` (an epoch, a fold, ...).
+
+        Reporting the same step twice keeps the first value and warns.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> trial = sk_hpo.create_study().ask()
+        >>> trial.report(0.5, step=0)
+        """
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            try:
+                value = float(value)  # numpy scalars and 0-d arrays
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"The 'value' passed to report must be a number, got {value!r}."
+                ) from None
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise TypeError(f"The 'step' passed to report must be an int, got {step!r}.")
+        if step < 0:
+            raise ValueError(f"The 'step' passed to report must be >= 0, got {step!r}.")
+        step = int(step)
+        if step in self._intermediate:
+            warnings.warn(
+                f"Trial #{self._number} already reported a value at step {step}; the new value "
+                f"{value!r} is ignored.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
+        value = float(value)
+        self.study._storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._intermediate[step] = value
+
+    def should_prune(self) -> bool:
+        """Ask the study's pruner whether to stop this trial at its last reported step."""
+        frozen = self.study._storage.get_trial(self._trial_id)
+        return bool(self.study.pruner.prune(self.study, frozen))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serializable ``value`` to the trial under ``key``."""
+        self.study._storage.set_trial_user_attr(self._trial_id, key, value)
+        self._user_attrs[key] = value
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach library-internal data (used by samplers, pruners and HPOSearchCV)."""
+        self.study._storage.set_trial_system_attr(self._trial_id, key, value)
+        self._system_attrs[key] = value
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self._number}, params={self._params!r})"
+
+
+def _warn_deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"Trial.{old} is deprecated and will be removed in a future version; use "
+        f"trial.{new} instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
+
