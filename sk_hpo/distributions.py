@@ -38,6 +38,7 @@ __all__ = [
     "distribution_to_json",
     "json_to_distribution",
     "check_distribution_compatibility",
+    "ReprChoice",
 ]
 
 _JSON_SCALARS = (type(None), bool, int, float, str)
@@ -344,7 +345,22 @@ class CategoricalDistribution(BaseDistribution):
         return {"choices": self.choices}
 
 
+class ReprChoice(str):
+    """A categorical choice that JSON could not hold, read back from a storage as its ``repr``.
+
+    It stays distinct from a plain string choice, so a distribution read back from a storage
+    serializes exactly as the original did.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _json_choice(choice: Any) -> Any:
+    if isinstance(choice, ReprChoice):
+        return {"__repr__": str(choice)}
     if isinstance(choice, _JSON_SCALARS):
         if isinstance(choice, float) and not math.isfinite(choice):
             return {"__float__": repr(choice)}
@@ -360,7 +376,7 @@ def _choice_from_json(value: Any) -> Any:
     if isinstance(value, dict):
         if "__float__" in value:
             return float(value["__float__"])
-        return value["__repr__"]
+        return ReprChoice(value["__repr__"])
     return value
 
 
@@ -386,7 +402,7 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 def json_to_distribution(json_str: str) -> BaseDistribution:
     """Inverse of :func:`distribution_to_json`; never executes code.
 
-    Choices that were stored by ``repr`` come back as that ``repr`` string.
+    Choices that were stored by ``repr`` come back as :class:`ReprChoice` strings.
     """
     try:
         loaded = json.loads(json_str)

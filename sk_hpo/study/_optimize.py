@@ -156,7 +156,7 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
     except BaseException:
         study._fail_quietly(trial._trial_id)
         raise
-    frozen = study.tell(trial, value)
+    frozen = study.tell(trial, value, state=TrialState.COMPLETE)
     if frozen.state == TrialState.COMPLETE:
         _logger.info(
             "Trial %d finished with value %r and parameters %r.",

@@ -237,12 +237,11 @@ class Study:
 
     def _resolve_trial_id(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
-            if trial.study._study_id != self._study_id or trial.study._storage is not self._storage:
-                if trial.study._study_name != self._study_name:
-                    raise ValueError(
-                        f"Trial #{trial.number} belongs to study {trial.study.study_name!r}, "
-                        f"not to {self._study_name!r}."
-                    )
+            if trial.study.study_name != self._study_name:
+                raise ValueError(
+                    f"Trial #{trial.number} belongs to study {trial.study.study_name!r}, "
+                    f"not to {self._study_name!r}; tell it to its own study."
+                )
             return trial._trial_id
         if isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
             try:
@@ -337,7 +336,7 @@ class Study:
             existing = t.params if t.state != TrialState.WAITING else t.system_attrs.get(
                 "fixed_params", {}
             )
-            if existing == params:
+            if all(k in existing and existing[k] == v for k, v in params.items()):
                 return True
         return False
 

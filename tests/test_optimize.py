@@ -1,0 +1,177 @@
+import threading
+
+import pytest
+
+import sk_hpo
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import RandomSampler
+from sk_hpo.trial import TrialState
+
+
+def make_study(**kwargs):
+    kwargs.setdefault("sampler", RandomSampler(seed=0))
+    kwargs.setdefault("pruner", NopPruner())
+    return sk_hpo.create_study(**kwargs)
+
+
+def quadratic(trial):
+    return trial.suggest_float("x", -1, 1) ** 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_trials": 0}, r"'n_trials' parameter of optimize must be a positive int or None, got 0"),
+        ({"n_trials": -3}, r"got -3"),
+        ({"n_trials": 2.5}, r"got 2.5"),
+        ({"timeout": 0}, r"'timeout' parameter of optimize must be a positive number"),
+        ({"n_jobs": 0}, r"'n_jobs' parameter of optimize must be a non-zero int"),
+    ],
+)
+def test_optimize_argument_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_study().optimize(quadratic, **kwargs)
+
+
+def test_optimize_rejects_bad_catch_and_callbacks():
+    study = make_study()
+    with pytest.raises(TypeError, match="'catch' parameter of optimize"):
+        study.optimize(quadratic, n_trials=1, catch=("ValueError",))
+    with pytest.raises(TypeError, match="'callbacks' parameter of optimize"):
+        study.optimize(quadratic, n_trials=1, callbacks=[1])
+    with pytest.raises(TypeError, match="objective passed to optimize must be callable"):
+        study.optimize(None, n_trials=1)
+
+
+def test_optimize_is_reproducible_with_a_seed():
+    a = make_study(sampler=RandomSampler(seed=3))
+    b = make_study(sampler=RandomSampler(seed=3))
+    a.optimize(quadratic, n_trials=10)
+    b.optimize(quadratic, n_trials=10)
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]
+
+
+def test_objective_exception_fails_trial_and_propagates():
+    study = make_study()
+
+    def objective(trial):
+        trial.suggest_float("x", 0, 1)
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        study.optimize(objective, n_trials=3)
+    assert [t.state for t in study.trials] == [TrialState.FAIL]
+    assert study.trials[0].params  # what was suggested is kept
+
+
+def test_caught_exceptions_fail_the_trial_and_continue():
+    study = make_study()
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number % 2:
+            raise ValueError("odd")
+        return x
+
+    with pytest.warns(UserWarning, match="failed with ValueError: odd"):
+        study.optimize(objective, n_trials=4, catch=(ValueError,))
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.COMPLETE, TrialState.FAIL] * 2
+
+
+def test_keyboard_interrupt_leaves_study_consistent():
+    study = make_study()
+
+    def objective(trial):
+        trial.suggest_float("x", 0, 1)
+        if trial.number == 2:
+            raise KeyboardInterrupt
+        return 1.0
+
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=5)
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2 + [TrialState.FAIL]
+    study.optimize(objective, n_trials=1)  # the study is usable afterwards
+    assert study.trials[-1].state == TrialState.COMPLETE
+
+
+@pytest.mark.parametrize("bad", [float("nan"), "x", None])
+def test_invalid_return_values_fail_with_warning(bad):
+    study = make_study()
+    with pytest.warns(UserWarning, match="failed because the objective returned"):
+        study.optimize(lambda t: bad, n_trials=1)
+    assert study.trials[0].state == TrialState.FAIL
+
+
+def test_pruned_trials():
+    study = make_study()
+
+    def objective(trial):
+        trial.report(0.5, 0)
+        raise sk_hpo.TrialPruned()
+
+    study.optimize(objective, n_trials=2)
+    assert all(t.state == TrialState.PRUNED and t.value == 0.5 for t in study.trials)
+
+
+def test_callbacks_and_stop():
+    study = make_study()
+    seen = []
+
+    def callback(study, frozen):
+        seen.append(frozen.number)
+        if frozen.number == 2:
+            study.stop()
+
+    study.optimize(quadratic, n_trials=10, callbacks=[callback])
+    assert seen == [0, 1, 2]
+    study.optimize(quadratic, n_trials=1)  # stop does not stick
+    assert len(study.trials) == 4
+
+
+def test_timeout_stops_the_loop():
+    study = make_study()
+    study.optimize(quadratic, timeout=0.2)
+    assert len(study.trials) > 0
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_threads_run_all_trials_with_unique_numbers():
+    study = make_study()
+    names = set()
+
+    def objective(trial):
+        names.add(threading.current_thread().name)
+        return quadratic(trial)
+
+    study.optimize(objective, n_trials=40, n_jobs=4)
+    assert sorted(t.number for t in study.trials) == list(range(40))
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_exception_in_a_thread_propagates():
+    study = make_study()
+
+    def objective(trial):
+        if trial.number == 3:
+            raise RuntimeError("thread boom")
+        return 1.0
+
+    with pytest.raises(RuntimeError, match="thread boom"):
+        study.optimize(objective, n_trials=20, n_jobs=2)
+    assert not study.get_trials(states=(TrialState.RUNNING,))
+
+
+def test_progress_bar_writes_to_stderr(capsys):
+    make_study().optimize(quadratic, n_trials=3, show_progress_bar=True)
+    assert "3/3 trials" in capsys.readouterr().err
+
+
+def test_exhausted_sampler_stops_optimize():
+    class OneShot(RandomSampler):
+        def is_exhausted(self, study):
+            return len(study.trials) >= 2
+
+    study = make_study(sampler=OneShot(seed=0))
+    study.optimize(quadratic, n_trials=10)
+    assert len(study.trials) == 2

@@ -1,0 +1,216 @@
+import copy
+import math
+
+import pytest
+
+import sk_hpo
+from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import RandomSampler
+from sk_hpo.storages import InMemoryStorage
+from sk_hpo.trial import TrialState
+
+
+def make_study(**kwargs):
+    kwargs.setdefault("sampler", RandomSampler(seed=0))
+    kwargs.setdefault("pruner", NopPruner())
+    return sk_hpo.create_study(**kwargs)
+
+
+def test_create_study_defaults():
+    study = make_study()
+    assert study.direction == "minimize"
+    assert study.study_name.startswith("no-name-")
+    assert study.trials == []
+
+
+def test_unknown_direction_is_an_error():
+    with pytest.raises(ValueError, match=r"'direction' parameter must be 'minimize' or 'maximize', got 'up'"):
+        make_study(direction="up")
+
+
+@pytest.mark.parametrize("name", ["", 3])
+def test_bad_study_name(name):
+    with pytest.raises(ValueError, match="'study_name' parameter must be a non-empty str"):
+        make_study(study_name=name)
+
+
+def test_bad_sampler_and_pruner_types():
+    with pytest.raises(TypeError, match="'sampler' parameter must be a BaseSampler"):
+        make_study(sampler="tpe")
+    with pytest.raises(TypeError, match="'pruner' parameter must be a BasePruner"):
+        make_study(pruner="median")
+
+
+def test_malformed_storage_url():
+    with pytest.raises(ValueError, match=r"storage' URL 'mysql://x' is not supported"):
+        make_study(storage="mysql://x")
+    with pytest.raises(TypeError, match="'storage' parameter must be None, a URL string"):
+        make_study(storage=3)
+
+
+def test_create_existing_study_requires_load_if_exists():
+    storage = InMemoryStorage()
+    make_study(storage=storage, study_name="s")
+    with pytest.raises(DuplicatedStudyError, match="'s' already exists; pass load_if_exists=True"):
+        make_study(storage=storage, study_name="s")
+    again = make_study(storage=storage, study_name="s", load_if_exists=True)
+    assert again.study_name == "s"
+    with pytest.raises(ValueError, match="exists with direction 'minimize'"):
+        make_study(storage=storage, study_name="s", load_if_exists=True, direction="maximize")
+
+
+def test_load_delete_and_list_studies():
+    storage = InMemoryStorage()
+    study = make_study(storage=storage, study_name="a", direction="maximize")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    make_study(storage=storage, study_name="b")
+    assert sk_hpo.get_all_study_names(storage) == ["a", "b"]
+    loaded = sk_hpo.load_study(
+        study_name="a", storage=storage, sampler=RandomSampler(0), pruner=NopPruner()
+    )
+    assert loaded.direction == "maximize" and len(loaded.trials) == 3
+    assert loaded.best_value == study.best_value
+    sk_hpo.delete_study(study_name="a", storage=storage)
+    assert sk_hpo.get_all_study_names(storage) == ["b"]
+    with pytest.raises(StudyNotFoundError, match="No study named 'a' exists"):
+        sk_hpo.load_study(study_name="a", storage=storage)
+    with pytest.raises(ValueError, match="exactly one study"):
+        make_study(storage=storage, study_name="c")
+        sk_hpo.load_study(study_name=None, storage=storage)
+
+
+@pytest.mark.parametrize("direction, pick", [("minimize", min), ("maximize", max)])
+def test_best_trial_over_complete_trials_only(direction, pick):
+    study = make_study(direction=direction)
+    values = [3.0, 1.0, 2.0]
+    for v in values:
+        t = study.ask()
+        t.suggest_float("x", 0, 1)
+        study.tell(t, v)
+    pruned = study.ask()
+    pruned.report(-100.0 if direction == "minimize" else 100.0, 0)
+    study.tell(pruned, state=TrialState.PRUNED)
+    assert study.best_value == pick(values)
+    assert study.best_trial.number == values.index(pick(values))
+    assert set(study.best_params) == {"x"}
+
+
+def test_best_trial_without_complete_trial():
+    study = make_study()
+    with pytest.raises(ValueError, match="No trials are completed yet"):
+        study.best_trial  # noqa: B018
+
+
+def test_tell_validation():
+    study = make_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="tell needs a value or a state"):
+        study.tell(trial)
+    with pytest.raises(ValueError, match="'state' parameter of tell must be COMPLETE, PRUNED or FAIL"):
+        study.tell(trial, 1.0, state=TrialState.RUNNING)
+    study.tell(trial, 1.0)
+    with pytest.raises(UpdateFinishedTrialError, match="already finished with state COMPLETE"):
+        study.tell(trial, 2.0)
+    assert study.tell(trial, 2.0, skip_if_finished=True).value == 1.0
+    with pytest.raises(ValueError, match="has no trial number 7"):
+        study.tell(7, 1.0)
+    with pytest.raises(TypeError, match="must be a Trial or an int"):
+        study.tell("0", 1.0)
+
+
+def test_tell_by_number():
+    study = make_study()
+    study.ask()
+    assert study.tell(0, 0.5).value == 0.5
+
+
+@pytest.mark.parametrize("bad", [math.nan, "abc", None, [1.0]])
+def test_tell_invalid_value_fails_with_warning(bad):
+    study = make_study()
+    trial = study.ask()
+    if bad is None:
+        with pytest.warns(UserWarning, match="failed because the objective returned None"):
+            frozen = study.tell(trial, None, state=TrialState.COMPLETE)
+    else:
+        with pytest.warns(UserWarning, match="failed because the objective returned"):
+            frozen = study.tell(trial, bad)
+    assert frozen.state == TrialState.FAIL and frozen.value is None
+
+
+def test_tell_pruned_without_reports_has_no_value():
+    study = make_study()
+    assert study.tell(study.ask(), state=TrialState.PRUNED).value is None
+
+
+def test_tell_fail():
+    study = make_study()
+    frozen = study.tell(study.ask(), state=TrialState.FAIL)
+    assert frozen.state == TrialState.FAIL and frozen.datetime_complete is not None
+
+
+def test_enqueue_trial_runs_first_and_fixes_params():
+    study = make_study()
+    study.enqueue_trial({"x": 0.25, "kind": "b"}, user_attrs={"why": "baseline"})
+    trial = study.ask()
+    assert trial.suggest_float("x", 0, 1) == 0.25
+    assert trial.suggest_categorical("kind", ["a", "b"]) == "b"
+    assert 0 <= trial.suggest_float("y", 0, 1) <= 1
+    assert study.tell(trial, 1.0).user_attrs == {"why": "baseline"}
+    study.enqueue_trial({"x": 0.25, "kind": "b"}, skip_if_exists=True)
+    assert study.get_trials(states=(TrialState.WAITING,)) == []
+
+
+def test_enqueue_outside_distribution_warns_and_is_used():
+    study = make_study()
+    study.enqueue_trial({"x": 5.0})
+    trial = study.ask()
+    with pytest.warns(UserWarning, match="lies outside"):
+        assert trial.suggest_float("x", 0, 1) == 5.0
+
+
+def test_enqueue_rejects_non_json():
+    study = make_study()
+    with pytest.raises(TypeError, match="must be JSON-serializable"):
+        study.enqueue_trial({"est": object()})
+    with pytest.raises(TypeError, match="'params' parameter must be a dict"):
+        study.enqueue_trial([("x", 1)])
+
+
+def test_get_trials_states_and_deepcopy():
+    study = make_study()
+    study.tell(study.ask(), 1.0)
+    study.tell(study.ask(), state=TrialState.FAIL)
+    study.ask()
+    assert [t.state for t in study.get_trials()] == [
+        TrialState.COMPLETE,
+        TrialState.FAIL,
+        TrialState.RUNNING,
+    ]
+    complete = study.get_trials(states=(TrialState.COMPLETE,))
+    assert [t.number for t in complete] == [0]
+    complete[0].user_attrs["mutated"] = True
+    assert "mutated" not in study.trials[0].user_attrs
+
+
+def test_study_user_attrs():
+    study = make_study()
+    study.set_user_attr("owner", "me")
+    assert study.user_attrs == {"owner": "me"}
+    with pytest.raises(TypeError, match="'bad' must be JSON-serializable"):
+        study.set_user_attr("bad", {1, 2})
+
+
+def test_study_is_copyable():
+    study = make_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    clone = copy.deepcopy(study)
+    assert len(clone.trials) == 2
+
+
+def test_ask_with_fixed_distributions():
+    from sk_hpo.distributions import IntDistribution
+
+    study = make_study()
+    trial = study.ask({"n": IntDistribution(1, 3)})
+    assert trial.params["n"] in (1, 2, 3)

@@ -1,0 +1,133 @@
+import math
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import sk_hpo
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import RandomSampler
+from sk_hpo.trial import TrialState
+
+
+@pytest.fixture
+def study():
+    return sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+
+
+def test_suggest_types_and_bounds(study):
+    trial = study.ask()
+    x = trial.suggest_float("x", -1.0, 1.0)
+    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+    q = trial.suggest_float("q", 0.0, 1.0, step=0.25)
+    n = trial.suggest_int("n", 1, 10)
+    m = trial.suggest_int("m", 1, 1024, log=True)
+    k = trial.suggest_int("k", 0, 10, step=5)
+    c = trial.suggest_categorical("c", ["a", "b", None])
+    assert isinstance(x, float) and -1 <= x <= 1
+    assert 1e-5 <= lr <= 1e-1
+    assert q in (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert isinstance(n, int) and 1 <= n <= 10
+    assert isinstance(m, int) and 1 <= m <= 1024
+    assert k in (0, 5, 10)
+    assert c in ("a", "b", None)
+    assert trial.params == {"x": x, "lr": lr, "q": q, "n": n, "m": m, "k": k, "c": c}
+    stored = study.tell(trial, 0.0)
+    assert stored.params == trial.params
+
+
+def test_same_name_twice_returns_same_value(study):
+    trial = study.ask()
+    first = trial.suggest_float("x", 0, 1)
+    assert trial.suggest_float("x", 0, 1) == first
+
+
+def test_same_name_with_other_distribution_is_an_error(study):
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    with pytest.raises(ValueError, match=r"'x' was already suggested .* cannot be suggested again"):
+        trial.suggest_float("x", 0, 2)
+    with pytest.raises(ValueError, match=r"'x' was already suggested"):
+        trial.suggest_int("x", 0, 1)
+
+
+def test_single_value_distributions(study):
+    trial = study.ask()
+    assert trial.suggest_float("a", 2.5, 2.5) == 2.5
+    assert trial.suggest_int("b", 3, 3) == 3
+    assert trial.suggest_categorical("c", ["only"]) == "only"
+
+
+def test_estimator_choices_round_trip(study):
+    choices = [LogisticRegression(C=1.0), LogisticRegression(C=10.0)]
+    trial = study.ask()
+    chosen = trial.suggest_categorical("est", choices)
+    assert any(chosen is c for c in choices)
+
+
+@pytest.mark.parametrize(
+    "method, args, replacement",
+    [
+        ("suggest_uniform", (0.0, 1.0), "suggest_float"),
+        ("suggest_loguniform", (1e-3, 1.0), "log=True"),
+        ("suggest_discrete_uniform", (0.0, 1.0, 0.5), "step=q"),
+    ],
+)
+def test_deprecated_aliases_warn_but_work(study, method, args, replacement):
+    trial = study.ask()
+    with pytest.warns(FutureWarning, match=replacement):
+        value = getattr(trial, method)("x", *args)
+    assert args[0] <= value <= args[1]
+
+
+def test_report_validation(study):
+    trial = study.ask()
+    with pytest.raises(TypeError, match=r"'value' passed to report must be a number, got 'a'"):
+        trial.report("a", 0)
+    with pytest.raises(ValueError, match=r"'step' passed to report must be >= 0, got -1"):
+        trial.report(1.0, -1)
+    with pytest.raises(TypeError, match=r"'step' passed to report must be an int, got 1.5"):
+        trial.report(1.0, 1.5)
+    trial.report(np.float32(0.5), np.int64(0))
+    with pytest.warns(UserWarning, match="already reported a value at step 0"):
+        trial.report(0.7, 0)
+    frozen = study.tell(trial, state=TrialState.PRUNED)
+    assert frozen.intermediate_values == {0: 0.5}
+    assert frozen.value == 0.5  # a pruned trial keeps its last reported value
+
+
+def test_user_attrs_must_be_json(study):
+    trial = study.ask()
+    trial.set_user_attr("fold_scores", [0.1, 0.2])
+    with pytest.raises(TypeError, match=r"'model' must be JSON-serializable"):
+        trial.set_user_attr("model", LogisticRegression())
+    assert study.tell(trial, 1.0).user_attrs == {"fold_scores": [0.1, 0.2]}
+
+
+def test_should_prune_uses_the_study_pruner():
+    class AlwaysPrune(NopPruner):
+        def prune(self, study, trial):
+            return trial.last_step is not None
+
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=AlwaysPrune())
+    trial = study.ask()
+    assert trial.should_prune() is False
+    trial.report(1.0, 0)
+    assert trial.should_prune() is True
+
+
+def test_relative_params_are_used_for_matching_distributions():
+    from sk_hpo.distributions import FloatDistribution
+
+    class Relative(RandomSampler):
+        def infer_relative_search_space(self, study, trial):
+            return {"x": FloatDistribution(0, 1)}
+
+        def sample_relative(self, study, trial, search_space):
+            return {"x": 0.125}
+
+    study = sk_hpo.create_study(sampler=Relative(seed=0), pruner=NopPruner())
+    trial = study.ask()
+    assert trial.suggest_float("x", 0, 1) == 0.125
+    other = study.ask()
+    assert other.suggest_float("x", 0, 2) != 0.125 or math.isclose(other.params["x"], 0.125)
