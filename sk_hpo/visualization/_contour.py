@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ContourData", "ContourDisplay", "ContourPair", "contour_data", "plot_contour"]
 
 _GRID = 50
-_N_LEVELS = 14
+_N_LEVELS = 15  # odd: a constant surface sits mid-band, not on an edge
 
 
 @dataclasses.dataclass
