@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import RandomSampler
+from sk_hpo.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
     "RandomSampler",
+    "TPESampler",
 ]

@@ -1,0 +1,102 @@
+"""Truncated normal distribution: stable log-mass, log-density and inverse CDF.
+
+Pure vectorised functions used by the Parzen estimators of the TPE sampler. They work on
+standardised bounds, so they stay accurate far in the tails (bounds 40 standard deviations
+away from the mean) and on intervals far narrower than one standard deviation.
+
+Notations
+---------
+``a, b``
+    Lower and upper bounds in standard units, ``(low - mu) / sigma``; arrays broadcast together.
+``Phi``
+    Standard normal CDF; ``log Phi`` is ``scipy.special.log_ndtr``.
+``Z(a, b)``
+    Probability mass of ``[a, b]`` under the standard normal, ``Phi(b) - Phi(a)``.
+``q``
+    A probability in ``[0, 1]``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from scipy import stats
+>>> np.allclose(logpdf(0.3, -1.0, 2.0, 0.5, 0.7), stats.truncnorm.logpdf(0.3, -1.0, 2.0, 0.5, 0.7))
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import log_ndtr, ndtri_exp
+
+__all__ = ["log_gauss_mass", "logpdf", "ppf"]
+
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+def _log_diff_exp(log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
+    """``log(exp(log_p) - exp(log_q))`` for ``log_p >= log_q``, without cancellation."""
+    with np.errstate(divide="ignore"):
+        return log_p + np.log1p(-np.exp(log_q - log_p))
+
+
+def log_gauss_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``log Z(a, b)``: log of the standard normal mass of ``[a, b]`` (``a <= b``).
+
+    Computed on the side of zero where the CDF is small, so tails do not cancel.
+
+    Examples
+    --------
+    >>> float(np.exp(log_gauss_mass(np.array(-np.inf), np.array(0.0))))
+    0.5
+    """
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    out = np.empty(a.shape)
+    left = b <= 0.0  # both bounds left of zero: Phi(b) - Phi(a)
+    right = a > 0.0  # both bounds right of zero: Phi(-a) - Phi(-b)
+    middle = ~(left | right)  # around zero: 1 - Phi(a) - Phi(-b)
+    out[left] = _log_diff_exp(log_ndtr(b[left]), log_ndtr(a[left]))
+    out[right] = _log_diff_exp(log_ndtr(-a[right]), log_ndtr(-b[right]))
+    ndtr_a = np.exp(log_ndtr(a[middle]))
+    ndtr_minus_b = np.exp(log_ndtr(-b[middle]))
+    out[middle] = np.log1p(-ndtr_a - ndtr_minus_b)
+    return out
+
+
+def logpdf(
+    x: np.ndarray, a: np.ndarray, b: np.ndarray, loc: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    """Log-density at ``x`` of the normal ``(loc, scale)`` truncated to ``[a, b]`` (standard units).
+
+    Same parametrisation as ``scipy.stats.truncnorm``; ``-inf`` outside ``[loc + a * scale,
+    loc + b * scale]``.
+    """
+    x, a, b, loc, scale = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, a, b, loc, scale)))
+    z = (x - loc) / scale
+    out = -0.5 * z * z - _LOG_SQRT_2PI - np.log(scale) - log_gauss_mass(a, b)
+    return np.where((z < a) | (z > b), -np.inf, out)
+
+
+def ppf(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Inverse CDF of the standard normal truncated to ``[a, b]``, at probability ``q``.
+
+    Inverts on the side of zero where the CDF is small (``Phi(x) = exp(log Phi(x))`` with
+    ``scipy.special.ndtri_exp``), so draws stay inside ``[a, b]`` even for bounds far in a tail.
+
+    Examples
+    --------
+    >>> float(ppf(np.array(0.5), np.array(-1.0), np.array(1.0)))
+    0.0
+    """
+    q, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, a, b)))
+    # For a bound pair right of zero use the mirror image: X ~ -Y with Y on [-b, -a].
+    flip = a > 0.0
+    lo = np.where(flip, -b, a)
+    hi = np.where(flip, -a, b)
+    qq = np.where(flip, 1.0 - q, q)
+    log_lo, log_hi = log_ndtr(lo), log_ndtr(hi)
+    with np.errstate(divide="ignore"):
+        # log(Phi(lo) + qq * (Phi(hi) - Phi(lo))) = logaddexp(log Phi(lo) + log(1 - qq), log Phi(hi) + log qq)
+        log_target = np.logaddexp(log_lo + np.log1p(-qq), log_hi + np.log(qq))
+    x = ndtri_exp(log_target)
+    x = np.where(flip, -x, x)
+    return np.clip(x, a, b)

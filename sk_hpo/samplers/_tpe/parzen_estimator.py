@@ -1,0 +1,359 @@
+"""Parzen estimators (kernel mixtures) over a mixed search space, as pure array code.
+
+A Parzen estimator is a weighted mixture of product kernels, one component per observation
+plus one *prior* component. Numerical parameters use truncated normal kernels in *model
+space* (the log of the value for ``log=True`` parameters); discrete numerical values (ints,
+``step``) get the probability mass of their grid cell; categorical parameters use an
+Aitchison-Aitken kernel.
+
+Notations
+---------
+``n``
+    Number of observations; the mixture has ``n + 1`` components, the last is the prior.
+``d``
+    Number of parameters (columns); ``X`` arrays are ``(n_points, d)`` in *internal*
+    representation (floats; the choice index for categoricals).
+``Y``
+    The same points in model space: ``log x`` for log parameters, ``x`` otherwise.
+``[lo, hi]``
+    Per numerical column, the model-space support: ``[t(low), t(high)]`` for continuous
+    columns, ``[t(low - h), t(high + h)]`` for discrete ones, with ``h`` half a step
+    (``0.5`` for ints) and ``t`` the model transform.
+``mu, sigma``
+    ``(n + 1, d)`` kernel centres and bandwidths (numerical columns).
+``w``
+    ``(n + 1,)`` mixture weights, summing to one.
+``k_j``
+    Number of choices of categorical column ``j``; its kernel table is ``(n + 1, k_j)``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sk_hpo.distributions import FloatDistribution
+>>> space = SpaceArrays.from_distributions([FloatDistribution(0.0, 1.0)])
+>>> pe = ParzenEstimator.fit(np.array([[0.2], [0.3]]), np.ones(2), space, multivariate=True)
+>>> x = pe.sample(np.random.default_rng(0), 5)
+>>> x.shape, bool(np.all((0 <= x) & (x <= 1)))
+((5, 1), True)
+>>> pe.log_pdf(np.array([[0.25]])) > pe.log_pdf(np.array([[0.95]]))
+array([ True])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.special import logsumexp
+
+from sk_hpo.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from sk_hpo.samplers._tpe import _truncnorm
+
+__all__ = ["SpaceArrays", "ParzenEstimator", "split_sizes_default"]
+
+# Smallest bandwidth, as a fraction of a column's model-space range: keeps kernels from
+# collapsing on one point late in a search.
+_MIN_BANDWIDTH_FACTOR = 0.01
+
+
+def split_sizes_default(n: int) -> int:
+    """Default size of the "good" group among ``n`` observations: ``min(ceil(0.1 n), 25)``.
+
+    Examples
+    --------
+    >>> [split_sizes_default(n) for n in (1, 10, 11, 100, 1000)]
+    [1, 1, 2, 10, 25]
+    """
+    return min(int(np.ceil(0.1 * n)), 25)
+
+
+@dataclasses.dataclass(frozen=True)
+class SpaceArrays:
+    """Column-wise arrays describing a search space (one column per parameter).
+
+    Attributes
+    ----------
+    is_cat, is_log : ndarray of bool, shape (d,)
+    low, high : ndarray of shape (d,)
+        Bounds in internal representation (``0`` and ``k - 1`` for categoricals).
+    step : ndarray of shape (d,)
+        Grid step in internal representation; ``0`` for continuous columns.
+    n_choices : ndarray of int, shape (d,)
+        ``k`` for categorical columns, ``0`` otherwise.
+    lo, hi : ndarray of shape (d,)
+        Model-space support of numerical columns (see the module notations).
+    """
+
+    is_cat: np.ndarray
+    is_log: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    step: np.ndarray
+    n_choices: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @classmethod
+    def from_distributions(cls, distributions: Sequence[BaseDistribution]) -> SpaceArrays:
+        """Describe ``distributions`` (in this column order)."""
+        d = len(distributions)
+        is_cat = np.zeros(d, dtype=bool)
+        is_log = np.zeros(d, dtype=bool)
+        low, high, step = np.zeros(d), np.zeros(d), np.zeros(d)
+        n_choices = np.zeros(d, dtype=int)
+        for j, dist in enumerate(distributions):
+            if isinstance(dist, CategoricalDistribution):
+                is_cat[j] = True
+                n_choices[j] = len(dist.choices)
+                high[j] = n_choices[j] - 1
+                continue
+            if not isinstance(dist, (FloatDistribution, IntDistribution)):
+                raise TypeError(f"Unsupported distribution {dist!r}.")
+            is_log[j] = dist.log
+            low[j], high[j] = dist.low, dist.high
+            if isinstance(dist, IntDistribution):
+                step[j] = dist.step
+            elif dist.step is not None:
+                step[j] = dist.step
+        half = 0.5 * step
+        lo = _to_model(np.where(is_cat, 0.0, low - half), is_log)
+        hi = _to_model(np.where(is_cat, 1.0, high + half), is_log)
+        return cls(is_cat, is_log, low, high, step, n_choices, lo, hi)
+
+    @property
+    def is_discrete(self) -> np.ndarray:
+        """Columns with finitely many values (categorical, int, or float with a step)."""
+        return self.is_cat | (self.step > 0)
+
+    def uniform(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` points uniformly (log-uniformly on log columns), on the grid."""
+        u = rng.random((size, self.is_cat.size))
+        Y = self.lo + u * (self.hi - self.lo)
+        X = _from_model(Y, self.is_log)
+        X[:, self.is_cat] = np.floor(u[:, self.is_cat] * self.n_choices[self.is_cat])
+        return self.round(X)
+
+    def round(self, X: np.ndarray) -> np.ndarray:
+        """Snap numerical columns of internal ``X`` to their grid and clip them to bounds."""
+        X = np.array(X, dtype=float)
+        num = ~self.is_cat
+        grid = num & (self.step > 0)
+        if np.any(grid):
+            s = self.step[grid]
+            k = np.round((X[:, grid] - self.low[grid]) / s)
+            X[:, grid] = self.low[grid] + k * s
+        X[:, num] = np.clip(X[:, num], self.low[num], self.high[num])
+        return X
+
+
+def _to_model(X: np.ndarray, is_log: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(is_log, np.log(np.where(is_log, X, 1.0)), X)
+
+
+def _from_model(Y: np.ndarray, is_log: np.ndarray) -> np.ndarray:
+    return np.where(is_log, np.exp(np.where(is_log, Y, 0.0)), Y)
+
+
+def _scott_bandwidth(Y: np.ndarray, w: np.ndarray, width: np.ndarray, n_dims: int) -> np.ndarray:
+    """Scott's rule per column: weighted spread times ``n_eff ** (-1 / (n_dims + 4))``.
+
+    ``Y`` is ``(n, m)``; returns ``(m,)``. The spread is ``min(std, IQR / 1.349)`` (robust to
+    outlying observations); with fewer than two distinct values it falls back to ``width``.
+    """
+    n = Y.shape[0]
+    wn = w / w.sum()
+    mean = wn @ Y
+    std = np.sqrt(np.maximum(wn @ (Y - mean) ** 2, 0.0))
+    if n >= 4:
+        q75, q25 = np.percentile(Y, [75, 25], axis=0)
+        iqr = (q75 - q25) / 1.349
+        spread = np.where(iqr > 0, np.minimum(std, iqr), std)
+    else:
+        spread = std
+    spread = np.where(spread > 0, spread, width)
+    n_eff = w.sum() ** 2 / np.sum(w * w)
+    return spread * n_eff ** (-1.0 / (n_dims + 4))
+
+
+def _neighbour_bandwidth(
+    y: np.ndarray, lo: float, hi: float, consider_endpoints: bool
+) -> np.ndarray:
+    """Univariate bandwidth of each point: the larger gap to its sorted neighbours.
+
+    The prior centre ``(lo + hi) / 2`` counts as a neighbour; the bounds count when
+    ``consider_endpoints``.
+    """
+    points = np.append(y, 0.5 * (lo + hi))
+    order = np.argsort(points)
+    sorted_pts = points[order]
+    padded = np.concatenate([[lo], sorted_pts, [hi]])
+    left = padded[1:-1] - padded[:-2]
+    right = padded[2:] - padded[1:-1]
+    if not consider_endpoints and sorted_pts.size > 1:
+        left[0] = right[0]
+        right[-1] = left[-1]
+    sigma_sorted = np.maximum(left, right)
+    sigma = np.empty_like(sigma_sorted)
+    sigma[order] = sigma_sorted
+    return sigma[:-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class ParzenEstimator:
+    """A mixture of product kernels over a :class:`SpaceArrays` space.
+
+    Build with :meth:`fit`; then :meth:`sample` draws points and :meth:`log_pdf` scores them.
+    Both work on internal representations (``(n_points, d)`` arrays).
+
+    Attributes
+    ----------
+    space : SpaceArrays
+    log_w : ndarray of shape (n + 1,)
+        Log mixture weights.
+    mu, sigma : ndarray of shape (n + 1, d)
+        Kernel centres and bandwidths in model space (meaningful on numerical columns).
+    log_norm : ndarray of shape (n + 1, d)
+        ``log Z`` of each kernel over the support ``[lo, hi]``.
+    cat_log_p : tuple of ndarray
+        For each categorical column, in column order, the ``(n + 1, k_j)`` log-probabilities.
+    """
+
+    space: SpaceArrays
+    log_w: np.ndarray
+    mu: np.ndarray
+    sigma: np.ndarray
+    log_norm: np.ndarray
+    cat_log_p: tuple[np.ndarray, ...]
+
+    @classmethod
+    def fit(
+        cls,
+        X: np.ndarray,
+        weights: np.ndarray,
+        space: SpaceArrays,
+        *,
+        multivariate: bool,
+        prior_weight: float = 1.0,
+        consider_magic_clip: bool = True,
+        consider_endpoints: bool = False,
+    ) -> ParzenEstimator:
+        """Mixture of one kernel per row of internal ``X`` (with ``weights``) plus the prior.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, d)
+            Observations in internal representation; ``n`` may be 0 (the prior alone).
+        weights : ndarray of shape (n,)
+            Positive observation weights.
+        space : SpaceArrays
+        multivariate : bool
+            Scott's rule bandwidths (for a joint model of all columns) rather than univariate
+            neighbour-gap bandwidths.
+        prior_weight : float, default=1.0
+            Weight of the prior component (uniform-like, wide) relative to one observation.
+        consider_magic_clip : bool, default=True
+            Keep bandwidths above ``range / min(100, n + 1)``: few observations give wide
+            kernels.
+        consider_endpoints : bool, default=False
+            In univariate bandwidths, count the bounds as neighbours.
+        """
+        X = np.asarray(X, dtype=float).reshape(-1, space.is_cat.size)
+        n, d = X.shape
+        w = np.append(np.asarray(weights, dtype=float), prior_weight)
+        log_w = np.log(w / w.sum())
+
+        num = ~space.is_cat
+        lo, hi = space.lo, space.hi
+        width = hi - lo
+        Y = _to_model(X, space.is_log)
+        mu = np.vstack([Y, 0.5 * (lo + hi)])
+        sigma = np.tile(width, (n + 1, 1))
+        if n > 0 and np.any(num):
+            if multivariate:
+                sigma[:n, num] = _scott_bandwidth(
+                    Y[:, num], w[:n], width[num], int(np.count_nonzero(num))
+                )
+            else:
+                for j in np.flatnonzero(num):
+                    sigma[:n, j] = _neighbour_bandwidth(Y[:, j], lo[j], hi[j], consider_endpoints)
+            floor = width * _MIN_BANDWIDTH_FACTOR
+            if consider_magic_clip:
+                floor = np.maximum(floor, width / min(100.0, n + 1.0))
+            sigma[:n] = np.clip(sigma[:n], floor, width)
+        # A single-valued continuous column has width 0: give it a harmless unit scale.
+        sigma = np.where(sigma > 0, sigma, 1.0)
+        log_norm = np.zeros((n + 1, d))
+        log_norm[:, num] = _truncnorm.log_gauss_mass(
+            (lo[num] - mu[:, num]) / sigma[:, num], (hi[num] - mu[:, num]) / sigma[:, num]
+        )
+
+        cat_log_p = []
+        for j in np.flatnonzero(space.is_cat):
+            k = int(space.n_choices[j])
+            # Aitchison-Aitken kernel: 1 - b on the observed choice, b spread over the others.
+            b = (k - 1) / k / np.sqrt(n + 1.0)
+            p = np.full((n + 1, k), b / max(k - 1, 1))
+            p[np.arange(n), X[:, j].astype(int)] = 1.0 - b
+            p[n] = 1.0 / k
+            cat_log_p.append(np.log(p))
+        return cls(space, log_w, mu, sigma, log_norm, tuple(cat_log_p))
+
+    @property
+    def n_components(self) -> int:
+        return self.log_w.size
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` points, ``(size, d)`` in internal representation, on the grid."""
+        space = self.space
+        comp = rng.choice(self.n_components, size=size, p=np.exp(self.log_w - logsumexp(self.log_w)))
+        d = space.is_cat.size
+        X = np.empty((size, d))
+        num = np.flatnonzero(~space.is_cat)
+        if num.size:
+            mu, sigma = self.mu[comp][:, num], self.sigma[comp][:, num]
+            a = (space.lo[num] - mu) / sigma
+            b = (space.hi[num] - mu) / sigma
+            z = _truncnorm.ppf(rng.random((size, num.size)), a, b)
+            Y = np.clip(mu + sigma * z, space.lo[num], space.hi[num])
+            X[:, num] = _from_model(Y, space.is_log[num])
+        for j, log_p in zip(np.flatnonzero(space.is_cat), self.cat_log_p):
+            cdf = np.cumsum(np.exp(log_p[comp]), axis=1)
+            u = rng.random(size) * cdf[:, -1]
+            X[:, j] = np.minimum((cdf < u[:, None]).sum(axis=1), log_p.shape[1] - 1)
+        return space.round(X)
+
+    def log_pdf(self, X: np.ndarray) -> np.ndarray:
+        """Log-density (log-mass on discrete columns) of each row of internal ``X``, ``(m,)``."""
+        space = self.space
+        X = np.asarray(X, dtype=float)
+        m = X.shape[0]
+        total = np.broadcast_to(self.log_w, (m, self.n_components)).copy()
+        cont = ~space.is_cat & (space.step == 0)
+        disc = ~space.is_cat & (space.step > 0)
+        if np.any(cont):
+            y = _to_model(X[:, cont], space.is_log[cont])[:, None, :]
+            mu, sigma = self.mu[None, :, cont], self.sigma[None, :, cont]
+            z = (y - mu) / sigma
+            total += np.sum(
+                -0.5 * z * z - np.log(sigma) - self.log_norm[None, :, cont], axis=2
+            ) - 0.5 * np.log(2 * np.pi) * np.count_nonzero(cont)
+        if np.any(disc):
+            half = 0.5 * space.step[disc]
+            is_log = space.is_log[disc]
+            cell_lo = np.maximum(_to_model(X[:, disc] - half, is_log), space.lo[disc])
+            cell_hi = np.minimum(_to_model(X[:, disc] + half, is_log), space.hi[disc])
+            mu, sigma = self.mu[None, :, disc], self.sigma[None, :, disc]
+            mass = _truncnorm.log_gauss_mass(
+                (cell_lo[:, None, :] - mu) / sigma, (cell_hi[:, None, :] - mu) / sigma
+            )
+            total += np.sum(mass - self.log_norm[None, :, disc], axis=2)
+        for j, log_p in zip(np.flatnonzero(space.is_cat), self.cat_log_p):
+            total += log_p[:, X[:, j].astype(int)].T
+        return logsumexp(total, axis=1)
