@@ -8,6 +8,7 @@ Two faces: :class:`HPOSearchCV`, a drop-in replacement for ``GridSearchCV`` and
 from __future__ import annotations
 
 from sk_hpo import distributions, exceptions, pruners, samplers, storages, study, trial
+from sk_hpo._reporting import report
 from sk_hpo.exceptions import TrialPruned
 from sk_hpo.study import (
     Study,
@@ -35,6 +36,7 @@ __all__ = [
     "get_all_study_names",
     "load_study",
     "pruners",
+    "report",
     "samplers",
     "storages",
     "study",

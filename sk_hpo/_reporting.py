@@ -1,0 +1,332 @@
+"""A self-contained HTML report of a study: summary, best trial, plots, trials table.
+
+The page has inline CSS and its plots as inline base64 PNG images: one file that opens
+anywhere without network access. Every text taken from the study is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import io
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sk_hpo.importance._trials import resolve_study, shorten
+from sk_hpo.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+    from sk_hpo.trial import FrozenTrial
+
+__all__ = ["report"]
+
+_MAX_CONTOUR_PARAMS = 3
+_DPI = 90
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
+       max-width: 1100px; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 1.6em; }
+.meta { color: #666; font-size: 0.9em; }
+table { border-collapse: collapse; font-size: 0.88em; margin: 0.5em 0; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
+th { background: #f4f6f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.COMPLETE td.state { color: #1f77b4; } tr.PRUNED td.state { color: #d46b08; }
+tr.FAIL td.state { color: #c62828; } tr.RUNNING td.state, tr.WAITING td.state { color: #777; }
+tr.best { background: #fff8e1; }
+figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+.note { color: #777; font-style: italic; }
+.scroll { overflow-x: auto; }
+"""
+
+
+def report(
+    study: Study | Any,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+    plots: bool = True,
+) -> str:
+    """Build a self-contained HTML report of a study, and write it to ``path``.
+
+    The report holds a summary (direction, trials by state, best value, times), the best
+    trial, the parameter importances, the plots of :mod:`sk_hpo.visualization` as inline
+    images, and a table of all trials. It needs no network access to open.
+
+    Parameters
+    ----------
+    study : Study or fitted HPOSearchCV
+    path : str or path-like, default=None
+        Where to write the HTML file (UTF-8); None only returns the text.
+    title : str, default=None
+        Page title; None means ``"Study <name>"``.
+    plots : bool, default=True
+        Embed the plots (needs matplotlib, the ``plot`` extra). False gives a text-only
+        report.
+
+    Returns
+    -------
+    str
+        The HTML text.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=0))
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    >>> page = sk_hpo.report(study, plots=False)
+    >>> page.startswith("<!DOCTYPE html>"), "<h2>Trials</h2>" in page
+    (True, True)
+    """
+    study = resolve_study(study, "report")
+    if not isinstance(plots, bool):
+        raise TypeError(f"The 'plots' parameter of report must be a bool, got {plots!r}.")
+    trials = study.get_trials(deepcopy=False)
+    best = _best_trial(study)
+    importances, importance_note = _importances(study)
+    name = study.study_name
+    heading = f"Study {name}" if title is None else str(title)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_e(heading)}</h1>",
+        f'<p class="meta">Report generated {_e(_now())} by sk_hpo {_e(_version())}.</p>',
+        _summary_section(study, trials, best),
+        _best_section(best),
+        _importance_section(importances, importance_note),
+    ]
+    if plots:
+        parts.append(_plots_section(study, trials, importances))
+    parts.append(_trials_section(trials, best))
+    parts.append("</body></html>")
+    page = "\n".join(parts) + "\n"
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(page)
+    return page
+
+
+# -- sections ------------------------------------------------------------------------------------
+
+
+def _summary_section(study: Study, trials: list[FrozenTrial], best: FrozenTrial | None) -> str:
+    counts = {s.name: 0 for s in TrialState}
+    for t in trials:
+        counts[t.state.name] += 1
+    starts = [t.datetime_start for t in trials if t.datetime_start is not None]
+    ends = [t.datetime_complete for t in trials if t.datetime_complete is not None]
+    durations = [t.duration.total_seconds() for t in trials if t.duration is not None]
+    by_state = ", ".join(f"{n.lower()}: {c}" for n, c in counts.items() if c)
+    rows = [
+        ("Study", study.study_name),
+        ("Direction", study.direction.value),
+        ("Trials", f"{len(trials)} ({by_state})" if trials else "0"),
+        ("Best value", "—" if best is None else f"{_fmt(best.value)} (trial #{best.number})"),
+        ("First trial started", _date(min(starts)) if starts else "—"),
+        ("Last trial finished", _date(max(ends)) if ends else "—"),
+        ("Wall time", _seconds(max(ends) - min(starts), 1) if starts and ends else "—"),
+        ("Time in trials", f"{sum(durations):.1f} s" if durations else "—"),
+    ]
+    rows += [(f"user attr: {k}", v) for k, v in sorted(study.user_attrs.items())]
+    return '<section id="summary"><h2>Summary</h2>' + _kv_table(rows) + "</section>"
+
+
+def _best_section(best: FrozenTrial | None) -> str:
+    head = '<section id="best-trial"><h2>Best trial</h2>'
+    if best is None:
+        return head + '<p class="note">No COMPLETE trial yet.</p></section>'
+    rows: list[tuple[str, Any]] = [
+        ("Number", best.number),
+        ("Value", _fmt(best.value)),
+        ("Duration", "—" if best.duration is None else _seconds(best.duration, 3)),
+    ]
+    rows += [(f"param: {k}", v) for k, v in best.params.items()]
+    rows += [(f"user attr: {k}", v) for k, v in sorted(best.user_attrs.items())]
+    return head + _kv_table(rows) + "</section>"
+
+
+def _importance_section(importances: dict[str, float] | None, reason: str) -> str:
+    head = '<section id="importances"><h2>Parameter importances (fANOVA)</h2>'
+    if importances is None:
+        return head + f'<p class="note">{_e(reason)}</p></section>'
+    rows = "".join(
+        f'<tr><td>{_e(k)}</td><td class="num">{v:.3f}</td></tr>' for k, v in importances.items()
+    )
+    return (
+        head + "<table><thead><tr><th>Parameter</th><th>Importance</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _plots_section(
+    study: Study, trials: list[FrozenTrial], importances: dict[str, float] | None
+) -> str:
+    from sk_hpo import visualization as vis
+    from sk_hpo.visualization._utils import import_pyplot
+
+    import_pyplot()  # a clear ImportError when matplotlib is missing
+    head = '<section id="plots"><h2>Plots</h2>'
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    if not trials:
+        return head + '<p class="note">No trial yet: nothing to plot.</p></section>'
+    ranked = list(importances) if importances else sorted(
+        {p for t in complete for p in t.params}
+    )
+    contour_params = ranked[:_MAX_CONTOUR_PARAMS]
+    figures: list[tuple[str, str, Callable[[], Any]]] = [
+        ("Optimization history", "Value of each COMPLETE trial and the best so far.",
+         lambda: vis.OptimizationHistoryDisplay.from_study(study)),
+        ("Intermediate values", "Reported values by step; pruned trials end with a cross.",
+         lambda: vis.IntermediateValuesDisplay.from_study(study)),
+        ("Parameter importances", "Share of the objective's variance each parameter explains.",
+         lambda: vis.ParamImportancesDisplay.from_study(study)),
+        ("Slice plot", "The objective against each parameter.",
+         lambda: vis.SliceDisplay.from_study(study)),
+        ("Parallel coordinate plot", "Each COMPLETE trial as a line across the parameters.",
+         lambda: vis.ParallelCoordinateDisplay.from_study(study)),
+        ("Contour plot", f"The objective over pairs of {', '.join(contour_params)}.",
+         lambda: vis.ContourDisplay.from_study(study, params=contour_params)),
+        ("Empirical distribution", "Fraction of COMPLETE trials at or below each value.",
+         lambda: vis.EDFDisplay.from_study(study)),
+        ("Timeline", "When each trial ran, one row per worker.",
+         lambda: vis.TimelineDisplay.from_study(study)),
+    ]
+    if not any(t.intermediate_values for t in trials):
+        figures = [f for f in figures if f[0] != "Intermediate values"]
+    if len(contour_params) < 2 or not complete:
+        figures = [f for f in figures if f[0] != "Contour plot"]
+    if not complete:
+        figures = [f for f in figures if f[0] in ("Intermediate values", "Timeline")]
+    body = [_figure(name, caption, build) for name, caption, build in figures]
+    return head + "\n".join(body) + "</section>"
+
+
+def _trials_section(trials: list[FrozenTrial], best: FrozenTrial | None) -> str:
+    params = list(dict.fromkeys(p for t in trials for p in t.params))
+    attrs = list(dict.fromkeys(a for t in trials for a in t.user_attrs))
+    header = ["#", "State", "Value", "Started", "Duration (s)", "Steps"]
+    header += [f"param: {p}" for p in params] + [f"user attr: {a}" for a in attrs]
+    rows = []
+    for t in trials:
+        cls = t.state.name + (" best" if best is not None and t.number == best.number else "")
+        cells = [
+            f'<td class="num">{t.number}</td>',
+            f'<td class="state">{t.state.name}</td>',
+            f'<td class="num">{_e(_fmt(t.value))}</td>',
+            f"<td>{_e(_date(t.datetime_start))}</td>",
+            f'<td class="num">{"" if t.duration is None else _seconds(t.duration, 3, "")}</td>',
+            f'<td class="num">{len(t.intermediate_values) or ""}</td>',
+        ]
+        cells += [f"<td>{_cell(t.params, p)}</td>" for p in params]
+        cells += [f"<td>{_cell(t.user_attrs, a)}</td>" for a in attrs]
+        rows.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
+    head_html = "".join(f"<th>{_e(h)}</th>" for h in header)
+    return (
+        '<section id="trials"><h2>Trials</h2><div class="scroll"><table>'
+        f"<thead><tr>{head_html}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</table></div></section>"
+    )
+
+
+# -- plots ---------------------------------------------------------------------------------------
+
+
+def _figure(name: str, caption: str, build: Callable[[], Any]) -> str:
+    """One plot as an inline PNG; a note instead when its data cannot be computed."""
+    try:
+        display = build()
+    except ValueError as e:  # e.g. a parameter of mixed kinds: say so, keep the report
+        return f'<figure><p class="note">{_e(name)} not available: {_e(str(e))}</p></figure>'
+    figure = _draw(display)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=_DPI)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure><img alt="{_e(name)}" src="data:image/png;base64,{data}">'
+        f"<figcaption><b>{_e(name)}.</b> {_e(caption)}</figcaption></figure>"
+    )
+
+
+def _draw(display: Any) -> Any:
+    """Draw ``display`` on a pyplot-free Figure (no GUI backend, no global figure list)."""
+    from matplotlib.figure import Figure
+
+    from sk_hpo import visualization as vis
+
+    n = len(getattr(display, "domains", ()))
+    if isinstance(display, vis.SliceDisplay):
+        figure = Figure(figsize=(max(4.0, 3.2 * n), 3.4), layout="constrained")
+        ax = figure.subplots(1, max(n, 1), squeeze=False, sharey=True)
+    elif isinstance(display, vis.ContourDisplay) and n > 2:
+        figure = Figure(figsize=(3.2 * n, 3.0 * n), layout="constrained")
+        ax = figure.subplots(n, n)
+    else:
+        figure = Figure(figsize=(7.2, 4.2), layout="constrained")
+        ax = figure.subplots()
+    display.plot(ax=ax)
+    return figure
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _best_trial(study: Study) -> FrozenTrial | None:
+    try:
+        return study.best_trial
+    except ValueError:
+        return None
+
+
+def _importances(study: Study) -> tuple[dict[str, float] | None, str]:
+    from sk_hpo.importance import get_param_importances
+
+    try:
+        return get_param_importances(study), ""
+    except ValueError as e:  # too few trials or no shared parameter
+        return None, str(e)
+
+
+def _kv_table(rows: list[tuple[str, Any]]) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(_text(v))}</td></tr>" for k, v in rows)
+    return f"<table><tbody>{body}</tbody></table>"
+
+
+def _cell(mapping: dict[str, Any], key: str) -> str:
+    return _e(shorten(_text(mapping[key]), 60)) if key in mapping else ""
+
+
+def _text(value: Any) -> str:
+    return _fmt(value) if isinstance(value, float) else str(value)
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.6g}"
+
+
+def _seconds(delta: datetime.timedelta, digits: int, unit: str = " s") -> str:
+    return f"{delta.total_seconds():.{digits}f}{unit}"
+
+
+def _date(value: datetime.datetime | None) -> str:
+    return "" if value is None else value.isoformat(sep=" ", timespec="seconds")
+
+
+def _now() -> str:
+    return datetime.datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")
+
+
+def _version() -> str:
+    import sk_hpo
+
+    return sk_hpo.__version__
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,176 @@
+"""The HTML report: one self-contained, well-formed, escaped file."""
+
+import base64
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+import sk_hpo
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import RandomSampler
+from sk_hpo.trial import TrialState
+
+pytest.importorskip("matplotlib")
+
+EVIL = "<script>alert('x')</script>"
+VOID = {"meta", "img", "br", "hr", "link", "input"}
+
+
+class Page(HTMLParser):
+    """Records the tag tree, checks nesting, and collects what the tests look at."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.stack, self.ids, self.images, self.urls, self.texts = [], [], [], [], []
+        self.tables = {}  # section id -> number of body rows
+        self.section = None
+        self.in_tbody = False
+        self.feed(text)
+        self.close()
+        assert self.stack == [], f"unclosed tags: {self.stack}"
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "section":
+            self.section = attrs.get("id")
+        if tag == "tbody":
+            self.in_tbody = True
+        if tag == "tr" and self.in_tbody:
+            self.tables[self.section] = self.tables.get(self.section, 0) + 1
+        if tag == "img":
+            self.images.append(attrs)
+        for key in ("src", "href"):
+            if key in attrs:
+                self.urls.append(attrs[key])
+        assert tag not in ("script", "link", "iframe"), tag
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+        if tag == "tbody":
+            self.in_tbody = False
+
+    def handle_data(self, data):
+        self.texts.append(data)
+
+
+def make_study():
+    study = sk_hpo.create_study(
+        study_name=f"demo {EVIL}", sampler=RandomSampler(seed=0), pruner=NopPruner()
+    )
+    study.set_user_attr("dataset", "digits & <friends>")
+
+    def objective(trial):
+        kind = trial.suggest_categorical("kind", ["a", EVIL])
+        x = trial.suggest_float("x", 1e-3, 1.0, log=True)
+        trial.set_user_attr("note", EVIL)
+        for step in range(3):
+            trial.report(x / (step + 1), step)
+        if trial.number == 3:
+            raise sk_hpo.TrialPruned()
+        if trial.number == 5:
+            raise RuntimeError("boom")
+        return x + (kind == "a")
+
+    with pytest.warns(UserWarning, match="failed with RuntimeError"):
+        study.optimize(objective, n_trials=8, catch=(RuntimeError,))
+    return study
+
+
+@pytest.fixture(scope="module")
+def study():
+    return make_study()
+
+
+@pytest.fixture(scope="module")
+def page(study, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    text = sk_hpo.report(study, path)
+    assert path.read_text(encoding="utf-8") == text
+    return text
+
+
+def test_structure(page, study):
+    parsed = Page(page)
+    assert page.startswith("<!DOCTYPE html>")
+    assert parsed.ids == ["summary", "best-trial", "importances", "plots", "trials"]
+    assert parsed.tables["trials"] == len(study.trials) == 8
+    assert parsed.tables["importances"] == 2
+    assert f"{study.best_trial.value:.6g}" in page
+    assert "pruned: 1" in page and "fail: 1" in page and "complete: 6" in page
+
+
+def test_self_contained(page):
+    parsed = Page(page)
+    assert all(url.startswith("data:image/png;base64,") for url in parsed.urls)
+    assert "http://" not in page and "https://" not in page and "url(" not in page
+    alts = [img["alt"] for img in parsed.images]
+    assert alts == [
+        "Optimization history",
+        "Intermediate values",
+        "Parameter importances",
+        "Slice plot",
+        "Parallel coordinate plot",
+        "Contour plot",
+        "Empirical distribution",
+        "Timeline",
+    ]
+    for img in parsed.images:
+        png = base64.b64decode(img["src"].split(",", 1)[1])
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_everything_is_escaped(page):
+    assert EVIL not in page
+    assert "&lt;script&gt;" in page
+    assert "digits &amp; &lt;friends&gt;" in page
+    assert any(EVIL in t for t in Page(page).texts)  # the parsed text shows it as written
+
+
+def test_text_only_report_needs_no_matplotlib(study, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    page = sk_hpo.report(study, plots=False)
+    assert "<img" not in page and 'id="trials"' in page
+    with pytest.raises(ImportError, match=r'pip install "sk-hpo\[plot\]"'):
+        sk_hpo.report(study)
+
+
+def test_empty_study():
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+    page = sk_hpo.report(study)
+    parsed = Page(page)
+    assert "No COMPLETE trial yet." in page and "No trial yet: nothing to plot." in page
+    assert parsed.images == [] and parsed.tables.get("trials", 0) == 0
+
+
+def test_failed_only_study_shows_its_timeline():
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+    study.tell(study.ask(), state=TrialState.FAIL)
+    parsed = Page(sk_hpo.report(study))
+    assert [img["alt"] for img in parsed.images] == ["Timeline"]
+
+
+def test_accepts_a_fitted_search_and_a_title(study):
+    class Search:
+        study_ = study
+
+    page = sk_hpo.report(Search(), title="My search", plots=False)
+    assert "<title>My search</title>" in page
+
+
+def test_bad_arguments(study):
+    with pytest.raises(TypeError, match="'plots' parameter of report must be a bool, got 'no'"):
+        sk_hpo.report(study, plots="no")
+    with pytest.raises(TypeError, match="report expects a Study or a fitted HPOSearchCV"):
+        sk_hpo.report("study.db")
+
+
+def test_report_is_the_function():
+    assert callable(sk_hpo.report) and "report" in sk_hpo.__all__
