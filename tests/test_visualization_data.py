@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sk_hpo
+import sk_hpo.importance
 from sk_hpo import visualization as vis
 from sk_hpo.distributions import CategoricalDistribution, FloatDistribution
 from sk_hpo.pruners import NopPruner
@@ -285,6 +286,7 @@ def test_data_functions_do_not_import_matplotlib():
     code = """
 import sys
 import sk_hpo
+import sk_hpo.importance
 from sk_hpo import visualization as vis
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
@@ -302,3 +304,10 @@ sk_hpo.importance.get_param_importances(study)
 assert "matplotlib" not in sys.modules, "matplotlib was imported"
 """
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("module", [vis, sk_hpo.importance])
+def test_all_is_honest(module):
+    assert len(module.__all__) == len(set(module.__all__))
+    for name in module.__all__:
+        assert getattr(module, name) is not None

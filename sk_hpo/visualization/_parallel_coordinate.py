@@ -14,7 +14,13 @@ from sk_hpo.importance._trials import (
     param_domains,
     resolve_study,
 )
-from sk_hpo.visualization._utils import DEFAULT_TARGET_NAME, StudyDisplay, new_axes, note
+from sk_hpo.visualization._utils import (
+    DEFAULT_TARGET_NAME,
+    StudyDisplay,
+    new_axes,
+    note,
+    value_cmap,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -186,7 +192,7 @@ class ParallelCoordinateDisplay(StudyDisplay, ParallelCoordinateData):
         order = np.argsort(self.values if self.direction == "maximize" else -self.values)
         segments = np.stack([np.broadcast_to(np.arange(m), y.shape), y], axis=2)[order]
         norm = Normalize(*(_span(self.values) if np.ptp(self.values) else (0.0, 1.0)))
-        cmap = "Blues_r" if self.direction == "minimize" else "Blues"
+        cmap = value_cmap(self.direction)
         lines = LineCollection(list(segments), cmap=cmap, norm=norm, linewidths=1.2, alpha=0.8)
         lines.set_array(self.values[order])
         ax.add_collection(lines)

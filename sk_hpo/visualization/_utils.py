@@ -23,6 +23,7 @@ __all__ = [
     "new_axes",
     "note",
     "set_param_axis",
+    "value_cmap",
 ]
 
 DEFAULT_TARGET_NAME = "Objective Value"
@@ -85,6 +86,15 @@ def axes_grid(ax: Any, n_rows: int, n_cols: int, owner: str, **kwargs: Any) -> n
             f"({n_rows} x {n_cols}), got {grid.size}; pass ax=None to create them."
         )
     return grid.reshape(n_rows, n_cols)
+
+
+def value_cmap(direction: str) -> Any:
+    """Blues without its near-white end (lines stay visible), dark = good in ``direction``."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    colors = colormaps["Blues"](np.linspace(0.25, 1.0, 256))
+    return ListedColormap(colors[::-1] if direction == "minimize" else colors)
 
 
 def note(ax: Axes, text: str) -> None:
