@@ -208,3 +208,26 @@ def test_importing_sk_hpo_does_not_import_matplotlib():
         "assert 'matplotlib' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    "plot",
+    [
+        vis.plot_optimization_history,
+        vis.plot_parallel_coordinate,
+        vis.plot_contour,
+        vis.plot_slice,
+        vis.plot_param_importances,
+        vis.plot_edf,
+    ],
+    ids=lambda f: f.__name__,
+)
+def test_target_and_params(plot, studies):
+    kwargs = {"target": lambda t: t.params["x"] ** 2, "target_name": "x squared"}
+    if plot not in (vis.plot_optimization_history, vis.plot_edf):
+        kwargs["params"] = ["x", "n"]
+    figure = first_axes(plot(studies["finished"], **kwargs)).figure
+    labels = [a.get_xlabel() + " " + a.get_ylabel() for a in figure.axes]
+    labels += [t.get_text() for a in figure.axes for t in a.get_xticklabels()]
+    assert any("x squared" in label for label in labels)
+    figure.canvas.draw()
