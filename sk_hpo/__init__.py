@@ -10,6 +10,7 @@ from __future__ import annotations
 from sk_hpo import distributions, exceptions, pruners, samplers, storages, study, trial
 from sk_hpo._reporting import report
 from sk_hpo.exceptions import TrialPruned
+from sk_hpo.model_selection import HPOSearchCV
 from sk_hpo.study import (
     Study,
     StudyDirection,
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FrozenTrial",
+    "HPOSearchCV",
     "Study",
     "StudyDirection",
     "Trial",

@@ -1,0 +1,265 @@
+"""One hyperparameter of a search: the distribution the study samples and the value it means.
+
+Each entry of ``param_distributions`` becomes a :class:`ParamSpec`. The study only holds
+JSON-friendly values, so a spec maps between the study's *external* value (what
+``trial.params`` shows) and the value given to the estimator's ``set_params``:
+
+========================  =======================================  =========================
+entry                     study distribution                       estimator value
+========================  =======================================  =========================
+evenly spaced int list    ``IntDistribution(low, high, step)``     the list element
+other sorted numbers      ``IntDistribution(0, n - 1)``            the element at that
+                                                                   position (ordered, so a
+                                                                   model can use the order)
+any other list            ``CategoricalDistribution(labels)``      the element of that label
+``sk_hpo`` distribution   itself                                   the sampled value
+scipy ``uniform``,        ``FloatDistribution`` / ``IntDistribution``  the sampled value
+``loguniform``, ``randint``
+other object with ``ppf`` ``FloatDistribution(0, 1)``: a quantile  ``ppf(quantile)``
+object with only ``rvs``  ``FloatDistribution(0, 1)``: a seed      ``rvs(random_state=seed)``
+========================  =======================================  =========================
+
+A label is the element itself when JSON can hold it (numbers, strings, booleans, None) and a
+readable, address-free ``repr`` otherwise (estimators, tuples, functions).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sk_hpo.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+
+__all__ = ["ParamSpec", "make_param_spec", "readable_label"]
+
+# Quantiles are kept this far from 0 and 1 so that ppf stays finite on unbounded supports.
+_QUANTILE_EPS = 1e-12
+_SEED_RANGE = 2**32 - 1
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def readable_label(value: Any) -> Any:
+    """A JSON scalar naming ``value``: the value itself when JSON holds it, else a string.
+
+    Examples
+    --------
+    >>> readable_label(3), readable_label("rbf"), readable_label((10, 5))
+    (3, 'rbf', '(10, 5)')
+    >>> readable_label(len)
+    'builtins.len'
+    """
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None if value is None else bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, type) or (
+        callable(value) and hasattr(value, "__qualname__") and hasattr(value, "__module__")
+    ):
+        return f"{value.__module__}.{value.__qualname__}"
+    return _ADDRESS.sub("", repr(value))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+class ParamSpec:
+    """How one scikit-learn parameter is searched.
+
+    Parameters
+    ----------
+    name : str
+        The scikit-learn parameter name (``"svc__C"``).
+    distribution : BaseDistribution
+        What the study samples.
+    kind : {"range", "ordinal", "choices", "native", "quantile", "seeded"}
+        How a study value becomes the estimator value (see the module docstring).
+    values : tuple, default=None
+        The list elements, for ``range``, ``ordinal`` and ``choices``.
+    source : object, default=None
+        The distribution object, for ``quantile`` and ``seeded``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        distribution: BaseDistribution,
+        kind: str,
+        values: tuple[Any, ...] | None = None,
+        source: Any = None,
+    ) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.kind = kind
+        self.values = values
+        self.source = source
+        if kind == "choices":
+            assert isinstance(distribution, CategoricalDistribution)
+            self._index = {label: i for i, label in enumerate(distribution.choices)}
+
+    def decode(self, external: Any) -> Any:
+        """The estimator value of the study value ``external``."""
+        if self.kind == "choices":
+            return self.values[self._index[external]]  # type: ignore[index]
+        if self.kind == "ordinal":
+            return self.values[int(external)]  # type: ignore[index]
+        if self.kind == "range":
+            dist = self.distribution
+            return self.values[(int(external) - dist.low) // dist.step]  # type: ignore
+        if self.kind == "quantile":
+            q = min(max(float(external), _QUANTILE_EPS), 1.0 - _QUANTILE_EPS)
+            value = self.source.ppf(q)
+            if _is_discrete_scipy(self.source):
+                return int(value)
+            return float(value)
+        if self.kind == "seeded":
+            return self.source.rvs(random_state=int(float(external) * _SEED_RANGE))
+        return external
+
+    def key_value(self, external: Any) -> Any:
+        """A JSON scalar identifying the estimator value (for duplicate detection)."""
+        if self.kind in ("choices", "seeded"):
+            return external
+        return readable_label(self.decode(external))
+
+    def grid(self) -> list[Any] | None:
+        """All study values in order, or None when the distribution is continuous."""
+        dist = self.distribution
+        if isinstance(dist, CategoricalDistribution):
+            return list(dist.choices)
+        if self.kind in ("quantile", "seeded"):
+            return None
+        if dist.step is None:  # type: ignore[attr-defined]
+            return None
+        n = int(round((dist.high - dist.low) / dist.step)) + 1  # type: ignore[attr-defined]
+        if isinstance(dist, IntDistribution):
+            return [dist.low + k * dist.step for k in range(n)]
+        return [float(min(dist.low + k * dist.step, dist.high)) for k in range(n)]  # type: ignore
+
+    def describe(self) -> dict[str, Any]:
+        """JSON description (for the study's search context)."""
+        out: dict[str, Any] = {"kind": self.kind, "distribution": self.distribution.to_json()}
+        if self.values is not None:
+            out["values"] = [readable_label(v) for v in self.values]
+        if self.source is not None:
+            out["source"] = _describe_source(self.source)
+        return out
+
+    def __repr__(self) -> str:
+        return f"ParamSpec({self.name!r}, {self.distribution!r}, kind={self.kind!r})"
+
+
+def _is_discrete_scipy(dist: Any) -> bool:
+    from scipy import stats
+
+    return isinstance(getattr(dist, "dist", None), stats.rv_discrete)
+
+
+def _describe_source(source: Any) -> str:
+    family = getattr(getattr(source, "dist", None), "name", None)
+    if family is not None:
+        args = ", ".join(repr(readable_label(a)) for a in getattr(source, "args", ()))
+        kwds = ", ".join(
+            f"{k}={readable_label(v)!r}" for k, v in sorted(getattr(source, "kwds", {}).items())
+        )
+        return f"scipy.stats.{family}({', '.join(p for p in (args, kwds) if p)})"
+    return readable_label(source)
+
+
+def _unique_labels(values: Sequence[Any]) -> list[Any]:
+    labels: list[Any] = []
+    seen: set[tuple[type, Any]] = set()
+    for i, v in enumerate(values):
+        label = readable_label(v)
+        if (type(label), label) in seen:
+            label = f"{label!r}#{i}"
+        seen.add((type(label), label))
+        labels.append(label)
+    return labels
+
+
+def _from_list(name: str, values: tuple[Any, ...]) -> ParamSpec:
+    if all(_is_number(v) for v in values) and len(values) >= 2:
+        arr = np.asarray(values, dtype=float)
+        diffs = np.diff(arr)
+        if all(isinstance(v, numbers.Integral) for v in values) and (
+            np.all(diffs == diffs[0]) and diffs[0] > 0
+        ):
+            low, step = int(values[0]), int(diffs[0])
+            dist = IntDistribution(low, int(values[-1]), step=step)
+            return ParamSpec(name, dist, "range", values=values)
+        if np.all(np.isfinite(arr)) and (np.all(diffs > 0) or np.all(diffs < 0)):
+            return ParamSpec(name, IntDistribution(0, len(values) - 1), "ordinal", values=values)
+    return ParamSpec(name, CategoricalDistribution(_unique_labels(values)), "choices", values)
+
+
+def _from_scipy(name: str, dist: Any) -> ParamSpec:
+    family = getattr(getattr(dist, "dist", None), "name", None)
+    if hasattr(dist, "support") and family in ("uniform", "loguniform", "reciprocal", "randint"):
+        low, high = (float(b) for b in dist.support())
+        loc = dist.kwds.get("loc", 0) if len(dist.args) < 3 else dist.args[2]
+        if family == "randint":
+            return ParamSpec(name, IntDistribution(int(low), int(high)), "native")
+        if family == "uniform" and high > low:
+            return ParamSpec(name, FloatDistribution(low, high), "native")
+        if family in ("loguniform", "reciprocal") and loc == 0 and 0 < low < high:
+            return ParamSpec(name, FloatDistribution(low, high, log=True), "native")
+    if callable(getattr(dist, "ppf", None)):
+        return ParamSpec(name, FloatDistribution(0.0, 1.0), "quantile", source=dist)
+    return ParamSpec(name, FloatDistribution(0.0, 1.0), "seeded", source=dist)
+
+
+def make_param_spec(name: Any, value: Any) -> ParamSpec:
+    """The spec of one ``param_distributions`` entry; raise on entries that are not searchable.
+
+    Examples
+    --------
+    >>> make_param_spec("C", [0.1, 1.0, 10.0]).distribution
+    IntDistribution(low=0, high=2, log=False, step=1)
+    >>> make_param_spec("kernel", ["rbf", "linear"]).distribution
+    CategoricalDistribution(choices=('rbf', 'linear'))
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"Parameter names in 'param_distributions' must be str, got {name!r}; use the "
+            "estimator's parameter names (e.g. 'C' or 'svc__C')."
+        )
+    if isinstance(value, BaseDistribution):
+        return ParamSpec(name, value, "native")
+    if hasattr(value, "rvs"):
+        return _from_scipy(name, value)
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(
+                f"The values of parameter {name!r} must be a one-dimensional array, got an "
+                f"array of shape {value.shape}; flatten it or give a list."
+            )
+        value = tuple(value)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, range)):
+        raise TypeError(
+            f"The values of parameter {name!r} must be a list, a tuple, a 1-d array, a "
+            f"distribution with an 'rvs' method or an sk_hpo distribution, got {value!r} (of "
+            f"type {type(value).__name__}). Wrap a single value in a list: [{value!r}]."
+        )
+    values = tuple(value)
+    if not values:
+        raise ValueError(
+            f"The values of parameter {name!r} must be a non-empty sequence, got {value!r}; "
+            "give at least one value."
+        )
+    return _from_list(name, values)

@@ -1,0 +1,143 @@
+"""The sampler HPOSearchCV installs on its study: whole, never-evaluated candidates.
+
+:class:`CandidateSampler` wraps the user's sampler (or a grid) and answers the first
+suggestion of a trial with a whole candidate of the :class:`SearchSpace`: the wrapped sampler
+is asked jointly (``sample_relative``) and then for each remaining parameter of the chosen
+branch (``sample_independent``). A candidate whose key is already claimed in the storage (by
+this search, an earlier fit or another process) is asked again, at most ``max_reasks`` times,
+then replaced by an unseen random one. Claiming the key is the driver's job, right after the
+trial is suggested: the storage's atomic claim is what makes two processes never evaluate one
+candidate twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
+from sk_hpo.exceptions import SearchSpaceExhausted
+from sk_hpo.model_selection._space import BRANCH, SearchSpace
+from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+
+__all__ = ["CandidateSampler", "claimed_candidate_keys"]
+
+
+def claimed_candidate_keys(study: Study) -> set[str]:
+    """Candidate keys claimed in ``study`` (by any search sharing it)."""
+    return {k for k in study._storage.get_claimed_keys(study._study_id) if k.startswith("cand:")}
+
+
+class CandidateSampler(BaseSampler):
+    """Propose unseen candidates of ``space`` with ``base`` (or in grid order).
+
+    Parameters
+    ----------
+    base : BaseSampler or None
+        The sampler that proposes values; None walks the grid of a finite space in order.
+    space : SearchSpace
+    seed : int, default=None
+        Seed of the generator of the unseen random fallback.
+    max_reasks : int, default=8
+        How many times ``base`` is asked again when it proposes a claimed candidate.
+    """
+
+    def __init__(
+        self,
+        base: BaseSampler | None,
+        space: SearchSpace,
+        seed: int | None = None,
+        max_reasks: int = 8,
+    ) -> None:
+        self.base = base
+        self.space = space
+        self.max_reasks = max_reasks
+        self._rng = np.random.default_rng(seed)
+
+    def __repr__(self) -> str:
+        return f"CandidateSampler({self.base!r})"
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return self.space.distributions()
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        claimed = claimed_candidate_keys(study)
+        if self.base is None:
+            for candidate in self.space.grid():
+                if self.space.candidate_key(candidate) not in claimed:
+                    return candidate
+            raise SearchSpaceExhausted("Every candidate of the grid has been evaluated.")
+        for _ in range(1 + self.max_reasks):
+            candidate = self._ask_base(study, trial)
+            if self.space.candidate_key(candidate) not in claimed:
+                return candidate
+        candidate = self.space.unseen_candidate(self._rng, claimed)
+        if candidate is None:
+            raise SearchSpaceExhausted("Every candidate of the search space has been evaluated.")
+        return candidate
+
+    def _ask_base(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
+        assert self.base is not None
+        space = self.base.infer_relative_search_space(study, trial)
+        joint = self.base.sample_relative(study, trial, space) if space else {}
+
+        def pick(key: str, dist: BaseDistribution) -> Any:
+            if dist.single():
+                if isinstance(dist, CategoricalDistribution):
+                    return dist.choices[0]
+                return dist.to_external_repr(dist.low)  # type: ignore[attr-defined]
+            if key in joint and space.get(key) == dist:
+                return joint[key]
+            return self.base.sample_independent(study, trial, key, dist)  # type: ignore
+
+        candidate: dict[str, Any] = {}
+        branch = 0
+        if self.space.branch_distribution is not None:
+            branch = int(pick(BRANCH, self.space.branch_distribution))
+            candidate[BRANCH] = branch
+        for spec in self.space.branches[branch]:
+            key = self.space.study_key(branch, spec)
+            candidate[key] = pick(key, spec.distribution)
+        return candidate
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        if self.base is None:
+            raise RuntimeError(
+                f"Parameter {param_name!r} is not in the grid of this HPOSearchCV study."
+            )
+        return self.base.sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        if self.base is not None:
+            self.base.before_trial(study, trial)
+
+    def after_trial(
+        self, study: Study, trial: FrozenTrial, state: TrialState, value: float | None
+    ) -> None:
+        if self.base is not None:
+            self.base.after_trial(study, trial, state, value)
+
+    def is_exhausted(self, study: Study) -> bool:
+        n = self.space.n_candidates
+        return n is not None and len(claimed_candidate_keys(study)) >= n
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+        if self.base is not None:
+            self.base.reseed_rng()

@@ -1,0 +1,347 @@
+"""The asynchronous fold loop of HPOSearchCV: fold fits in flight, pruning across folds.
+
+A fold fit is the unit of work. The driver (the process calling ``fit``) keeps a priority
+queue of ready fold tasks, older candidates first, and feeds them to one joblib
+``Parallel(return_as="generator_unordered")`` call through a lazy task stream, so any joblib
+backend (loky, threading, dask, ...) runs them. Results are handled in the driver as they
+complete: each is reported to its trial, the pruner decides at the end of each segment of
+folds (see :mod:`~sk_hpo.model_selection._pruning`), a finished candidate is told to the
+study, and a new candidate is asked from the sampler whenever the queue runs low, with the
+candidates in flight visible to the sampler as RUNNING trials. Workers only fit and score.
+
+joblib pulls the task stream from its own callback threads and must never block there, so
+when no task is ready yet (the next folds of a candidate wait for a pruning decision) the
+stream yields a short sleep instead, while the driver catches up.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.utils.parallel import Parallel, delayed
+
+from sk_hpo.exceptions import SearchSpaceExhausted
+from sk_hpo.model_selection._fold import FoldResult
+from sk_hpo.model_selection._pruning import PruningPlan
+from sk_hpo.model_selection._proposer import CandidateSampler
+from sk_hpo.model_selection._records import RECORD_KEY, encode_folds
+from sk_hpo.model_selection._space import SearchSpace
+from sk_hpo.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+    from sk_hpo.trial import Trial
+
+__all__ = ["FoldScheduler", "SearchStats"]
+
+_IDLE_MIN, _IDLE_MAX = 0.001, 0.02
+_MAX_DUPLICATES = 16
+DUPLICATE_KEY = "sk_hpo:duplicate_of"
+
+
+def _run_fold(tag: tuple[int, int], func: Callable[..., FoldResult], *args: Any, **kwargs: Any):
+    return tag, func(*args, **kwargs)
+
+
+def _idle(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@dataclass
+class _Run:
+    trial: Trial
+    params: dict[str, Any]
+    results: dict[int, FoldResult] = field(default_factory=dict)
+    dispatched: int = 0  # folds 0..dispatched-1 are queued, running or done
+    contiguous: int = 0  # folds 0..contiguous-1 are done
+
+
+@dataclass
+class SearchStats:
+    """What one fit did: trials by state, fold fits, failures, whether the space ran out."""
+
+    n_trials: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+    n_fits: int = 0
+    fit_errors: list[str] = field(default_factory=list)
+    exhausted: bool = False
+    timed_out: bool = False
+
+
+class FoldScheduler:
+    """Run one search (see the module docstring).
+
+    Parameters
+    ----------
+    study : Study
+        Its sampler is a :class:`CandidateSampler` over ``space``.
+    space : SearchSpace
+    n_splits : int
+    fold_task : callable
+        ``fold_task(params, fold) -> (function, args, kwargs)``: the worker call (returning a
+        :class:`FoldResult`) that fits ``params`` on split ``fold``.
+    plan : PruningPlan
+    metric : callable
+        ``metric(fold_result["test"]) -> float``: the score candidates are compared on.
+    n_iter : int or None
+        New candidates to evaluate; None runs until the space is exhausted.
+    timeout : float or None
+        No new candidate is started after this many seconds.
+    n_jobs, pre_dispatch :
+        As for :class:`joblib.Parallel`; ``n_workers`` is the effective number of workers.
+    callbacks : list of callable
+        ``callback(study, frozen_trial)`` after each finished candidate.
+    log : callable
+        ``log(level, message)`` prints when ``verbose >= level``.
+    """
+
+    def __init__(
+        self,
+        *,
+        study: Study,
+        space: SearchSpace,
+        n_splits: int,
+        fold_task: Callable[[dict[str, Any], int], Any],
+        plan: PruningPlan,
+        metric: Callable[[Any], float],
+        n_iter: int | None,
+        timeout: float | None,
+        n_jobs: int | None,
+        n_workers: int,
+        pre_dispatch: int | str,
+        pre_dispatch_amount: int,
+        callbacks: list[Callable[..., Any]],
+        log: Callable[[int, str], None],
+    ) -> None:
+        self.study = study
+        self.space = space
+        self.n_splits = n_splits
+        self.fold_task = fold_task
+        self.plan = plan
+        self.metric = metric
+        self.n_iter = n_iter
+        self.timeout = timeout
+        self.n_jobs = n_jobs
+        self.n_workers = n_workers
+        self.pre_dispatch = pre_dispatch
+        self.target = 1 if n_workers == 1 else max(n_workers, pre_dispatch_amount)
+        self.callbacks = callbacks
+        self.log = log
+        self.stats = SearchStats()
+        self._runs: dict[int, _Run] = {}
+        self._ready: list[tuple[tuple[int, int], int, Any]] = []
+        self._seq = itertools.count()
+        self._lock = threading.Lock()
+        self._done = False
+        self._committed = 0
+        self._processed = 0
+        self._start = 0.0
+
+    # -- main loop -------------------------------------------------------------------------------
+
+    def run(self) -> SearchStats:
+        self._start = time.monotonic()
+        self.study._stop_flag = False
+        try:
+            self._fill()
+            if not self._ready:
+                return self.stats
+            parallel = Parallel(
+                n_jobs=self.n_jobs,
+                pre_dispatch=self.pre_dispatch,
+                batch_size=1,
+                return_as="generator_unordered",
+            )
+            for out in parallel(self._stream()):
+                if out is not None:
+                    self._on_result(*out)
+                self._fill()
+                with self._lock:
+                    if not self._ready and self._committed == self._processed:
+                        self._done = True
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            self.study._stop_flag = False
+        return self.stats
+
+    def _stream(self):
+        idle = _IDLE_MIN
+        while True:
+            with self._lock:
+                if self._ready:
+                    task = heapq.heappop(self._ready)[2]
+                    self._committed += 1
+                elif self._done:
+                    return
+                else:
+                    task = None
+            if task is None:
+                yield delayed(_idle)(idle)
+                idle = min(2 * idle, _IDLE_MAX)
+            else:
+                idle = _IDLE_MIN
+                yield task
+
+    def _push(self, run: _Run, fold: int) -> None:
+        func, args, kwargs = self.fold_task(run.params, fold)
+        task = delayed(_run_fold)((run.trial.number, fold), func, *args, **kwargs)
+        with self._lock:
+            heapq.heappush(self._ready, ((run.trial.number, fold), next(self._seq), task))
+
+    def _dispatch_segment(self, run: _Run) -> None:
+        end = self.plan.segment_end(run.dispatched, self.n_splits)
+        for fold in range(run.dispatched, end + 1):
+            self._push(run, fold)
+        run.dispatched = end + 1
+
+    # -- new candidates --------------------------------------------------------------------------
+
+    def _can_ask(self) -> bool:
+        if self.stats.exhausted or self.study._stop_flag:
+            return False
+        if self.n_iter is not None and self.stats.n_trials >= self.n_iter:
+            return False
+        if self.timeout is not None and time.monotonic() - self._start >= self.timeout:
+            self.stats.timed_out = True
+            return False
+        return True
+
+    def _fill(self) -> None:
+        while len(self._ready) < self.target and self._can_ask():
+            run = self._ask()
+            if run is None:
+                return
+            self._runs[run.trial.number] = run
+            self.stats.n_trials += 1
+            self._dispatch_segment(run)
+
+    def _ask(self) -> _Run | None:
+        storage, study_id = self.study._storage, self.study._study_id
+        sampler = self.study.sampler
+        assert isinstance(sampler, CandidateSampler)
+        for _ in range(_MAX_DUPLICATES):
+            if sampler.is_exhausted(self.study):
+                break
+            trial = self.study.ask()
+            try:
+                candidate = self.space.suggest(trial)
+            except SearchSpaceExhausted:
+                self.study.tell(trial, state=TrialState.FAIL)
+                break
+            except BaseException:
+                self.study.tell(trial, state=TrialState.FAIL)
+                raise
+            key = self.space.candidate_key(candidate)
+            if storage.claim_trial_key(study_id, trial._trial_id, key):
+                params = self.space.to_estimator_params(candidate)
+                self.log(3, f"[trial {trial.number}] start {_format_params(params)}")
+                return _Run(trial, params)
+            trial.set_system_attr(DUPLICATE_KEY, key)  # another process took it first
+            self.study.tell(trial, state=TrialState.FAIL)
+        self.stats.exhausted = True
+        return None
+
+    # -- results ---------------------------------------------------------------------------------
+
+    def _on_result(self, tag: tuple[int, int], result: FoldResult) -> None:
+        number, fold = tag
+        run = self._runs[number]
+        self._processed += 1
+        self.stats.n_fits += 1
+        run.results[fold] = result
+        for message in result["warnings"]:
+            warnings.warn(message, UserWarning, stacklevel=2)
+        if result["fit_error"] is not None:
+            self.stats.fit_errors.append(result["fit_error"])
+        self.log(
+            3,
+            f"[CV {fold + 1}/{self.n_splits}; trial {number}] {_format_params(run.params)}; "
+            f"score={_format_score(result['test'])}; fit_time={result['fit_time']:.3f}s",
+        )
+        while run.contiguous in run.results:
+            self._report(run, run.contiguous)
+            run.contiguous += 1
+        if run.contiguous == self.n_splits:
+            self._finish(run, TrialState.COMPLETE)
+        elif run.contiguous == run.dispatched:
+            if self._should_prune(run, run.contiguous - 1):
+                self._finish(run, TrialState.PRUNED)
+            else:
+                self._dispatch_segment(run)
+
+    def _fold_values(self, run: _Run, upto: int) -> np.ndarray:
+        return np.array([self.metric(run.results[j]["test"]) for j in range(upto + 1)])
+
+    def _report(self, run: _Run, step: int) -> None:
+        if not self.plan.active:
+            return
+        values = self._fold_values(run, step)
+        value = values[-1] if self.plan.per_fold_values else float(np.mean(values))
+        if math.isfinite(value):
+            run.trial.report(float(value), step)
+
+    def _should_prune(self, run: _Run, step: int) -> bool:
+        plan = self.plan
+        if not plan.active or (plan.decision_steps is not None and step not in plan.decision_steps):
+            return False
+        if step not in run.trial._intermediate:  # a NaN score was not reported
+            return False
+        if not run.trial.should_prune():
+            return False
+        if plan.n_startup:
+            peers = sum(
+                1
+                for t in self.study._get_trials(deepcopy=False)
+                if t.number != run.trial.number and step in t.intermediate_values
+            )
+            return peers >= plan.n_startup
+        return True
+
+    def _finish(self, run: _Run, state: TrialState) -> None:
+        trial = run.trial
+        trial.set_system_attr(RECORD_KEY, encode_folds(run.results, self.n_splits))
+        if state == TrialState.COMPLETE:
+            value = float(np.mean(self._fold_values(run, self.n_splits - 1)))
+            if math.isfinite(value):
+                frozen = self.study.tell(trial, value)
+            else:
+                frozen = self.study.tell(trial, state=TrialState.FAIL)
+        else:
+            frozen = self.study.tell(trial, state=state)
+        del self._runs[trial.number]
+        name = frozen.state.name
+        self.stats.states[name] = self.stats.states.get(name, 0) + 1
+        value_text = "nan" if frozen.value is None else f"{frozen.value:.4g}"
+        self.log(
+            2,
+            f"[trial {trial.number}] {name:<8} score={value_text} "
+            f"folds={len(run.results)}/{self.n_splits} {_format_params(run.params)}",
+        )
+        for callback in self.callbacks:
+            callback(self.study, frozen)
+
+    def _abort(self) -> None:
+        for run in list(self._runs.values()):
+            self.study.tell(run.trial, state=TrialState.FAIL, skip_if_finished=True)
+        self._runs.clear()
+
+
+def _format_params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+
+
+def _format_score(score: Any) -> str:
+    if isinstance(score, dict):
+        return ", ".join(f"{k}={float(v):.3f}" for k, v in score.items())
+    return f"{float(score):.3f}"
