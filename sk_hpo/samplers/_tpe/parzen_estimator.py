@@ -31,7 +31,7 @@ Examples
 >>> import numpy as np
 >>> from sk_hpo.distributions import FloatDistribution
 >>> space = SpaceArrays.from_distributions([FloatDistribution(0.0, 1.0)])
->>> pe = ParzenEstimator.fit(np.array([[0.2], [0.3]]), np.ones(2), space, multivariate=True)
+>>> pe = ParzenEstimator.fit(np.array([[0.2], [0.3]]), np.ones(2), space)
 >>> x = pe.sample(np.random.default_rng(0), 5)
 >>> x.shape, bool(np.all((0 <= x) & (x <= 1)))
 ((5, 1), True)
@@ -55,22 +55,44 @@ from sk_hpo.distributions import (
 )
 from sk_hpo.samplers._tpe import _truncnorm
 
-__all__ = ["SpaceArrays", "ParzenEstimator", "split_sizes_default"]
+__all__ = ["SpaceArrays", "ParzenEstimator", "age_weights", "categorical_bandwidth",
+           "neighbour_bandwidths",
+           "split_sizes_default"]
 
 # Smallest bandwidth, as a fraction of a column's model-space range: keeps kernels from
 # collapsing on one point late in a search.
-_MIN_BANDWIDTH_FACTOR = 0.01
+_MIN_BANDWIDTH_FACTOR = 0.03
+# "Magic clip": with n observations, bandwidths stay above range / min(100, n + 1) ** this,
+# so a mixture fitted on a handful of points stays wide.
+_MAGIC_CLIP_EXPONENT = 1.5
 
 
 def split_sizes_default(n: int) -> int:
-    """Default size of the "good" group among ``n`` observations: ``min(ceil(0.1 n), 25)``.
+    """Default size of the "good" group among ``n`` observations: ``min(ceil(0.15 n), 25)``.
 
     Examples
     --------
     >>> [split_sizes_default(n) for n in (1, 10, 11, 100, 1000)]
-    [1, 1, 2, 10, 25]
+    [1, 2, 2, 15, 25]
     """
-    return min(int(np.ceil(0.1 * n)), 25)
+    return min(int(np.ceil(0.15 * n)), 25)
+
+
+def age_weights(n: int) -> np.ndarray:
+    """Weights of ``n`` observations ordered oldest first: the 25 newest weigh 1, older ones
+    ramp down linearly towards ``1 / n``, so the model follows the search as it moves.
+
+    Examples
+    --------
+    >>> age_weights(3)
+    array([1., 1., 1.])
+    >>> w = age_weights(100)
+    >>> float(w[0]), float(w[-26]), float(w[-1])
+    (0.01, 1.0, 1.0)
+    """
+    if n <= 25:
+        return np.ones(n)
+    return np.concatenate([np.linspace(1.0 / n, 1.0, n - 25), np.ones(25)])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,48 +183,49 @@ def _from_model(Y: np.ndarray, is_log: np.ndarray) -> np.ndarray:
     return np.where(is_log, np.exp(np.where(is_log, Y, 0.0)), Y)
 
 
-def _scott_bandwidth(Y: np.ndarray, w: np.ndarray, width: np.ndarray, n_dims: int) -> np.ndarray:
-    """Scott's rule per column: weighted spread times ``n_eff ** (-1 / (n_dims + 4))``.
+def categorical_bandwidth(k: int, n: int) -> float:
+    """Aitchison-Aitken bandwidth ``b`` for ``k`` choices and ``n`` observations.
 
-    ``Y`` is ``(n, m)``; returns ``(m,)``. The spread is ``min(std, IQR / 1.349)`` (robust to
-    outlying observations); with fewer than two distinct values it falls back to ``width``.
+    Each observation's kernel puts ``1 - b`` on its choice and ``b / (k - 1)`` on each other
+    one; ``b = (1 - 1 / k) / sqrt(n + 1)`` shrinks from near-uniform to near-one-hot as
+    observations accumulate.
+
+    Examples
+    --------
+    >>> categorical_bandwidth(2, 0), categorical_bandwidth(2, 3)
+    (0.5, 0.25)
+    """
+    return (1.0 - 1.0 / k) / float(np.sqrt(n + 1.0))
+
+
+def neighbour_bandwidths(
+    Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, consider_endpoints: bool
+) -> np.ndarray:
+    """``(n, m)`` bandwidths: per column, each point's larger gap to its sorted neighbours.
+
+    Points in dense regions get narrow kernels and isolated points wide ones, so a mixture
+    follows the observations' local density. The bounds ``lo``/``hi`` count as neighbours of
+    the extreme points only when ``consider_endpoints``; otherwise an extreme point gets its
+    inner gap.
+
+    Examples
+    --------
+    >>> neighbour_bandwidths(np.array([[0.1], [0.2], [0.6]]), np.array([0.0]), np.array([1.0]), False)
+    array([[0.1],
+           [0.4],
+           [0.4]])
     """
     n = Y.shape[0]
-    wn = w / w.sum()
-    mean = wn @ Y
-    std = np.sqrt(np.maximum(wn @ (Y - mean) ** 2, 0.0))
-    if n >= 4:
-        q75, q25 = np.percentile(Y, [75, 25], axis=0)
-        iqr = (q75 - q25) / 1.349
-        spread = np.where(iqr > 0, np.minimum(std, iqr), std)
-    else:
-        spread = std
-    spread = np.where(spread > 0, spread, width)
-    n_eff = w.sum() ** 2 / np.sum(w * w)
-    return spread * n_eff ** (-1.0 / (n_dims + 4))
-
-
-def _neighbour_bandwidth(
-    y: np.ndarray, lo: float, hi: float, consider_endpoints: bool
-) -> np.ndarray:
-    """Univariate bandwidth of each point: the larger gap to its sorted neighbours.
-
-    The prior centre ``(lo + hi) / 2`` counts as a neighbour; the bounds count when
-    ``consider_endpoints``.
-    """
-    points = np.append(y, 0.5 * (lo + hi))
-    order = np.argsort(points)
-    sorted_pts = points[order]
-    padded = np.concatenate([[lo], sorted_pts, [hi]])
+    order = np.argsort(Y, axis=0)
+    padded = np.vstack([lo, np.take_along_axis(Y, order, axis=0), hi])
     left = padded[1:-1] - padded[:-2]
     right = padded[2:] - padded[1:-1]
-    if not consider_endpoints and sorted_pts.size > 1:
+    if not consider_endpoints and n > 1:
         left[0] = right[0]
         right[-1] = left[-1]
-    sigma_sorted = np.maximum(left, right)
-    sigma = np.empty_like(sigma_sorted)
-    sigma[order] = sigma_sorted
-    return sigma[:-1]
+    out = np.empty_like(Y)
+    np.put_along_axis(out, order, np.maximum(left, right), axis=0)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,7 +262,6 @@ class ParzenEstimator:
         weights: np.ndarray,
         space: SpaceArrays,
         *,
-        multivariate: bool,
         prior_weight: float = 1.0,
         consider_magic_clip: bool = True,
         consider_endpoints: bool = False,
@@ -253,14 +275,11 @@ class ParzenEstimator:
         weights : ndarray of shape (n,)
             Positive observation weights.
         space : SpaceArrays
-        multivariate : bool
-            Scott's rule bandwidths (for a joint model of all columns) rather than univariate
-            neighbour-gap bandwidths.
         prior_weight : float, default=1.0
             Weight of the prior component (uniform-like, wide) relative to one observation.
         consider_magic_clip : bool, default=True
-            Keep bandwidths above ``range / min(100, n + 1)``: few observations give wide
-            kernels.
+            Keep bandwidths above ``range / min(100, n + 1) ** 1.5``: few observations give
+            wide kernels. Bandwidths always stay above 3% of the range.
         consider_endpoints : bool, default=False
             In univariate bandwidths, count the bounds as neighbours.
         """
@@ -276,29 +295,24 @@ class ParzenEstimator:
         mu = np.vstack([Y, 0.5 * (lo + hi)])
         sigma = np.tile(width, (n + 1, 1))
         if n > 0 and np.any(num):
-            if multivariate:
-                sigma[:n, num] = _scott_bandwidth(
-                    Y[:, num], w[:n], width[num], int(np.count_nonzero(num))
-                )
-            else:
-                for j in np.flatnonzero(num):
-                    sigma[:n, j] = _neighbour_bandwidth(Y[:, j], lo[j], hi[j], consider_endpoints)
-            floor = width * _MIN_BANDWIDTH_FACTOR
+            sigma[:n, num] = neighbour_bandwidths(Y[:, num], lo[num], hi[num], consider_endpoints)
+            floor = _MIN_BANDWIDTH_FACTOR
             if consider_magic_clip:
-                floor = np.maximum(floor, width / min(100.0, n + 1.0))
-            sigma[:n] = np.clip(sigma[:n], floor, width)
-        # A single-valued continuous column has width 0: give it a harmless unit scale.
+                floor = max(floor, min(100.0, n + 1.0) ** -_MAGIC_CLIP_EXPONENT)
+            sigma[:n] = np.clip(sigma[:n], floor * width, width)
+        # A single-valued continuous column has width 0: give it a harmless unit scale (it is
+        # sampled at its value and contributes nothing to densities).
         sigma = np.where(sigma > 0, sigma, 1.0)
         log_norm = np.zeros((n + 1, d))
-        log_norm[:, num] = _truncnorm.log_gauss_mass(
-            (lo[num] - mu[:, num]) / sigma[:, num], (hi[num] - mu[:, num]) / sigma[:, num]
+        wide = num & (width > 0)
+        log_norm[:, wide] = _truncnorm.log_gauss_mass(
+            (lo[wide] - mu[:, wide]) / sigma[:, wide], (hi[wide] - mu[:, wide]) / sigma[:, wide]
         )
 
         cat_log_p = []
         for j in np.flatnonzero(space.is_cat):
             k = int(space.n_choices[j])
-            # Aitchison-Aitken kernel: 1 - b on the observed choice, b spread over the others.
-            b = (k - 1) / k / np.sqrt(n + 1.0)
+            b = categorical_bandwidth(k, n)
             p = np.full((n + 1, k), b / max(k - 1, 1))
             p[np.arange(n), X[:, j].astype(int)] = 1.0 - b
             p[n] = 1.0 / k
@@ -335,7 +349,7 @@ class ParzenEstimator:
         X = np.asarray(X, dtype=float)
         m = X.shape[0]
         total = np.broadcast_to(self.log_w, (m, self.n_components)).copy()
-        cont = ~space.is_cat & (space.step == 0)
+        cont = ~space.is_cat & (space.step == 0) & (space.hi > space.lo)
         disc = ~space.is_cat & (space.step > 0)
         if np.any(cont):
             y = _to_model(X[:, cont], space.is_log[cont])[:, None, :]

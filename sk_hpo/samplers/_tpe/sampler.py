@@ -24,6 +24,7 @@ from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen, grid_v
 from sk_hpo.samplers._tpe.parzen_estimator import (
     ParzenEstimator,
     SpaceArrays,
+    age_weights,
     split_sizes_default,
 )
 from sk_hpo.trial._frozen import FrozenTrial
@@ -291,16 +292,16 @@ class TPESampler(BaseSampler):
         X = _internal_matrix(holding, names)
         order = _rank(holding, sign)
         n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
-        good, bad = order[:n_good], order[n_good:]
+        good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
         X_bad = np.vstack([X[bad], _internal_matrix(lying, names)])
         return self._fit(X[good], space), self._fit(X_bad, space)
 
-    def _fit(self, X: np.ndarray, space: SpaceArrays, multivariate: bool | None = None) -> ParzenEstimator:
+    def _fit(self, X: np.ndarray, space: SpaceArrays) -> ParzenEstimator:
+        """Parzen estimator of the rows of ``X`` (oldest first)."""
         return ParzenEstimator.fit(
             X,
-            np.ones(len(X)),
+            age_weights(len(X)),
             space,
-            multivariate=self._multivariate if multivariate is None else multivariate,
             prior_weight=self._prior_weight,
             consider_magic_clip=self._consider_magic_clip,
             consider_endpoints=self._consider_endpoints,
@@ -341,9 +342,10 @@ class TPESampler(BaseSampler):
             X = _internal_matrix(holding, [param_name])
             order = _rank(holding, sign)
             n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
-            X_bad = np.vstack([X[order[n_good:]], _internal_matrix(lying, [param_name])])
-            l_est = self._fit(X[order[:n_good]], space, multivariate=False)
-            g_est = self._fit(X_bad, space, multivariate=False)
+            good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
+            X_bad = np.vstack([X[bad], _internal_matrix(lying, [param_name])])
+            l_est = self._fit(X[good], space)
+            g_est = self._fit(X_bad, space)
             cand = l_est.sample(self._rng, self._n_ei_candidates)
             score = l_est.log_pdf(cand) - g_est.log_pdf(cand)
             best = float(cand[int(np.argmax(score)), 0])

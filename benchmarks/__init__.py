@@ -1,0 +1,1 @@
+"""Benchmarks of sk_hpo (not part of the package); see README.md."""
