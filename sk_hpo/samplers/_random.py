@@ -31,7 +31,7 @@ def sample_uniform(rng: np.random.Generator, distribution: BaseDistribution) -> 
     if step is not None:
         n = int(round((high - low) / step))
         value = low + step * int(rng.integers(n + 1))
-        return int(value) if isinstance(distribution, IntDistribution) else float(value)
+        return int(value) if isinstance(distribution, IntDistribution) else min(float(value), high)
     assert isinstance(distribution, FloatDistribution)
     if distribution.log:
         value = float(np.exp(rng.uniform(np.log(low), np.log(high))))
