@@ -133,7 +133,7 @@ class ParamSpec:
 
     def key_value(self, external: Any) -> Any:
         """A JSON scalar identifying the estimator value (for duplicate detection)."""
-        if self.kind in ("choices", "seeded"):
+        if self.kind == "seeded":
             return external
         return readable_label(self.decode(external))
 

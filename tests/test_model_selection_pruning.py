@@ -1,0 +1,131 @@
+"""Pruning across CV folds: segments, reported values, pruned rows in cv_results_."""
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.svm import SVC
+
+from sk_hpo import HPOSearchCV
+from sk_hpo.model_selection._pruning import PruningPlan, make_pruning_plan
+from sk_hpo.pruners import BasePruner, NopPruner
+
+X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
+GRID = {"C": [1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0]}
+
+
+class PruneOddAtFirstFold(BasePruner):
+    """Prunes odd-numbered trials at step 0 and records every call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def prune(self, study, trial):
+        self.calls.append((trial.number, trial.last_step))
+        return trial.number % 2 == 1 and trial.last_step == 0
+
+
+class SuccessiveHalvingPruner(BasePruner):
+    """Stands for sk_hpo's SHA pruner: same name and attributes, prunes nothing."""
+
+    def __init__(self, min_resource=1, reduction_factor=2, min_early_stopping_rate=0):
+        self._min_resource = min_resource
+        self._reduction_factor = reduction_factor
+        self._min_early_stopping_rate = min_early_stopping_rate
+
+    def prune(self, study, trial):
+        return False
+
+
+def test_pruned_candidates_have_nan_skipped_folds_and_never_win():
+    search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=PruneOddAtFirstFold(),
+                         cv=4).fit(X, y)
+    res = search.cv_results_
+    pruned = np.arange(6) % 2 == 1
+    assert res["state"].tolist() == ["PRUNED" if p else "COMPLETE" for p in pruned]
+    assert res["n_splits_run"].tolist() == [1 if p else 4 for p in pruned]
+    assert res["trial_number"].tolist() == list(range(6))
+    assert np.all(np.isfinite(res["split0_test_score"]))
+    for j in (1, 2, 3):
+        assert np.all(np.isnan(res[f"split{j}_test_score"][pruned]))
+    assert np.all(np.isnan(res["mean_test_score"][pruned]))
+    assert np.all(np.isnan(res["std_test_score"][pruned]))
+    assert np.all(np.isfinite(res["mean_fit_time"]))
+    assert np.all(res["rank_test_score"][pruned] > res["rank_test_score"][~pruned].max())
+    assert not pruned[search.best_index_]
+    assert res["rank_test_score"].dtype == np.int32
+    study = search.study_
+    assert [t.state.name for t in study.trials] == res["state"].tolist()
+
+
+def test_reported_values_are_running_means_of_the_folds_in_order():
+    search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=PruneOddAtFirstFold(),
+                         cv=4).fit(X, y)
+    res = search.cv_results_
+    for i, trial in enumerate(search.study_.trials):
+        folds = [res[f"split{j}_test_score"][i] for j in range(res["n_splits_run"][i])]
+        expected = {k: np.mean(folds[: k + 1]) for k in range(len(folds))}
+        assert trial.intermediate_values == pytest.approx(expected)
+        if trial.state.name == "COMPLETE":
+            assert trial.value == pytest.approx(res["mean_test_score"][i])
+
+
+def test_unpruned_candidates_match_grid_search_and_extra_columns_only_with_a_pruner():
+    ours = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=PruneOddAtFirstFold(),
+                       cv=3).fit(X, y)
+    theirs = GridSearchCV(SVC(), GRID, cv=3).fit(X, y)
+    keep = ours.cv_results_["state"] == "COMPLETE"
+    np.testing.assert_array_equal(
+        ours.cv_results_["mean_test_score"][keep], theirs.cv_results_["mean_test_score"][keep]
+    )
+    assert set(ours.cv_results_) - set(theirs.cv_results_) == {
+        "n_splits_run", "state", "trial_number"}
+    plain = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=NopPruner(), cv=3)
+    assert set(plain.fit(X, y).cv_results_) == set(theirs.cv_results_)
+
+
+def test_the_pruner_is_asked_once_per_fold_and_never_after_the_last():
+    pruner = PruneOddAtFirstFold()
+    search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=pruner, cv=3)
+    search.fit(X, y)
+    calls = search.study_.pruner.calls
+    assert all(step in (0, 1) for _, step in calls)
+    assert {(n, s) for n, s in calls if n % 2 == 0} == {(n, s) for n in (0, 2, 4) for s in (0, 1)}
+
+
+def test_sha_rungs_cut_the_folds_into_segments():
+    plan = make_pruning_plan(SuccessiveHalvingPruner(1, 2, 0), n_splits=5)
+    assert plan.decision_steps == frozenset({0, 1, 3})
+    assert [plan.segment_end(s, 5) for s in (0, 1, 2, 4)] == [0, 1, 3, 4]
+    plan = make_pruning_plan(SuccessiveHalvingPruner(1, 3, 0), n_splits=5)
+    assert plan.decision_steps == frozenset({0, 2})
+    assert [plan.segment_end(s, 5) for s in (0, 1, 3)] == [0, 2, 4]
+    every = make_pruning_plan(PruneOddAtFirstFold(), n_splits=5)
+    assert every.decision_steps is None and every.segment_end(2, 5) == 2
+    off = make_pruning_plan(None, n_splits=5)
+    assert not off.active and off.segment_end(0, 5) == 4
+
+
+def test_instances_are_copied_and_string_pruners_have_a_startup():
+    pruner = PruneOddAtFirstFold()
+    plan = make_pruning_plan(pruner, 3)
+    assert plan.pruner is not pruner and plan.n_startup == 0
+    assert isinstance(plan, PruningPlan)
+
+
+def test_pruning_compares_on_the_refit_metric():
+    class PruneBelow(BasePruner):
+        def prune(self, study, trial):
+            return trial.intermediate_values[trial.last_step] < 0.9
+
+    search = HPOSearchCV(
+        LogisticRegression(), {"C": loguniform(1e-4, 1e2)}, n_iter=8, cv=3, pruner=PruneBelow(),
+        scoring={"acc": "accuracy", "neg": "neg_log_loss"}, refit="acc", sampler="random",
+        random_state=0,
+    ).fit(X, y)
+    res = search.cv_results_
+    first = res["split0_test_acc"]
+    assert np.all((res["n_splits_run"] == 1) == (first < 0.9))
+    assert np.all(res["state"][first < 0.9] == "PRUNED")

@@ -1,0 +1,192 @@
+"""param_distributions -> study search space: specs, branches, candidate keys, dedup."""
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import ParameterGrid
+from sklearn.svm import SVC
+
+from sk_hpo import HPOSearchCV, create_study
+from sk_hpo.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from sk_hpo.exceptions import SearchSpaceExhausted
+from sk_hpo.model_selection._params import make_param_spec, readable_label
+from sk_hpo.model_selection._proposer import CandidateSampler
+from sk_hpo.model_selection._space import BRANCH, SearchSpace
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import RandomSampler
+
+X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "values, kind, distribution",
+    [
+        ([1, 2, 3], "range", IntDistribution(1, 3)),
+        (range(2, 11, 4), "range", IntDistribution(2, 10, step=4)),
+        ([0.1, 1.0, 10.0], "ordinal", IntDistribution(0, 2)),
+        ([10, 1, 0.5], "ordinal", IntDistribution(0, 2)),
+        (["a", "b"], "choices", CategoricalDistribution(["a", "b"])),
+        ([1, 3, 2], "choices", CategoricalDistribution([1, 3, 2])),
+        ([None, True, "x"], "choices", CategoricalDistribution([None, True, "x"])),
+        ([5], "choices", CategoricalDistribution([5])),
+        (np.array([0.5, 1.5]), "ordinal", IntDistribution(0, 1)),
+    ],
+)
+def test_lists_become_ordered_or_categorical(values, kind, distribution):
+    spec = make_param_spec("p", values)
+    assert spec.kind == kind and spec.distribution == distribution
+    decoded = [spec.decode(v) for v in spec.grid()]
+    assert decoded == list(values)
+
+
+def test_scipy_distributions_map_to_native_ones_or_quantiles():
+    assert make_param_spec("C", stats.loguniform(1e-3, 10)).distribution == FloatDistribution(
+        1e-3, 10, log=True
+    )
+    assert make_param_spec("a", stats.uniform(1, 2)).distribution == FloatDistribution(1, 3)
+    assert make_param_spec("n", stats.randint(2, 5)).distribution == IntDistribution(2, 4)
+    normal = make_param_spec("x", stats.norm(5, 1))
+    assert normal.kind == "quantile" and normal.grid() is None
+    assert normal.decode(0.5) == pytest.approx(5.0)
+    assert np.isfinite(normal.decode(0.0)) and np.isfinite(normal.decode(1.0))
+    poisson = make_param_spec("k", stats.poisson(3))
+    assert isinstance(poisson.decode(0.5), int)
+
+
+def test_objects_with_only_rvs_are_sampled_through_a_seed():
+    class Coin:
+        def rvs(self, random_state=None):
+            return int(np.random.RandomState(random_state).randint(2))
+
+    spec = make_param_spec("coin", Coin())
+    assert spec.kind == "seeded"
+    assert spec.decode(0.25) == spec.decode(0.25) and spec.decode(0.25) in (0, 1)
+
+
+def test_labels_are_readable_and_unique():
+    assert readable_label(LogisticRegression(C=2)) == "LogisticRegression(C=2)"
+    assert readable_label(np.int64(3)) == 3 and readable_label(float("inf")) == "inf"
+
+    def f():
+        pass
+
+    assert "at 0x" not in readable_label(f)
+    spec = make_param_spec("est", [LogisticRegression(), LogisticRegression(), (1, 2)])
+    assert len(set(spec.distribution.choices)) == 3
+    assert spec.decode(spec.distribution.choices[1]) is spec.values[1]
+
+
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        ({"C": "abc"}, TypeError, "must be a list"),
+        ({"C": 3}, TypeError, "must be a list"),
+        ({"C": []}, ValueError, "non-empty"),
+        ({"C": np.zeros((2, 2))}, ValueError, "one-dimensional"),
+        ({1: [1]}, TypeError, "must be str"),
+        ("C", TypeError, "dict or a list of dicts"),
+        ([{"C": [1]}, 3], TypeError, "dict or a list of dicts"),
+        ([], ValueError, "must not be an empty list"),
+        ({BRANCH: [1]}, ValueError, "reserved"),
+    ],
+)
+def test_invalid_spaces_are_refused_like_sklearn(bad, error, match):
+    with pytest.raises(error, match=match):
+        SearchSpace(bad)
+    with pytest.raises(error):
+        HPOSearchCV(LogisticRegression(), bad, sampler="grid", n_iter=None).fit(X, y)
+
+
+def test_grid_order_matches_parameter_grid_and_branch_keys():
+    grids = [
+        {"kernel": ["rbf"], "gamma": [0.1, 1.0], "C": [1, 10]},
+        {"kernel": ["poly"], "degree": [2, 3]},
+        {},
+    ]
+    space = SearchSpace(grids)
+    ours = [space.to_estimator_params(c) for c in space.grid()]
+    assert ours == list(ParameterGrid(grids))
+    assert space.n_candidates == 7
+    keys = space.distributions()
+    assert BRANCH in keys and "kernel[0]" in keys and "kernel[1]" in keys and "gamma" in keys
+
+
+def test_candidate_keys_identify_estimator_values_across_branches():
+    space = SearchSpace([{"C": [1, 2]}, {"C": [1, 2], "penalty": ["l2"]}, {"C": [2, 3]}])
+    keys = [space.candidate_key(c) for c in space.grid()]
+    assert len(keys) == len(set(keys)) == 5  # {"C": 2} of branch 2 repeats branch 0's
+    assert space.n_candidates == 5
+
+
+def test_infinite_spaces_need_an_n_iter():
+    space = {"C": stats.loguniform(1e-2, 1)}
+    assert SearchSpace(space).n_candidates is None
+    with pytest.raises(ValueError, match="n_iter=None needs a finite search space"):
+        HPOSearchCV(LogisticRegression(), space, n_iter=None).fit(X, y)
+    with pytest.raises(ValueError, match="sampler='grid' needs a finite search space"):
+        HPOSearchCV(LogisticRegression(), space, sampler="grid").fit(X, y)
+
+
+def test_stepped_and_native_distributions_are_finite():
+    space = SearchSpace({"a": FloatDistribution(0, 1, step=0.5), "b": IntDistribution(1, 3)})
+    assert space.n_candidates == 9
+
+
+def _study(space, base, seed=0):
+    return create_study(
+        direction="maximize", sampler=CandidateSampler(base, space, seed=seed), pruner=NopPruner()
+    )
+
+
+def test_candidate_sampler_never_proposes_a_claimed_candidate():
+    space = SearchSpace({"a": [1, 2, 3], "b": ["x", "y"]})
+    study = _study(space, RandomSampler(seed=0))
+    keys = []
+    for _ in range(6):
+        trial = study.ask()
+        key = space.candidate_key(space.suggest(trial))
+        assert study._storage.claim_trial_key(study._study_id, trial._trial_id, key)
+        keys.append(key)
+        study.tell(trial, 1.0)
+    assert len(set(keys)) == 6
+    assert study.sampler.is_exhausted(study)
+    with pytest.raises(SearchSpaceExhausted):
+        space.suggest(study.ask())
+
+
+def test_grid_walk_skips_claimed_candidates():
+    space = SearchSpace({"a": [1, 2, 3]})
+    study = _study(space, None)
+    trial = study.ask()
+    study._storage.claim_trial_key(study._study_id, trial._trial_id, 'cand:[["a",1]]')
+    assert space.to_estimator_params(space.suggest(trial)) == {"a": 2}
+
+
+def test_conditional_search_samples_each_branch():
+    space = [
+        {"kernel": ["rbf"], "C": stats.loguniform(0.1, 10), "gamma": stats.loguniform(0.01, 1)},
+        {"kernel": ["linear"], "C": stats.loguniform(0.1, 10)},
+    ]
+    search = HPOSearchCV(SVC(), space, n_iter=12, cv=2, pruner=None, random_state=0).fit(X, y)
+    params = search.cv_results_["params"]
+    kernels = {p["kernel"] for p in params}
+    assert kernels == {"rbf", "linear"}
+    assert all(("gamma" in p) == (p["kernel"] == "rbf") for p in params)
+    assert search.cv_results_["param_gamma"].mask.sum() == sum(
+        p["kernel"] == "linear" for p in params
+    )
+
+
+def test_finite_space_exhaustion_stops_with_a_warning():
+    space = {"C": [0.1, 1.0], "fit_intercept": [True, False]}
+    with pytest.warns(UserWarning, match="has 4 distinct candidates"):
+        search = HPOSearchCV(LogisticRegression(), space, n_iter=10, cv=2, pruner=None,
+                             sampler="random", random_state=0).fit(X, y)
+    params = search.cv_results_["params"]
+    assert len(params) == 4 and len({tuple(sorted(p.items())) for p in params}) == 4
