@@ -59,6 +59,8 @@ class CandidateSampler(BaseSampler):
         self.space = space
         self.max_reasks = max_reasks
         self._rng = np.random.default_rng(seed)
+        self._grid_keys: list[str] | None = None  # grid mode: keys in grid order
+        self._cursor = 0  # grid mode: every candidate before it is claimed
 
     def __repr__(self) -> str:
         return f"CandidateSampler({self.base!r})"
@@ -73,10 +75,7 @@ class CandidateSampler(BaseSampler):
     ) -> dict[str, Any]:
         claimed = claimed_candidate_keys(study)
         if self.base is None:
-            for candidate in self.space.grid():
-                if self.space.candidate_key(candidate) not in claimed:
-                    return candidate
-            raise SearchSpaceExhausted("Every candidate of the grid has been evaluated.")
+            return self._next_in_grid(claimed)
         for _ in range(1 + self.max_reasks):
             candidate = self._ask_base(study, trial)
             if self.space.candidate_key(candidate) not in claimed:
@@ -85,6 +84,16 @@ class CandidateSampler(BaseSampler):
         if candidate is None:
             raise SearchSpaceExhausted("Every candidate of the search space has been evaluated.")
         return candidate
+
+    def _next_in_grid(self, claimed: set[str]) -> dict[str, Any]:
+        if self._grid_keys is None:
+            self._grid = list(self.space.grid())
+            self._grid_keys = [self.space.candidate_key(c) for c in self._grid]
+        while self._cursor < len(self._grid_keys):
+            if self._grid_keys[self._cursor] not in claimed:
+                return self._grid[self._cursor]
+            self._cursor += 1  # claims are never released: no need to look here again
+        raise SearchSpaceExhausted("Every candidate of the grid has been evaluated.")
 
     def _ask_base(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
         assert self.base is not None

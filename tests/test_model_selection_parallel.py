@@ -1,0 +1,74 @@
+"""Asynchronous fold fits on the threading, loky and dask joblib backends."""
+
+import joblib
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+from sklearn.svm import SVC
+
+from sk_hpo import HPOSearchCV
+from sk_hpo.pruners import BasePruner
+
+X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
+GRID = {"C": [0.01, 0.1, 1.0, 10.0], "gamma": [0.01, 0.1]}
+
+
+class PruneBelow(BasePruner):
+    def prune(self, study, trial):
+        return trial.intermediate_values[trial.last_step] < 0.7
+
+
+def check_grid_search(search):
+    theirs = GridSearchCV(SVC(), GRID, cv=3).fit(X, y)
+    assert search.cv_results_["params"] == theirs.cv_results_["params"]
+    np.testing.assert_array_equal(
+        search.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
+    )
+
+
+@pytest.mark.parametrize("pre_dispatch", ["2*n_jobs", 1, "all"])
+def test_threading_backend_gives_grid_results(pre_dispatch):
+    search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=None, cv=3, n_jobs=2,
+                         pre_dispatch=pre_dispatch)
+    with joblib.parallel_backend("threading"):
+        check_grid_search(search.fit(X, y))
+
+
+def test_threading_backend_with_pruning_and_tpe():
+    search = HPOSearchCV(SVC(), {"C": loguniform(1e-3, 1e2), "gamma": loguniform(1e-3, 1)},
+                         n_iter=16, cv=3, pruner=PruneBelow(), n_jobs=2, random_state=0)
+    with joblib.parallel_backend("threading"):
+        search.fit(X, y)
+    res = search.cv_results_
+    assert len(res["params"]) == 16
+    assert set(res["state"]) <= {"COMPLETE", "PRUNED"}
+    assert np.all(np.isnan(res["mean_test_score"][res["state"] == "PRUNED"]))
+    keys = {tuple(sorted(p.items())) for p in res["params"]}
+    assert len(keys) == 16
+    assert [t.number for t in search.study_.trials] == sorted(res["trial_number"])
+
+
+def test_loky_backend():
+    search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=PruneBelow(), cv=3,
+                         n_jobs=2)
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    complete = search.cv_results_["state"] == "COMPLETE"
+    theirs = GridSearchCV(SVC(), GRID, cv=3).fit(X, y)
+    np.testing.assert_array_equal(
+        search.cv_results_["mean_test_score"][complete],
+        theirs.cv_results_["mean_test_score"][complete],
+    )
+
+
+def test_dask_backend():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster, distributed.Client(cluster):
+        search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=None, cv=3)
+        with joblib.parallel_backend("dask"):
+            search.fit(X, y)
+    check_grid_search(search)
