@@ -158,3 +158,38 @@ def test_round_snaps_to_grid_and_bounds():
     space = SpaceArrays.from_distributions([FloatDistribution(0.0, 1.0, step=0.25), IntDistribution(1, 9, step=2)])
     X = space.round(np.array([[0.3, 4.2], [1.2, -3.0]]))
     np.testing.assert_allclose(X, [[0.25, 5.0], [1.0, 1.0]])
+
+
+def test_discrete_log_pdf_of_a_large_mixture_is_exact():
+    # Most (point, component) pairs lie far in the tails: the bounded shortcut must not
+    # change the result.
+    space = SpaceArrays.from_distributions(
+        [IntDistribution(1, 10_000), IntDistribution(1, 10**6, log=True), FloatDistribution(0, 1)]
+    )
+    rng = np.random.default_rng(0)
+    pe = ParzenEstimator.fit(space.uniform(rng, 500), np.ones(500), space)
+    X = space.uniform(rng, 30)
+    mu, sigma, log_norm = pe.mu, pe.sigma, pe.log_norm
+    terms = np.broadcast_to(pe.log_w, (30, pe.n_components)).copy()
+    for j in (0, 1):
+        log = j == 1
+        lo = np.log(X[:, j] - 0.5) if log else X[:, j] - 0.5
+        hi = np.log(X[:, j] + 0.5) if log else X[:, j] + 0.5
+        lo, hi = np.maximum(lo, space.lo[j]), np.minimum(hi, space.hi[j])
+        a = (lo[:, None] - mu[None, :, j]) / sigma[None, :, j]
+        b = (hi[:, None] - mu[None, :, j]) / sigma[None, :, j]
+        terms += np.vectorize(lambda u, v: reference_log_mass(u, v))(a, b) - log_norm[None, :, j]
+    terms += stats.truncnorm.logpdf(
+        X[:, 2][:, None], -mu[None, :, 2] / sigma[None, :, 2], (1 - mu[None, :, 2]) / sigma[None, :, 2],
+        loc=mu[None, :, 2], scale=sigma[None, :, 2],
+    )
+    want = np.log(np.exp(terms - terms.max(axis=1, keepdims=True)).sum(axis=1)) + terms.max(axis=1)
+    np.testing.assert_allclose(pe.log_pdf(X), want, rtol=1e-9)
+
+
+def reference_log_mass(a, b):
+    if b <= 0:
+        return stats.norm.logcdf(b) + np.log1p(-np.exp(stats.norm.logcdf(a) - stats.norm.logcdf(b)))
+    if a >= 0:
+        return stats.norm.logsf(a) + np.log1p(-np.exp(stats.norm.logsf(b) - stats.norm.logsf(a)))
+    return np.log(stats.norm.cdf(b) - stats.norm.cdf(a))

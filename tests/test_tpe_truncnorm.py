@@ -94,3 +94,14 @@ def test_vectorised_broadcasting():
     b = np.array([[1.0, 2.0, 3.0]])
     assert _truncnorm.log_gauss_mass(a, b).shape == (2, 3)
     assert _truncnorm.ppf(0.5, a, b).shape == (2, 3)
+
+
+def test_fast_log_mass_is_exact_or_an_upper_bound():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0, 15, 2000)
+    b = a + rng.exponential(3, 2000)
+    fast, inexact = _truncnorm.log_gauss_mass_fast(a, b)
+    exact = _truncnorm.log_gauss_mass(a, b)
+    assert inexact.any() and (~inexact).any()
+    np.testing.assert_allclose(fast[~inexact], exact[~inexact], rtol=1e-9)
+    assert np.all(fast[inexact] >= exact[inexact] - 1e-12)

@@ -163,19 +163,17 @@ class TPESampler(BaseSampler):
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._lock = threading.RLock()
-        self._trackers: weakref.WeakKeyDictionary[Any, SearchSpaceTracker] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._caches: weakref.WeakKeyDictionary[Any, _StudyCache] = weakref.WeakKeyDictionary()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_lock"], state["_trackers"]
+        del state["_lock"], state["_caches"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
-        self._trackers = weakref.WeakKeyDictionary()
+        self._caches = weakref.WeakKeyDictionary()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -185,11 +183,15 @@ class TPESampler(BaseSampler):
 
     # -- search space ----------------------------------------------------------------------------
 
+    def _cache(self, study: Study) -> _StudyCache:
+        cache = self._caches.get(study)
+        if cache is None:
+            cache = self._caches[study] = _StudyCache()
+        return cache
+
     def _groups(self, study: Study) -> tuple[list[dict[str, BaseDistribution]], int]:
         """Parameter groups of the finished trials, and the number of those trials."""
-        tracker = self._trackers.get(study)
-        if tracker is None:
-            tracker = self._trackers[study] = SearchSpaceTracker()
+        tracker = self._cache(study).tracker
         finished = study._get_trials(deepcopy=False, states=_FINISHED)
         tracker.update(finished)
         groups = tracker.groups() if self._group else [tracker.intersection()]
@@ -239,7 +241,9 @@ class TPESampler(BaseSampler):
                     cand = space.uniform(self._rng, self._n_ei_candidates)
                     score, score_fn = np.zeros(len(cand)), _zeros
                 else:
-                    l_est, g_est = self._fit_pair(group, space, finished, running, sign)
+                    l_est, g_est = self._fit_pair(
+                        self._cache(study), group, space, finished, running, sign
+                    )
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
 
                     def score_fn(X: np.ndarray, l_est=l_est, g_est=g_est) -> np.ndarray:
@@ -273,6 +277,7 @@ class TPESampler(BaseSampler):
 
     def _fit_pair(
         self,
+        cache: _StudyCache,
         group: dict[str, BaseDistribution],
         space: SpaceArrays,
         finished: Sequence[FrozenTrial],
@@ -289,8 +294,8 @@ class TPESampler(BaseSampler):
             for t in running
             if all(n in t.distributions and t.distributions[n] == group[n] for n in names)
         ]
-        X = _internal_matrix(holding, names)
-        order = _rank(holding, sign)
+        X = cache.matrix(holding, names)
+        order = _rank(cache.rank_keys(holding), sign)
         n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
         good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
         X_bad = np.vstack([X[bad], _internal_matrix(lying, names)])
@@ -339,8 +344,9 @@ class TPESampler(BaseSampler):
                     if t.number != trial.number and holds(t)
                 ]
             space = SpaceArrays.from_distributions([param_distribution])
-            X = _internal_matrix(holding, [param_name])
-            order = _rank(holding, sign)
+            cache = self._cache(study)
+            X = cache.matrix(holding, [param_name])
+            order = _rank(cache.rank_keys(holding), sign)
             n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
             good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
             X_bad = np.vstack([X[bad], _internal_matrix(lying, [param_name])])
@@ -370,28 +376,59 @@ def _internal_matrix(trials: Sequence[FrozenTrial], names: Sequence[str]) -> np.
     return np.array([[t.internal_params[n] for n in names] for t in trials], dtype=float)
 
 
-def _rank(trials: Sequence[FrozenTrial], sign: float) -> np.ndarray:
-    """Indices of ``trials`` from best to worst.
+class _StudyCache:
+    """What the sampler remembers of one study's finished trials (which never change)."""
+
+    def __init__(self) -> None:
+        self.tracker = SearchSpaceTracker()
+        self._rows: dict[tuple[str, ...], dict[int, tuple[float, ...]]] = {}
+        self._keys: dict[int, tuple[float, float, float]] = {}
+
+    def matrix(self, trials: Sequence[FrozenTrial], names: Sequence[str]) -> np.ndarray:
+        """``(len(trials), len(names))`` internal values of finished ``trials``."""
+        rows = self._rows.setdefault(tuple(names), {})
+        out = []
+        for t in trials:
+            row = rows.get(t._trial_id)
+            if row is None:
+                ip = t.internal_params
+                row = rows[t._trial_id] = tuple(ip[n] for n in names)
+            out.append(row)
+        return np.array(out, dtype=float).reshape(len(trials), len(names))
+
+    def rank_keys(self, trials: Sequence[FrozenTrial]) -> np.ndarray:
+        """``(len(trials), 3)`` keys of :func:`_rank` for finished ``trials``."""
+        keys = self._keys
+        out = []
+        for t in trials:
+            key = keys.get(t._trial_id)
+            if key is None:
+                key = keys[t._trial_id] = _rank_key(t)
+            out.append(key)
+        return np.array(out, dtype=float).reshape(len(trials), 3)
+
+
+def _rank_key(trial: FrozenTrial) -> tuple[float, float, float]:
+    """(class, minus last step, value): complete trials are class 0, pruned ones with a
+    reported value class 1, pruned ones without class 2."""
+    if trial.state == TrialState.COMPLETE:
+        return (0.0, 0.0, float(trial.value))  # type: ignore[arg-type]
+    if trial.intermediate_values:
+        step = max(trial.intermediate_values)
+        return (1.0, -float(step), float(trial.intermediate_values[step]))
+    return (2.0, 0.0, 0.0)
+
+
+def _rank(keys: np.ndarray, sign: float) -> np.ndarray:
+    """Indices of trials from best to worst, given their :func:`_rank_key` rows.
 
     Complete trials first, by value; then pruned trials, deeper (larger last step) first,
-    then by their last reported value; pruned trials that reported nothing last.
+    then by their last reported value; pruned trials that reported nothing last. ``sign``
+    is -1 to maximize.
     """
-    n = len(trials)
-    cls = np.zeros(n)
-    neg_step = np.zeros(n)
-    loss = np.zeros(n)
-    for i, t in enumerate(trials):
-        if t.state == TrialState.COMPLETE:
-            loss[i] = sign * t.value  # type: ignore[operator]
-        elif t.intermediate_values:
-            step = t.last_step
-            cls[i] = 1
-            neg_step[i] = -step  # type: ignore[operator]
-            loss[i] = sign * t.intermediate_values[step]  # type: ignore[index]
-        else:
-            cls[i] = 2
+    loss = sign * keys[:, 2]
     loss = np.where(np.isnan(loss), np.inf, loss)
-    return np.lexsort((loss, neg_step, cls))
+    return np.lexsort((loss, keys[:, 1], keys[:, 0]))
 
 
 def _seen_configurations(
