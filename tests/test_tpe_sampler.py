@@ -273,3 +273,17 @@ def test_optimize_with_threads():
 
 def test_default_sampler_of_create_study_is_tpe():
     assert isinstance(sk_hpo.create_study(pruner=NopPruner()).sampler, TPESampler)
+
+
+def test_no_repeat_in_a_finite_space_with_threads():
+    def objective(trial):
+        a = trial.suggest_categorical("a", ["x", "y", "z"])
+        b = trial.suggest_int("b", 0, 6, step=2)
+        return (a == "y") + abs(b - 2)
+
+    for seed in range(3):
+        study = make_study(seed=seed, n_startup_trials=4)
+        study.optimize(objective, n_trials=1)
+        study.optimize(objective, n_trials=11, n_jobs=2)
+        configs = [tuple(sorted(t.params.items())) for t in study.trials]
+        assert len(set(configs)) == 12

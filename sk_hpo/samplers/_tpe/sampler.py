@@ -222,17 +222,13 @@ class TPESampler(BaseSampler):
                 {n: d for n, d in g.items() if search_space.get(n) == d} for g in groups
             ]
             groups = [g for g in groups if g]
+            cache = self._cache(study)
             trials = study._get_trials(deepcopy=False)
             finished = [t for t in trials if t.state in _FINISHED]
             startup = len(finished) < self._n_startup_trials
             sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-            running = [
-                t
-                for t in trials
-                if self._constant_liar
-                and t.state == TrialState.RUNNING
-                and t.number != trial.number
-            ]
+            running = cache.running_configs(trials, trial, search_space)
+            lying = running if self._constant_liar else []
             names, spaces, cands, scores, score_fns = [], [], [], [], []
             for group in groups:
                 group_names = list(group)
@@ -241,9 +237,7 @@ class TPESampler(BaseSampler):
                     cand = space.uniform(self._rng, self._n_ei_candidates)
                     score, score_fn = np.zeros(len(cand)), _zeros
                 else:
-                    l_est, g_est = self._fit_pair(
-                        self._cache(study), group, space, finished, running, sign
-                    )
+                    l_est, g_est = self._fit_pair(cache, group, space, finished, lying, sign)
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
 
                     def score_fn(X: np.ndarray, l_est=l_est, g_est=g_est) -> np.ndarray:
@@ -264,13 +258,15 @@ class TPESampler(BaseSampler):
                     ]
                     for s, gn in zip(spaces, names)
                 ]
-                seen = _seen_configurations(trials, trial, search_space)
+                seen = _seen_configurations(trials, trial, search_space, running)
                 internal = best_unseen(names, cands, scores, grids, score_fns, seen, self._rng)
             else:
                 internal = {}
                 for gn, cand, score in zip(names, cands, scores):
                     best = cand[int(np.argmax(score))]
                     internal.update(zip(gn, best.tolist()))
+            # Other threads see this proposal before the trial stores its parameters.
+            cache.pending[trial._trial_id] = internal
         return {
             name: search_space[name].to_external_repr(value) for name, value in internal.items()
         }
@@ -281,24 +277,23 @@ class TPESampler(BaseSampler):
         group: dict[str, BaseDistribution],
         space: SpaceArrays,
         finished: Sequence[FrozenTrial],
-        running: Sequence[FrozenTrial],
+        lying: Sequence[dict[str, float]],
         sign: float,
     ) -> tuple[ParzenEstimator, ParzenEstimator]:
-        """Parzen estimators of the good and bad trials holding every parameter of ``group``."""
+        """Parzen estimators of the good and bad trials holding every parameter of ``group``.
+
+        ``lying`` are running configurations, counted among the bad ones (constant liar).
+        """
         names = list(group)
         first = names[0]
         # Group members occur in the same finished trials with the same distribution.
         holding = [t for t in finished if first in t.distributions]
-        lying = [
-            t
-            for t in running
-            if all(n in t.distributions and t.distributions[n] == group[n] for n in names)
-        ]
+        lies = [[c[n] for n in names] for c in lying if all(n in c for n in names)]
         X = cache.matrix(holding, names)
         order = _rank(cache.rank_keys(holding), sign)
         n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
         good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
-        X_bad = np.vstack([X[bad], _internal_matrix(lying, names)])
+        X_bad = np.vstack([X[bad], np.reshape(lies, (len(lies), len(names)))])
         return self._fit(X[good], space), self._fit(X_bad, space)
 
     def _fit(self, X: np.ndarray, space: SpaceArrays) -> ParzenEstimator:
@@ -383,6 +378,39 @@ class _StudyCache:
         self.tracker = SearchSpaceTracker()
         self._rows: dict[tuple[str, ...], dict[int, tuple[float, ...]]] = {}
         self._keys: dict[int, tuple[float, float, float]] = {}
+        # Relative proposals by trial_id, until their trial stops running.
+        self.pending: dict[int, dict[str, float]] = {}
+
+    def running_configs(
+        self,
+        trials: Sequence[FrozenTrial],
+        current: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+    ) -> list[dict[str, float]]:
+        """Internal values (within ``search_space``) of the running trials but ``current``.
+
+        A trial's stored parameters are completed by the proposal this sampler made for it,
+        which another thread may not have stored yet.
+        """
+        configs = []
+        running_ids = set()
+        for t in trials:
+            if t.state != TrialState.RUNNING:
+                continue
+            running_ids.add(t._trial_id)
+            if t.number == current.number:
+                continue
+            config = {
+                n: v
+                for n, v in t.internal_params.items()
+                if n in search_space
+                and (t.distributions[n] is search_space[n] or t.distributions[n] == search_space[n])
+            }
+            config.update(self.pending.get(t._trial_id, {}))
+            configs.append(config)
+        for trial_id in set(self.pending) - running_ids:
+            del self.pending[trial_id]
+        return configs
 
     def matrix(self, trials: Sequence[FrozenTrial], names: Sequence[str]) -> np.ndarray:
         """``(len(trials), len(names))`` internal values of finished ``trials``."""
@@ -435,18 +463,19 @@ def _seen_configurations(
     trials: Sequence[FrozenTrial],
     current: FrozenTrial,
     search_space: dict[str, BaseDistribution],
+    running: Sequence[dict[str, float]],
 ) -> SeenConfigurations:
     """Configurations (restricted to ``search_space``) of every trial but ``current``.
 
     Finished trials of any state count, and queued trials' fixed parameters. A running
-    trial counts once its parameter names match those of a finished trial (a complete
-    branch): a trial that has suggested only part of its parameters is not a configuration
-    yet.
+    trial (``running``, see :meth:`_StudyCache.running_configs`) counts once its parameter
+    names match those of a finished trial (a complete branch) or cover the whole space (a
+    proposal): a trial that has suggested only part of its parameters is not a
+    configuration yet.
     """
     seen = SeenConfigurations()
-    running = []
     for t in trials:
-        if t.number == current.number:
+        if t.number == current.number or t.state == TrialState.RUNNING:
             continue
         if t.state == TrialState.WAITING:
             config = {}
@@ -458,12 +487,8 @@ def _seen_configurations(
                         pass
             seen.add(config)
             continue
-        config = {n: v for n, v in t.internal_params.items() if n in search_space}
-        if t.state == TrialState.RUNNING:
-            running.append(config)
-        else:
-            seen.add(config)
+        seen.add({n: v for n, v in t.internal_params.items() if n in search_space})
     for config in running:
-        if seen.has_names(config):
+        if seen.has_names(config) or len(config) == len(search_space):
             seen.add(config)
     return seen
