@@ -10,7 +10,7 @@ import sk_hpo
 from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import TPESampler
-from sk_hpo.samplers._tpe.sampler import _rank, _rank_key
+from sk_hpo.samplers._tpe._observations import rank, rank_key
 from sk_hpo.trial import FrozenTrial, TrialState
 
 
@@ -221,9 +221,9 @@ def test_rank_puts_complete_then_deeper_pruned_first():
         _frozen(4, TrialState.COMPLETE, 1.0),
         _frozen(5, TrialState.PRUNED, intermediate={0: 0.5, 3: 2.0}),
     ]
-    keys = np.array([_rank_key(t) for t in trials])
-    assert _rank(keys, sign=1.0).tolist() == [4, 1, 5, 2, 0, 3]
-    assert _rank(keys, sign=-1.0).tolist()[:2] == [1, 4]
+    keys = np.array([rank_key(t) for t in trials])
+    assert rank(keys, sign=1.0).tolist() == [4, 1, 5, 2, 0, 3]
+    assert rank(keys, sign=-1.0).tolist()[:2] == [1, 4]
 
 
 @pytest.mark.parametrize(

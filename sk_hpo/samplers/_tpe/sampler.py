@@ -2,7 +2,8 @@
 
 The numerics (Parzen estimators, truncated normals) live in
 :mod:`sk_hpo.samplers._tpe.parzen_estimator`; the finite-space choice in
-:mod:`sk_hpo.samplers._tpe._finite`.
+:mod:`sk_hpo.samplers._tpe._finite`; what is remembered of a study between asks in
+:mod:`sk_hpo.samplers._tpe._observations`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import sample_uniform
-from sk_hpo.samplers._search_space import SearchSpaceTracker
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen, grid_values
+from sk_hpo.samplers._tpe._observations import StudyObservations, rank
 from sk_hpo.samplers._tpe.parzen_estimator import (
     ParzenEstimator,
     SpaceArrays,
@@ -163,17 +164,19 @@ class TPESampler(BaseSampler):
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._lock = threading.RLock()
-        self._caches: weakref.WeakKeyDictionary[Any, _StudyCache] = weakref.WeakKeyDictionary()
+        self._observations: weakref.WeakKeyDictionary[Any, StudyObservations] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_lock"], state["_caches"]
+        del state["_lock"], state["_observations"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
-        self._caches = weakref.WeakKeyDictionary()
+        self._observations = weakref.WeakKeyDictionary()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -183,19 +186,17 @@ class TPESampler(BaseSampler):
 
     # -- search space ----------------------------------------------------------------------------
 
-    def _cache(self, study: Study) -> _StudyCache:
-        cache = self._caches.get(study)
-        if cache is None:
-            cache = self._caches[study] = _StudyCache()
-        return cache
+    def _observe(self, study: Study) -> StudyObservations:
+        """The study's observations, updated with the trials finished since the last ask."""
+        obs = self._observations.get(study)
+        if obs is None:
+            obs = self._observations[study] = StudyObservations()
+        obs.sync(study._get_trials(deepcopy=False, states=_FINISHED))
+        return obs
 
-    def _groups(self, study: Study) -> tuple[list[dict[str, BaseDistribution]], int]:
-        """Parameter groups of the finished trials, and the number of those trials."""
-        tracker = self._cache(study).tracker
-        finished = study._get_trials(deepcopy=False, states=_FINISHED)
-        tracker.update(finished)
-        groups = tracker.groups() if self._group else [tracker.intersection()]
-        return [g for g in groups if g], len(finished)
+    def _groups(self, obs: StudyObservations) -> list[dict[str, BaseDistribution]]:
+        groups = obs.tracker.groups() if self._group else [obs.tracker.intersection()]
+        return [g for g in groups if g]
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
@@ -203,9 +204,10 @@ class TPESampler(BaseSampler):
         if not self._multivariate:
             return {}
         with self._lock:
-            groups, n_finished = self._groups(study)
-        space = {name: dist for g in groups for name, dist in g.items()}
-        if n_finished < self._n_startup_trials and not all(map(_is_discrete, space.values())):
+            obs = self._observe(study)
+            space = {name: dist for g in self._groups(obs) for name, dist in g.items()}
+            startup = obs.n_finished < self._n_startup_trials
+        if startup and not all(map(_is_discrete, space.values())):
             return {}  # random startup: sample_independent draws each parameter uniformly
         return space
 
@@ -217,17 +219,16 @@ class TPESampler(BaseSampler):
         if not search_space:
             return {}
         with self._lock:
-            groups, _ = self._groups(study)
+            obs = self._observe(study)
             groups = [
-                {n: d for n, d in g.items() if search_space.get(n) == d} for g in groups
+                {n: d for n, d in g.items() if n in search_space and _same(search_space[n], d)}
+                for g in self._groups(obs)
             ]
             groups = [g for g in groups if g]
-            cache = self._cache(study)
             trials = study._get_trials(deepcopy=False)
-            finished = [t for t in trials if t.state in _FINISHED]
-            startup = len(finished) < self._n_startup_trials
+            startup = obs.n_finished < self._n_startup_trials
             sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-            running = cache.running_configs(trials, trial, search_space)
+            running = obs.running_configs(trials, trial, search_space)
             lying = running if self._constant_liar else []
             names, spaces, cands, scores, score_fns = [], [], [], [], []
             for group in groups:
@@ -237,7 +238,9 @@ class TPESampler(BaseSampler):
                     cand = space.uniform(self._rng, self._n_ei_candidates)
                     score, score_fn = np.zeros(len(cand)), _zeros
                 else:
-                    l_est, g_est = self._fit_pair(cache, group, space, finished, lying, sign)
+                    numbers, X, keys = obs.table(group_names)
+                    lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
+                    l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, sign)
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
 
                     def score_fn(X: np.ndarray, l_est=l_est, g_est=g_est) -> np.ndarray:
@@ -266,34 +269,32 @@ class TPESampler(BaseSampler):
                     best = cand[int(np.argmax(score))]
                     internal.update(zip(gn, best.tolist()))
             # Other threads see this proposal before the trial stores its parameters.
-            cache.pending[trial._trial_id] = internal
+            obs.pending[trial._trial_id] = internal
         return {
             name: search_space[name].to_external_repr(value) for name, value in internal.items()
         }
 
     def _fit_pair(
         self,
-        cache: _StudyCache,
-        group: dict[str, BaseDistribution],
         space: SpaceArrays,
-        finished: Sequence[FrozenTrial],
-        lying: Sequence[dict[str, float]],
+        numbers: np.ndarray,
+        X: np.ndarray,
+        keys: np.ndarray,
+        lies: Sequence[Sequence[float]],
         sign: float,
     ) -> tuple[ParzenEstimator, ParzenEstimator]:
-        """Parzen estimators of the good and bad trials holding every parameter of ``group``.
+        """Parzen estimators ``l`` of the good trials and ``g`` of the bad ones.
 
-        ``lying`` are running configurations, counted among the bad ones (constant liar).
+        ``numbers``, ``X``, ``keys``: trial numbers, internal values and rank keys of the
+        finished trials; ``lies``: values of running trials, counted among the bad ones
+        (constant liar).
         """
-        names = list(group)
-        first = names[0]
-        # Group members occur in the same finished trials with the same distribution.
-        holding = [t for t in finished if first in t.distributions]
-        lies = [[c[n] for n in names] for c in lying if all(n in c for n in names)]
-        X = cache.matrix(holding, names)
-        order = _rank(cache.rank_keys(holding), sign)
-        n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
-        good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
-        X_bad = np.vstack([X[bad], np.reshape(lies, (len(lies), len(names)))])
+        order = rank(keys, sign)
+        n = len(order)
+        n_good = int(min(max(self._gamma(n), 0), n))
+        good = order[:n_good][np.argsort(numbers[order[:n_good]])]  # oldest first
+        bad = order[n_good:][np.argsort(numbers[order[n_good:]])]
+        X_bad = np.vstack([X[bad], np.reshape(lies, (len(lies), X.shape[1]))])
         return self._fit(X[good], space), self._fit(X_bad, space)
 
     def _fit(self, X: np.ndarray, space: SpaceArrays) -> ParzenEstimator:
@@ -315,42 +316,38 @@ class TPESampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         with self._lock:
-            finished = study._get_trials(deepcopy=False, states=_FINISHED)
-            if len(finished) < self._n_startup_trials:
+            obs = self._observe(study)
+            if obs.n_finished < self._n_startup_trials:
                 return sample_uniform(self._rng, param_distribution)
-            dist_type = type(param_distribution)
-
-            def holds(t: FrozenTrial) -> bool:
-                dist = t.distributions.get(param_name)
-                return (
-                    type(dist) is dist_type
-                    and param_distribution._contains(t.internal_params[param_name])
-                )
-
-            holding = [t for t in finished if holds(t)]
-            if not holding:
-                return sample_uniform(self._rng, param_distribution)
-            sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-            lying = []
-            if self._constant_liar:
-                lying = [
-                    t
-                    for t in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-                    if t.number != trial.number and holds(t)
-                ]
             space = SpaceArrays.from_distributions([param_distribution])
-            cache = self._cache(study)
-            X = cache.matrix(holding, [param_name])
-            order = _rank(cache.rank_keys(holding), sign)
-            n_good = int(min(max(self._gamma(len(holding)), 0), len(holding)))
-            good, bad = np.sort(order[:n_good]), np.sort(order[n_good:])  # oldest first
-            X_bad = np.vstack([X[bad], _internal_matrix(lying, [param_name])])
-            l_est = self._fit(X[good], space)
-            g_est = self._fit(X_bad, space)
+            numbers, X, keys = obs.table([param_name])
+            # With a dynamic range, only the values inside the current one are modelled.
+            inside = (X[:, 0] >= space.low[0]) & (X[:, 0] <= space.high[0])
+            if not np.any(inside):
+                return sample_uniform(self._rng, param_distribution)
+            lies = []
+            if self._constant_liar:
+                for t in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+                    value = t.internal_params.get(param_name)
+                    if (
+                        t.number != trial.number
+                        and value is not None
+                        and type(t.distributions[param_name]) is type(param_distribution)
+                        and space.low[0] <= value <= space.high[0]
+                    ):
+                        lies.append([value])
+            sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+            l_est, g_est = self._fit_pair(
+                space, numbers[inside], X[inside], keys[inside], lies, sign
+            )
             cand = l_est.sample(self._rng, self._n_ei_candidates)
             score = l_est.log_pdf(cand) - g_est.log_pdf(cand)
             best = float(cand[int(np.argmax(score)), 0])
         return param_distribution.to_external_repr(best)
+
+
+def _same(a: BaseDistribution, b: BaseDistribution) -> bool:
+    return a is b or a == b
 
 
 def _zeros(X: np.ndarray) -> np.ndarray:
@@ -364,101 +361,6 @@ def _check_int(name: str, value: Any, minimum: int) -> None:
         )
 
 
-def _internal_matrix(trials: Sequence[FrozenTrial], names: Sequence[str]) -> np.ndarray:
-    """``(len(trials), len(names))`` internal values."""
-    if not trials:
-        return np.empty((0, len(names)))
-    return np.array([[t.internal_params[n] for n in names] for t in trials], dtype=float)
-
-
-class _StudyCache:
-    """What the sampler remembers of one study's finished trials (which never change)."""
-
-    def __init__(self) -> None:
-        self.tracker = SearchSpaceTracker()
-        self._rows: dict[tuple[str, ...], dict[int, tuple[float, ...]]] = {}
-        self._keys: dict[int, tuple[float, float, float]] = {}
-        # Relative proposals by trial_id, until their trial stops running.
-        self.pending: dict[int, dict[str, float]] = {}
-
-    def running_configs(
-        self,
-        trials: Sequence[FrozenTrial],
-        current: FrozenTrial,
-        search_space: dict[str, BaseDistribution],
-    ) -> list[dict[str, float]]:
-        """Internal values (within ``search_space``) of the running trials but ``current``.
-
-        A trial's stored parameters are completed by the proposal this sampler made for it,
-        which another thread may not have stored yet.
-        """
-        configs = []
-        running_ids = set()
-        for t in trials:
-            if t.state != TrialState.RUNNING:
-                continue
-            running_ids.add(t._trial_id)
-            if t.number == current.number:
-                continue
-            config = {
-                n: v
-                for n, v in t.internal_params.items()
-                if n in search_space
-                and (t.distributions[n] is search_space[n] or t.distributions[n] == search_space[n])
-            }
-            config.update(self.pending.get(t._trial_id, {}))
-            configs.append(config)
-        for trial_id in set(self.pending) - running_ids:
-            del self.pending[trial_id]
-        return configs
-
-    def matrix(self, trials: Sequence[FrozenTrial], names: Sequence[str]) -> np.ndarray:
-        """``(len(trials), len(names))`` internal values of finished ``trials``."""
-        rows = self._rows.setdefault(tuple(names), {})
-        out = []
-        for t in trials:
-            row = rows.get(t._trial_id)
-            if row is None:
-                ip = t.internal_params
-                row = rows[t._trial_id] = tuple(ip[n] for n in names)
-            out.append(row)
-        return np.array(out, dtype=float).reshape(len(trials), len(names))
-
-    def rank_keys(self, trials: Sequence[FrozenTrial]) -> np.ndarray:
-        """``(len(trials), 3)`` keys of :func:`_rank` for finished ``trials``."""
-        keys = self._keys
-        out = []
-        for t in trials:
-            key = keys.get(t._trial_id)
-            if key is None:
-                key = keys[t._trial_id] = _rank_key(t)
-            out.append(key)
-        return np.array(out, dtype=float).reshape(len(trials), 3)
-
-
-def _rank_key(trial: FrozenTrial) -> tuple[float, float, float]:
-    """(class, minus last step, value): complete trials are class 0, pruned ones with a
-    reported value class 1, pruned ones without class 2."""
-    if trial.state == TrialState.COMPLETE:
-        return (0.0, 0.0, float(trial.value))  # type: ignore[arg-type]
-    if trial.intermediate_values:
-        step = max(trial.intermediate_values)
-        return (1.0, -float(step), float(trial.intermediate_values[step]))
-    return (2.0, 0.0, 0.0)
-
-
-def _rank(keys: np.ndarray, sign: float) -> np.ndarray:
-    """Indices of trials from best to worst, given their :func:`_rank_key` rows.
-
-    Complete trials first, by value; then pruned trials, deeper (larger last step) first,
-    then by their last reported value; pruned trials that reported nothing last. ``sign``
-    is -1 to maximize.
-    """
-    loss = sign * keys[:, 2]
-    loss = np.where(np.isnan(loss), np.inf, loss)
-    return np.lexsort((loss, keys[:, 1], keys[:, 0]))
-
-
 def _seen_configurations(
     trials: Sequence[FrozenTrial],
     current: FrozenTrial,
@@ -468,7 +370,7 @@ def _seen_configurations(
     """Configurations (restricted to ``search_space``) of every trial but ``current``.
 
     Finished trials of any state count, and queued trials' fixed parameters. A running
-    trial (``running``, see :meth:`_StudyCache.running_configs`) counts once its parameter
+    trial (``running``, see :meth:`StudyObservations.running_configs`) counts once its parameter
     names match those of a finished trial (a complete branch) or cover the whole space (a
     proposal): a trial that has suggested only part of its parameters is not a
     configuration yet.

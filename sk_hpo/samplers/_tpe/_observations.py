@@ -1,0 +1,160 @@
+"""What the TPE sampler remembers of a study between asks.
+
+Finished trials never change, so their parameters, ranking keys and search-space
+contribution are read once and kept as arrays: an ask then costs numpy work over the
+trials, not Python work. Running trials are read afresh at every ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sk_hpo.distributions import BaseDistribution
+from sk_hpo.samplers._search_space import SearchSpaceTracker
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+
+__all__ = ["StudyObservations", "rank", "rank_key"]
+
+
+class _Table:
+    """Finished trials holding a set of parameters: numbers, values and rank keys."""
+
+    def __init__(self, n_names: int) -> None:
+        self.n_read = 0
+        self.numbers = np.empty(0)
+        self.X = np.empty((0, n_names))
+        self.keys = np.empty((0, 3))
+
+
+class StudyObservations:
+    """Incremental view of one study's trials for the TPE sampler.
+
+    Attributes
+    ----------
+    tracker : SearchSpaceTracker
+        Search space of the finished (COMPLETE and PRUNED) trials.
+    pending : dict of int to dict
+        The sampler's relative proposals by ``trial_id``, kept until their trial stops
+        running: another thread may ask before the trial stores its parameters.
+    """
+
+    def __init__(self) -> None:
+        self.tracker = SearchSpaceTracker()
+        self.pending: dict[int, dict[str, float]] = {}
+        self._finished: list[FrozenTrial] = []
+        self._ids: set[int] = set()
+        self._tables: dict[tuple[str, ...], _Table] = {}
+
+    @property
+    def n_finished(self) -> int:
+        return len(self._finished)
+
+    def sync(self, finished: Sequence[FrozenTrial]) -> None:
+        """Read the trials of ``finished`` (ordered by number) not read yet.
+
+        New finished trials are near the end of the list (trials finish roughly in the
+        order they start), so the list is scanned backwards until all are found.
+        """
+        n_new = len(finished) - len(self._ids)
+        new = []
+        i = len(finished) - 1
+        while n_new > 0 and i >= 0:
+            trial = finished[i]
+            i -= 1
+            if trial._trial_id not in self._ids:
+                self._ids.add(trial._trial_id)
+                new.append(trial)
+                n_new -= 1
+        if new:
+            new.reverse()
+            self._finished.extend(new)
+            self.tracker.update(new)
+
+    def table(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(numbers, X, keys)`` of the finished trials holding all of ``names``.
+
+        ``numbers`` is ``(n,)``, ``X`` the ``(n, len(names))`` internal values, ``keys`` the
+        ``(n, 3)`` :func:`rank_key` rows, in the order the trials were read.
+        """
+        key = tuple(names)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = _Table(len(names))
+        if table.n_read < len(self._finished):
+            new = [
+                t
+                for t in self._finished[table.n_read :]
+                if all(n in t.distributions for n in names)
+            ]
+            table.n_read = len(self._finished)
+            if new:
+                table.numbers = np.append(table.numbers, [t.number for t in new])
+                rows = [[t.internal_params[n] for n in names] for t in new]
+                table.X = np.vstack([table.X, np.array(rows, dtype=float)])
+                table.keys = np.vstack([table.keys, np.array([rank_key(t) for t in new])])
+        return table.numbers, table.X, table.keys
+
+    def running_configs(
+        self,
+        trials: Sequence[FrozenTrial],
+        current: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+    ) -> list[dict[str, float]]:
+        """Internal values (within ``search_space``) of the running trials but ``current``.
+
+        A trial's stored parameters are completed by the sampler's pending proposal for it.
+        Proposals of trials that stopped running are forgotten.
+        """
+        configs = []
+        running_ids = set()
+        for t in trials:
+            if t.state != TrialState.RUNNING:
+                continue
+            running_ids.add(t._trial_id)
+            if t.number == current.number:
+                continue
+            config = {
+                n: v
+                for n, v in t.internal_params.items()
+                if n in search_space
+                and (t.distributions[n] is search_space[n] or t.distributions[n] == search_space[n])
+            }
+            config.update(self.pending.get(t._trial_id, {}))
+            configs.append(config)
+        for trial_id in set(self.pending) - running_ids:
+            del self.pending[trial_id]
+        return configs
+
+
+def rank_key(trial: FrozenTrial) -> tuple[float, float, float]:
+    """``(class, -last step, value)`` of a finished trial, the sort keys of :func:`rank`.
+
+    Complete trials are class 0, pruned trials that reported a value class 1 (their value
+    is the last one reported), pruned trials that reported nothing class 2.
+    """
+    if trial.state == TrialState.COMPLETE:
+        return (0.0, 0.0, float(trial.value))  # type: ignore[arg-type]
+    if trial.intermediate_values:
+        step = max(trial.intermediate_values)
+        return (1.0, -float(step), float(trial.intermediate_values[step]))
+    return (2.0, 0.0, 0.0)
+
+
+def rank(keys: np.ndarray, sign: float) -> np.ndarray:
+    """Indices of trials from best to worst, given their :func:`rank_key` rows.
+
+    Complete trials first, by value; then pruned trials, deeper (larger last step) first,
+    then by their last reported value; pruned trials that reported nothing last. ``sign``
+    is -1 to maximize. NaN values rank last in their class.
+
+    Examples
+    --------
+    >>> rank(np.array([[1.0, -2.0, 0.5], [0.0, 0.0, 3.0], [0.0, 0.0, 1.0]]), sign=1.0)
+    array([2, 1, 0])
+    """
+    loss = sign * keys[:, 2]
+    loss = np.where(np.isnan(loss), np.inf, loss)
+    return np.lexsort((loss, keys[:, 1], keys[:, 0]))
