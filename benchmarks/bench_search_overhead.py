@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()
     start = time.perf_counter()
     # warm the loky workers up so neither side pays their start-up
-    GridSearchCV(DummyClassifier(), {"strategy": ["prior"]}, n_jobs=2).fit(*load_digits(return_X_y=True))
+    X, y = load_digits(return_X_y=True)
+    GridSearchCV(DummyClassifier(), {"strategy": ["prior"]}, n_jobs=2).fit(X, y)
     over = overhead(args.grid_size, args.repeats)
     speed = speedup(args.n_iter, args.repeats)
     command = "python benchmarks/bench_search_overhead.py " + shlex.join(argv or sys.argv[1:])

@@ -63,6 +63,7 @@ class _Run:
     results: dict[int, FoldResult] = field(default_factory=dict)
     dispatched: int = 0  # folds 0..dispatched-1 are queued, running or done
     contiguous: int = 0  # folds 0..contiguous-1 are done
+    reported: set[int] = field(default_factory=set)  # steps reported to the trial
 
 
 @dataclass
@@ -96,8 +97,11 @@ class FoldScheduler:
         New candidates to evaluate; None runs until the space is exhausted.
     timeout : float or None
         No new candidate is started after this many seconds.
-    n_jobs, pre_dispatch :
+    n_jobs : int or None
         As for :class:`joblib.Parallel`; ``n_workers`` is the effective number of workers.
+    pre_dispatch : int
+        Fold tasks dispatched ahead of the running ones (joblib's ``pre_dispatch``); the
+        driver keeps that many ready when it can.
     callbacks : list of callable
         ``callback(study, frozen_trial)`` after each finished candidate.
     log : callable
@@ -117,8 +121,7 @@ class FoldScheduler:
         timeout: float | None,
         n_jobs: int | None,
         n_workers: int,
-        pre_dispatch: int | str,
-        pre_dispatch_amount: int,
+        pre_dispatch: int,
         callbacks: list[Callable[..., Any]],
         log: Callable[[int, str], None],
     ) -> None:
@@ -133,7 +136,7 @@ class FoldScheduler:
         self.n_jobs = n_jobs
         self.n_workers = n_workers
         self.pre_dispatch = pre_dispatch
-        self.target = 1 if n_workers == 1 else max(n_workers, pre_dispatch_amount)
+        self.target = 1 if n_workers == 1 else max(n_workers, pre_dispatch)
         self.callbacks = callbacks
         self.log = log
         self.stats = SearchStats()
@@ -290,12 +293,15 @@ class FoldScheduler:
         value = values[-1] if self.plan.per_fold_values else float(np.mean(values))
         if math.isfinite(value):
             run.trial.report(float(value), step)
+            run.reported.add(step)
 
     def _should_prune(self, run: _Run, step: int) -> bool:
         plan = self.plan
-        if not plan.active or (plan.decision_steps is not None and step not in plan.decision_steps):
+        if not plan.active:
             return False
-        if step not in run.trial._intermediate:  # a NaN score was not reported
+        if plan.decision_steps is not None and step not in plan.decision_steps:
+            return False
+        if step not in run.reported:  # a NaN score is not reported
             return False
         if not run.trial.should_prune():
             return False

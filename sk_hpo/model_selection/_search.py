@@ -307,7 +307,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         if params.get("sample_weight") is not None:
             if isinstance(scorer, MultiScorer):
                 accepts = scorer.accepts_sample_weight()
-                refusing = [n for n, s in scorer.scorers.items() if not scorer_accepts_sample_weight(s)]
+                refusing = [
+                    n for n, s in scorer.scorers.items() if not scorer_accepts_sample_weight(s)
+                ]
             else:
                 accepts = scorer_accepts_sample_weight(scorer)
                 refusing = [] if accepts else [repr(scorer)]
@@ -398,7 +400,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             f"{'all' if n_iter is None else f'up to {n_iter}'} candidates "
             f"({type(sampler.base).__name__ if sampler.base is not None else 'grid'}, "
             f"{type(plan.pruner).__name__ if plan.active else 'no'} pruning, "
-            f"{n_workers} workers)",
+            f"{n_workers} worker{'s' if n_workers > 1 else ''})",
         )
         base_estimator = clone(self.estimator)
         pairwise = get_tags(self.estimator).input_tags.pairwise
@@ -422,13 +424,12 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             n_splits=n_splits,
             fold_task=fold_task,
             plan=plan,
-            metric=self._metric_getter(multimetric),
+            metric=self._pruning_metric,
             n_iter=n_iter,
             timeout=self.timeout,
             n_jobs=self.n_jobs,
             n_workers=n_workers,
             pre_dispatch=_pre_dispatch_amount(self.pre_dispatch, n_workers),
-            pre_dispatch_amount=_pre_dispatch_amount(self.pre_dispatch, n_workers),
             callbacks=list(self.callbacks or ()),
             log=self._log,
         )
@@ -480,16 +481,13 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             return int(self.random_state.randint(np.iinfo(np.int32).max))
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _metric_getter(self, multimetric: bool | None) -> Callable[[Any], float]:
-        refit = self.refit
-
-        def metric(test: Any) -> float:
-            if isinstance(test, dict):
-                name = refit if isinstance(refit, str) and refit in test else next(iter(test))
-                return float(test[name])
-            return float(test)
-
-        return metric
+    def _pruning_metric(self, test: Any) -> float:
+        """The score candidates are compared on: the refit metric, else the first one."""
+        if isinstance(test, dict):
+            refit = self.refit
+            name = refit if isinstance(refit, str) and refit in test else next(iter(test))
+            return float(test[name])
+        return float(test)
 
     def _warn_about_search(self, stats: SearchStats, space: SearchSpace) -> None:
         n_failed = len(stats.fit_errors)
@@ -675,14 +673,20 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         scorer = resolve_scoring(self.estimator, self.scoring, raise_exc=True)[0]
         return (
             MetadataRouter(owner=self)
-            .add(estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
             .add(
                 scorer=scorer,
                 method_mapping=MethodMapping()
                 .add(caller="score", callee="score")
                 .add(caller="fit", callee="score"),
             )
-            .add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
         )
 
 

@@ -181,7 +181,10 @@ class SearchSpace:
         """Number of distinct candidates of a finite space (None when infinite)."""
         if not self.is_finite:
             return None
-        sizes = [math.prod(len(s.grid()) for s in specs) for specs in self.branches]  # type: ignore
+        sizes = [
+            math.prod(len(s.grid()) for s in specs)  # type: ignore[arg-type]
+            for specs in self.branches
+        ]
         if sum(sizes) <= _ENUMERATION_LIMIT:
             return sum(1 for _ in self.grid())
         return sum(sizes)

@@ -89,7 +89,8 @@ def validate_params(
     >>> validate_params("Est", {"n": 0}, {"n": [int_range(1), NONE]})
     Traceback (most recent call last):
     ...
-    sk_hpo.model_selection._validation.InvalidParameterError: The 'n' parameter of Est must be an int in the range [1, inf) or None. Got 0 instead.
+    sk_hpo.model_selection._validation.InvalidParameterError: The 'n' parameter of Est must be ...
+    Got 0 instead.
     """
     for name, allowed in constraints.items():
         value = params[name]
