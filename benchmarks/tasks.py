@@ -60,7 +60,7 @@ class Task:
     description: str
 
 
-# -- synthetic functions ---------------------------------------------------------------------------
+# -- synthetic functions ------------------------------------------------------------------------
 
 
 def branin(trial: Any) -> float:
@@ -144,7 +144,7 @@ def finite_grid(trial: Any) -> float:
     ) * (d == 1)
 
 
-# -- scikit-learn cross-validation tasks -----------------------------------------------------------
+# -- scikit-learn cross-validation tasks --------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=None)

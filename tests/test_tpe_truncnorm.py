@@ -29,8 +29,10 @@ def reference_log_mass(a, b):
     if b - a < 1e-6:
         return np.log(b - a) + stats.norm.logpdf(0.5 * (a + b))
     if b <= 0:
-        return stats.norm.logcdf(b) + np.log1p(-np.exp(stats.norm.logcdf(a) - stats.norm.logcdf(b)))
-    return stats.norm.logsf(a) + np.log1p(-np.exp(stats.norm.logsf(b) - stats.norm.logsf(a)))
+        log_b, log_a = stats.norm.logcdf(b), stats.norm.logcdf(a)
+        return log_b + np.log1p(-np.exp(log_a - log_b))
+    log_a, log_b = stats.norm.logsf(a), stats.norm.logsf(b)
+    return log_a + np.log1p(-np.exp(log_b - log_a))
 
 
 @pytest.mark.parametrize("a, b", EDGE_BOUNDS)

@@ -16,7 +16,7 @@ from sk_hpo.samplers._search_space import SearchSpaceTracker
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
-__all__ = ["StudyObservations", "rank", "rank_key"]
+__all__ = ["StudyObservations", "rank", "rank_key", "same_distribution"]
 
 
 class _Table:
@@ -119,14 +119,18 @@ class StudyObservations:
             config = {
                 n: v
                 for n, v in t.internal_params.items()
-                if n in search_space
-                and (t.distributions[n] is search_space[n] or t.distributions[n] == search_space[n])
+                if n in search_space and same_distribution(t.distributions[n], search_space[n])
             }
             config.update(self.pending.get(t._trial_id, {}))
             configs.append(config)
         for trial_id in set(self.pending) - running_ids:
             del self.pending[trial_id]
         return configs
+
+
+def same_distribution(a: BaseDistribution, b: BaseDistribution) -> bool:
+    """``a == b``, answered without serialising when they are the same object."""
+    return a is b or a == b
 
 
 def rank_key(trial: FrozenTrial) -> tuple[float, float, float]:

@@ -109,12 +109,14 @@ def _log_gauss_mass_careful(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def logpdf(
     x: np.ndarray, a: np.ndarray, b: np.ndarray, loc: np.ndarray, scale: np.ndarray
 ) -> np.ndarray:
-    """Log-density at ``x`` of the normal ``(loc, scale)`` truncated to ``[a, b]`` (standard units).
+    """Log-density at ``x`` of the normal ``(loc, scale)`` truncated to standard ``[a, b]``.
 
     Same parametrisation as ``scipy.stats.truncnorm``; ``-inf`` outside ``[loc + a * scale,
     loc + b * scale]``.
     """
-    x, a, b, loc, scale = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, a, b, loc, scale)))
+    x, a, b, loc, scale = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (x, a, b, loc, scale))
+    )
     z = (x - loc) / scale
     out = -0.5 * z * z - _LOG_SQRT_2PI - np.log(scale) - log_gauss_mass(a, b)
     return np.where((z < a) | (z > b), -np.inf, out)
@@ -139,7 +141,8 @@ def ppf(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     qq = np.where(flip, 1.0 - q, q)
     log_lo, log_hi = log_ndtr(lo), log_ndtr(hi)
     with np.errstate(divide="ignore"):
-        # log(Phi(lo) + qq * (Phi(hi) - Phi(lo))) = logaddexp(log Phi(lo) + log(1 - qq), log Phi(hi) + log qq)
+        # log(Phi(lo) + qq * (Phi(hi) - Phi(lo)))
+        #     = logaddexp(log Phi(lo) + log(1 - qq), log Phi(hi) + log qq)
         log_target = np.logaddexp(log_lo + np.log1p(-qq), log_hi + np.log(qq))
     x = ndtri_exp(log_target)
     x = np.where(flip, -x, x)

@@ -212,7 +212,8 @@ def neighbour_bandwidths(
 
     Examples
     --------
-    >>> neighbour_bandwidths(np.array([[0.1], [0.2], [0.6]]), np.array([0.0]), np.array([1.0]), False)
+    >>> Y = np.array([[0.1], [0.2], [0.6]])
+    >>> neighbour_bandwidths(Y, np.array([0.0]), np.array([1.0]), consider_endpoints=False)
     array([[0.1],
            [0.4],
            [0.4]])
@@ -328,7 +329,8 @@ class ParzenEstimator:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` points, ``(size, d)`` in internal representation, on the grid."""
         space = self.space
-        comp = rng.choice(self.n_components, size=size, p=np.exp(self.log_w - logsumexp(self.log_w)))
+        p = np.exp(self.log_w - logsumexp(self.log_w))
+        comp = rng.choice(self.n_components, size=size, p=p)
         d = space.is_cat.size
         X = np.empty((size, d))
         num = np.flatnonzero(~space.is_cat)
@@ -366,7 +368,9 @@ class ParzenEstimator:
             total += self._discrete_log_mass(X[:, disc], disc, total)
         return logsumexp(total, axis=1)
 
-    def _discrete_log_mass(self, Xd: np.ndarray, disc: np.ndarray, partial: np.ndarray) -> np.ndarray:
+    def _discrete_log_mass(
+        self, Xd: np.ndarray, disc: np.ndarray, partial: np.ndarray
+    ) -> np.ndarray:
         """``(m, n + 1)`` log-probabilities of the grid cells of ``Xd`` (discrete columns).
 
         Exact log-masses are expensive, and in a large mixture most (point, component) pairs
@@ -399,7 +403,8 @@ class ParzenEstimator:
         b = (cell_hi[rows] - mu[comps]) / sigma[comps]
         log_mass, inexact = _truncnorm.log_gauss_mass_fast(a, b)
         log_mass -= log_norm[comps]
-        refine = inexact & (partial[rows, comps] + log_mass.sum(axis=1) >= floor[rows] - 40.0)[:, None]
+        matters = partial[rows, comps] + log_mass.sum(axis=1) >= floor[rows] - 40.0
+        refine = inexact & matters[:, None]
         if np.any(refine):
             r, j = np.nonzero(refine)
             log_mass[r, j] = _truncnorm.log_gauss_mass(a[r, j], b[r, j]) - log_norm[comps[r], j]

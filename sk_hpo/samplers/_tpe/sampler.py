@@ -21,7 +21,7 @@ from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import sample_uniform
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen, grid_values
-from sk_hpo.samplers._tpe._observations import StudyObservations, rank
+from sk_hpo.samplers._tpe._observations import StudyObservations, rank, same_distribution
 from sk_hpo.samplers._tpe.parzen_estimator import (
     ParzenEstimator,
     SpaceArrays,
@@ -221,7 +221,11 @@ class TPESampler(BaseSampler):
         with self._lock:
             obs = self._observe(study)
             groups = [
-                {n: d for n, d in g.items() if n in search_space and _same(search_space[n], d)}
+                {
+                    n: d
+                    for n, d in g.items()
+                    if n in search_space and same_distribution(search_space[n], d)
+                }
                 for g in self._groups(obs)
             ]
             groups = [g for g in groups if g]
@@ -344,10 +348,6 @@ class TPESampler(BaseSampler):
             score = l_est.log_pdf(cand) - g_est.log_pdf(cand)
             best = float(cand[int(np.argmax(score)), 0])
         return param_distribution.to_external_repr(best)
-
-
-def _same(a: BaseDistribution, b: BaseDistribution) -> bool:
-    return a is b or a == b
 
 
 def _zeros(X: np.ndarray) -> np.ndarray:
