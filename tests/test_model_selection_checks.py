@@ -4,11 +4,13 @@ Expected failures are those scikit-learn itself lists for GridSearchCV and
 RandomizedSearchCV (sklearn/utils/_test_common/instance_generator.py) and no others.
 """
 
+import pytest
 from scipy.stats import loguniform
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 
@@ -28,9 +30,15 @@ INSTANCES = [
                 error_score="raise", random_state=0),
     HPOSearchCV(Pipeline([("pca", PCA()), ("logisticregression", LogisticRegression())]),
                 {"logisticregression__C": [0.1, 1.0]}, n_iter=2, cv=2, error_score="raise",
-                pruner=None,
-                random_state=0),
+                pruner=None, random_state=0),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 @parametrize_with_checks(INSTANCES, expected_failed_checks=lambda est: SEARCH_CV_XFAILS)

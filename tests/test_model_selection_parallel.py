@@ -7,12 +7,20 @@ from scipy.stats import loguniform
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 from sk_hpo.pruners import BasePruner
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 GRID = {"C": [0.01, 0.1, 1.0, 10.0], "gamma": [0.01, 0.1]}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 class PruneBelow(BasePruner):

@@ -7,6 +7,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 from sk_hpo.model_selection._pruning import PruningPlan, make_pruning_plan
@@ -14,6 +15,13 @@ from sk_hpo.pruners import BasePruner, NopPruner
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 GRID = {"C": [1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0]}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 class PruneOddAtFirstFold(BasePruner):

@@ -28,11 +28,19 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 Xr, yr = make_regression(n_samples=40, n_features=4, noise=1.0, random_state=0)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 def grid_search(estimator, grid, **kwargs):

@@ -7,6 +7,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import ParameterGrid
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV, create_study
 from sk_hpo.distributions import (
@@ -22,6 +23,13 @@ from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 
 X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 @pytest.mark.parametrize(

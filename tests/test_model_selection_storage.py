@@ -9,12 +9,20 @@ from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 
 import sk_hpo
+from threadpoolctl import threadpool_limits
 from sk_hpo import HPOSearchCV
 from sk_hpo.model_selection._context import CONTEXT_KEY
 from sk_hpo.storages import InMemoryStorage
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 SPACE = {"C": loguniform(1e-2, 1e2), "gamma": loguniform(1e-3, 1e1)}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 def search(storage, **kwargs):
@@ -81,3 +89,60 @@ def test_a_study_not_made_by_hpo_search_is_refused():
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
     with pytest.raises(ValueError, match="HPOSearchCV did not make"):
         search(storage).fit(X, y)
+
+
+def _sqlite_or_skip():
+    try:
+        from sk_hpo.storages import SQLiteStorage  # noqa: F401
+    except (ImportError, AttributeError, ModuleNotFoundError):
+        pytest.skip("SQLiteStorage is not available")
+
+
+def test_sqlite_study_persists_and_continues(tmp_path):
+    _sqlite_or_skip()
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    first = search(url).fit(X, y)
+    second = search(url, random_state=1).fit(X, y)
+    assert len(second.cv_results_["params"]) == 8
+    assert second.cv_results_["params"][:4] == first.cv_results_["params"]
+    study = sk_hpo.load_study(study_name="shared", storage=url)
+    assert len(study.trials) == 8
+    other = HPOSearchCV(SVC(kernel="linear"), SPACE, n_iter=2, cv=3, storage=url,
+                        study_name="shared")
+    with pytest.raises(ValueError, match="made by a different search"):
+        other.fit(X, y)
+
+
+_POOL_SCRIPT = """
+import sys
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sk_hpo import HPOSearchCV
+X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
+grid = {"C": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
+search = HPOSearchCV(LogisticRegression(), grid, sampler="grid", n_iter=None, pruner=None,
+                     cv=3, storage=sys.argv[1], study_name="pool")
+search.fit(X, y)
+print(len(search.cv_results_["params"]))
+"""
+
+
+def test_two_processes_pool_their_trials(tmp_path):
+    _sqlite_or_skip()
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'pool.db'}"
+    script = tmp_path / "pool.py"
+    script.write_text(_POOL_SCRIPT)
+    procs = [
+        subprocess.Popen([sys.executable, str(script), url], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    study = sk_hpo.load_study(study_name="pool", storage=url)
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    evaluated = [(t.params["C"], t.params["fit_intercept"]) for t in complete]
+    assert len(evaluated) == len(set(evaluated)) == 12  # the grid, each candidate once
+    assert all(int(out.strip()) >= 1 for out in outputs)

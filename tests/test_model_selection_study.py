@@ -11,6 +11,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 from sk_hpo.pruners import BasePruner
@@ -18,6 +19,13 @@ from sk_hpo.trial import TrialState
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 SPACE = {"C": loguniform(1e-3, 1e2), "gamma": loguniform(1e-3, 1e1)}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Small fits run 10x slower with BLAS threads fighting on a loaded 2-core machine."""
+    with threadpool_limits(1):
+        yield
 
 
 class PruneBelowHalf(BasePruner):
