@@ -129,9 +129,12 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     n_iter : int or None, default=50
         Number of candidates to evaluate. None evaluates every candidate of a finite space.
         A candidate is never evaluated twice; when a finite space runs out the search stops
-        with a warning.
+        (with a warning, except for ``sampler="grid"``, where that is the plan).
     sampler : {"tpe", "gp", "random", "grid", "qmc"} or BaseSampler, default="tpe"
-        How candidates are proposed. ``"grid"`` walks the space in ``ParameterGrid`` order.
+        How candidates are proposed. ``"grid"`` walks the space in ``ParameterGrid`` order:
+        with ``n_iter=None`` and ``pruner=None`` it evaluates what GridSearchCV evaluates, in
+        the same order. A sampler instance is copied at each fit (``random_state`` then
+        does not apply to it).
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
         How weak candidates are stopped across folds. ``"sha"`` is asynchronous successive
         halving with rungs after 1 and 3 folds (reduction factor 3); None fits every fold.
@@ -505,7 +508,13 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
                 FitFailedWarning,
                 stacklevel=3,
             )
-        if stats.exhausted and self.n_iter is not None and stats.n_trials < self.n_iter:
+        walked_the_grid = self.sampler == "grid"
+        if (
+            stats.exhausted
+            and not walked_the_grid
+            and self.n_iter is not None
+            and stats.n_trials < self.n_iter
+        ):
             warnings.warn(
                 f"The search space has {space.n_candidates} distinct candidates and all of "
                 f"them have been evaluated, so the search stopped after {stats.n_trials} new "
