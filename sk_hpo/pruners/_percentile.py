@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sk_hpo._direction import StudyDirection
+from sk_hpo.pruners._base import BasePruner
+from sk_hpo.pruners._checks import check_int, check_unit_interval
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+
+__all__ = ["MedianPruner", "PercentilePruner"]
+
+
+class PercentilePruner(BasePruner):
+    """Prune a trial whose best value so far is worse than a percentile of the others'.
+
+    At step ``s`` the trial's best reported value up to ``s`` is compared with the
+    ``percentile``-th best of the values the COMPLETE trials reported at ``s``.
+
+    Parameters
+    ----------
+    percentile : float
+        In ``[0, 100]``: the share of trials considered good. 25 keeps the best quarter.
+    n_startup_trials : int, default=5
+        No pruning before this many trials are COMPLETE.
+    n_warmup_steps : int, default=0
+        No pruning before this step.
+    interval_steps : int, default=1
+        Decide only every ``interval_steps`` steps after the warm-up.
+    n_min_trials : int, default=1
+        No pruning at a step fewer than this many COMPLETE trials reported.
+
+    Notes
+    -----
+    NaN values: a trial whose reported values are all NaN is pruned; NaN values of other
+    trials are ignored.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> study = sk_hpo.create_study(pruner=PercentilePruner(25.0, n_startup_trials=1))
+    >>> for value in (1.0, 2.0):
+    ...     t = study.ask()
+    ...     t.report(value, step=0)
+    ...     _ = study.tell(t, value)
+    >>> t = study.ask()
+    >>> t.report(3.0, step=0)
+    >>> t.should_prune()
+    True
+    """
+
+    def __init__(
+        self,
+        percentile: float,
+        n_startup_trials: int = 5,
+        n_warmup_steps: int = 0,
+        interval_steps: int = 1,
+        *,
+        n_min_trials: int = 1,
+    ) -> None:
+        owner = type(self).__name__
+        self.percentile = check_unit_interval(owner, "percentile", percentile, 100.0)
+        self.n_startup_trials = check_int(owner, "n_startup_trials", n_startup_trials, 0)
+        self.n_warmup_steps = check_int(owner, "n_warmup_steps", n_warmup_steps, 0)
+        self.interval_steps = check_int(owner, "interval_steps", interval_steps, 1)
+        self.n_min_trials = check_int(owner, "n_min_trials", n_min_trials, 1)
+
+    def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        step = trial.last_step
+        if step is None or step < self.n_warmup_steps:
+            return False
+        if (step - self.n_warmup_steps) % self.interval_steps != 0:
+            return False
+        completed = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if len(completed) < self.n_startup_trials:
+            return False
+        maximize = study.direction == StudyDirection.MAXIMIZE
+        own = [v for s, v in trial.intermediate_values.items() if s <= step and not math.isnan(v)]
+        if not own:
+            return True
+        best = max(own) if maximize else min(own)
+        others = np.array(
+            [t.intermediate_values.get(step, math.nan) for t in completed], dtype=float
+        )
+        others = others[~np.isnan(others)]
+        if others.size < self.n_min_trials:
+            return False
+        if maximize:
+            return bool(best < np.percentile(others, 100.0 - self.percentile))
+        return bool(best > np.percentile(others, self.percentile))
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(percentile={self.percentile!r}, "
+            f"n_startup_trials={self.n_startup_trials}, n_warmup_steps={self.n_warmup_steps}, "
+            f"interval_steps={self.interval_steps}, n_min_trials={self.n_min_trials})"
+        )
+
+
+class MedianPruner(PercentilePruner):
+    """Prune a trial whose best value so far is worse than the median of the others'.
+
+    The default pruner of a study: :class:`PercentilePruner` with ``percentile=50``.
+
+    Parameters
+    ----------
+    n_startup_trials : int, default=5
+        No pruning before this many trials are COMPLETE.
+    n_warmup_steps : int, default=0
+        No pruning before this step.
+    interval_steps : int, default=1
+        Decide only every ``interval_steps`` steps after the warm-up.
+    n_min_trials : int, default=1
+        No pruning at a step fewer than this many COMPLETE trials reported.
+
+    Examples
+    --------
+    >>> MedianPruner(n_startup_trials=5, n_warmup_steps=2)
+    MedianPruner(n_startup_trials=5, n_warmup_steps=2, interval_steps=1, n_min_trials=1)
+    """
+
+    def __init__(
+        self,
+        n_startup_trials: int = 5,
+        n_warmup_steps: int = 0,
+        interval_steps: int = 1,
+        *,
+        n_min_trials: int = 1,
+    ) -> None:
+        super().__init__(
+            50.0, n_startup_trials, n_warmup_steps, interval_steps, n_min_trials=n_min_trials
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MedianPruner(n_startup_trials={self.n_startup_trials}, "
+            f"n_warmup_steps={self.n_warmup_steps}, interval_steps={self.interval_steps}, "
+            f"n_min_trials={self.n_min_trials})"
+        )

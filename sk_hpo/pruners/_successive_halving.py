@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sk_hpo._direction import StudyDirection
+from sk_hpo.pruners._base import BasePruner
+from sk_hpo.pruners._checks import check_int
+from sk_hpo.trial._frozen import FrozenTrial
+
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+
+__all__ = ["SuccessiveHalvingPruner"]
+
+
+class SuccessiveHalvingPruner(BasePruner):
+    """Asynchronous successive halving (ASHA).
+
+    A trial that reported at step ``s`` has used ``s + 1`` units of resource (epochs, folds).
+    Rung ``k`` is reached at ``min_resource * reduction_factor ** (min_early_stopping_rate + k)``
+    units. On reaching a rung, the trial's value there is recorded in its system attributes
+    (``"<prefix>completed_rung_<k>"``, in the storage) and the trial continues only when it is in
+    the top ``1 / reduction_factor`` of all trials that reached that rung so far. The first
+    trial at a rung always continues. Since the rungs live in the storage, several processes
+    sharing a study prune consistently.
+
+    Parameters
+    ----------
+    min_resource : int, default=1
+        Resource units before the first rung.
+    reduction_factor : int, default=4
+        ``eta``: a rung keeps the best ``1 / eta`` of the trials.
+    min_early_stopping_rate : int, default=0
+        Shifts every rung by ``eta ** min_early_stopping_rate``.
+    bootstrap_count : int, default=0
+        A rung promotes nobody until more than this many trials reached it.
+
+    Notes
+    -----
+    A trial whose value at a rung is NaN is pruned; NaN values of other trials never
+    count as better than a number.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> study = sk_hpo.create_study(pruner=SuccessiveHalvingPruner(reduction_factor=2))
+    >>> first = study.ask()
+    >>> first.report(0.1, step=0)
+    >>> first.should_prune()  # the first trial at a rung always goes on
+    False
+    >>> second = study.ask()
+    >>> second.report(0.9, step=0)
+    >>> second.should_prune()
+    True
+    """
+
+    def __init__(
+        self,
+        min_resource: int = 1,
+        reduction_factor: int = 4,
+        min_early_stopping_rate: int = 0,
+        bootstrap_count: int = 0,
+    ) -> None:
+        owner = "SuccessiveHalvingPruner"
+        self.min_resource = check_int(owner, "min_resource", min_resource, 1)
+        self.reduction_factor = check_int(owner, "reduction_factor", reduction_factor, 2)
+        self.min_early_stopping_rate = check_int(
+            owner, "min_early_stopping_rate", min_early_stopping_rate, 0
+        )
+        self.bootstrap_count = check_int(owner, "bootstrap_count", bootstrap_count, 0)
+        self._prefix = ""
+
+    def _rung_key(self, rung: int) -> str:
+        return f"{self._prefix}completed_rung_{rung}"
+
+    def rung_resource(self, rung: int) -> int:
+        """Resource units (``step + 1``) at which rung ``rung`` is reached."""
+        return self.min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
+
+    def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        step = trial.last_step
+        if step is None:
+            return False
+        value = trial.intermediate_values[step]
+        rung = 0
+        while self._rung_key(rung) in trial.system_attrs:
+            rung += 1
+        all_trials: list[FrozenTrial] | None = None
+        while step + 1 >= self.rung_resource(rung):
+            if math.isnan(value):
+                return True
+            key = self._rung_key(rung)
+            study._storage.set_trial_system_attr(trial._trial_id, key, value)
+            if all_trials is None:
+                all_trials = study._get_trials(deepcopy=False)
+            competing = [
+                t.system_attrs[key]
+                for t in all_trials
+                if key in t.system_attrs and t._trial_id != trial._trial_id
+            ]
+            competing.append(value)
+            if len(competing) <= self.bootstrap_count:
+                return True
+            if not _promotable(
+                value, competing, self.reduction_factor, study.direction == StudyDirection.MAXIMIZE
+            ):
+                return True
+            rung += 1
+        return False
+
+    def __repr__(self) -> str:
+        return (
+            f"SuccessiveHalvingPruner(min_resource={self.min_resource}, "
+            f"reduction_factor={self.reduction_factor}, "
+            f"min_early_stopping_rate={self.min_early_stopping_rate}, "
+            f"bootstrap_count={self.bootstrap_count})"
+        )
+
+
+def _promotable(value: float, competing: list[float], eta: int, maximize: bool) -> bool:
+    """Whether ``value`` is in the top ``1 / eta`` of ``competing`` (which includes it)."""
+    finite = sorted((v for v in competing if not math.isnan(v)), reverse=maximize)
+    k = max(len(competing) // eta, 1)
+    threshold = finite[min(k, len(finite)) - 1]
+    return value >= threshold if maximize else value <= threshold
