@@ -11,7 +11,10 @@ candidates in flight visible to the sampler as RUNNING trials. Workers only fit 
 
 joblib pulls the task stream from its own callback threads and must never block there, so
 when no task is ready yet (the next folds of a candidate wait for a pruning decision) the
-stream yields a short sleep instead, while the driver catches up.
+stream yields a short sleep instead, while the driver catches up. When fold fits are so fast
+that a round trip to a worker would cost more than the fit, ready fold fits are sent in
+batches lasting about :data:`_BATCH_SECONDS` (joblib's own automatic batching cannot be
+used: it would pull many tasks at once from a stream that has none ready).
 """
 
 from __future__ import annotations
@@ -44,12 +47,14 @@ if TYPE_CHECKING:
 __all__ = ["FoldScheduler", "SearchStats"]
 
 _IDLE_MIN, _IDLE_MAX = 0.001, 0.02
+_BATCH_SECONDS, _MAX_BATCH = 0.05, 32
 _MAX_DUPLICATES = 16
 DUPLICATE_KEY = "sk_hpo:duplicate_of"
 
 
-def _run_fold(tag: tuple[int, int], func: Callable[..., FoldResult], *args: Any, **kwargs: Any):
-    return tag, func(*args, **kwargs)
+def _run_folds(tasks: list[tuple[tuple[int, int], Callable[..., FoldResult], tuple, dict]]):
+    """Worker side: run a batch of fold fits, return ``(tag, result)`` pairs."""
+    return [(tag, func(*args, **kwargs)) for tag, func, args, kwargs in tasks]
 
 
 def _idle(seconds: float) -> None:
@@ -137,6 +142,7 @@ class FoldScheduler:
         self.n_workers = n_workers
         self.pre_dispatch = pre_dispatch
         self.target = 1 if n_workers == 1 else max(n_workers, pre_dispatch)
+        self._fold_seconds: float | None = None  # running mean of a fold's fit + score time
         self.callbacks = callbacks
         self.log = log
         self.stats = SearchStats()
@@ -165,8 +171,8 @@ class FoldScheduler:
                 return_as="generator_unordered",
             )
             for out in parallel(self._stream()):
-                if out is not None:
-                    self._on_result(*out)
+                for tag, result in out or ():
+                    self._on_result(tag, result)
                 self._fill()
                 with self._lock:
                     if not self._ready and self._committed == self._processed:
@@ -182,23 +188,29 @@ class FoldScheduler:
         idle = _IDLE_MIN
         while True:
             with self._lock:
-                if self._ready:
-                    task = heapq.heappop(self._ready)[2]
-                    self._committed += 1
-                elif self._done:
+                batch = [
+                    heapq.heappop(self._ready)[2]
+                    for _ in range(min(self._batch_size(), len(self._ready)))
+                ]
+                self._committed += len(batch)
+                if not batch and self._done:
                     return
-                else:
-                    task = None
-            if task is None:
+            if batch:
+                idle = _IDLE_MIN
+                yield delayed(_run_folds)(batch)
+            else:
                 yield delayed(_idle)(idle)
                 idle = min(2 * idle, _IDLE_MAX)
-            else:
-                idle = _IDLE_MIN
-                yield task
+
+    def _batch_size(self) -> int:
+        """Fold fits per task: 1, or enough fast ones to fill about _BATCH_SECONDS."""
+        if self.n_workers == 1 or self._fold_seconds is None:
+            return 1
+        return int(min(_MAX_BATCH, max(1.0, _BATCH_SECONDS / max(self._fold_seconds, 1e-6))))
 
     def _push(self, run: _Run, fold: int) -> None:
         func, args, kwargs = self.fold_task(run.params, fold)
-        task = delayed(_run_fold)((run.trial.number, fold), func, *args, **kwargs)
+        task = ((run.trial.number, fold), func, args, kwargs)
         with self._lock:
             heapq.heappush(self._ready, ((run.trial.number, fold), next(self._seq), task))
 
@@ -221,7 +233,7 @@ class FoldScheduler:
         return True
 
     def _fill(self) -> None:
-        while len(self._ready) < self.target and self._can_ask():
+        while len(self._ready) < self.target * self._batch_size() and self._can_ask():
             run = self._ask()
             if run is None:
                 return
@@ -263,6 +275,10 @@ class FoldScheduler:
         self._processed += 1
         self.stats.n_fits += 1
         run.results[fold] = result
+        seconds = result["fit_time"] + result["score_time"]
+        self._fold_seconds = (
+            seconds if self._fold_seconds is None else 0.8 * self._fold_seconds + 0.2 * seconds
+        )
         for message in result["warnings"]:
             warnings.warn(message, UserWarning, stacklevel=2)
         if result["fit_error"] is not None:
