@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._grid import GridSampler
+from sk_hpo.samplers._qmc import QMCSampler
 from sk_hpo.samplers._random import RandomSampler
 from sk_hpo.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "GridSampler",
+    "QMCSampler",
     "RandomSampler",
     "TPESampler",
 ]

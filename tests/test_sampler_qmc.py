@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+import sk_hpo
+from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import QMCSampler
+from sk_hpo.samplers._qmc import from_unit
+
+
+def objective(trial):
+    x = trial.suggest_float("x", 0, 1)
+    y = trial.suggest_float("y", 1e-3, 1e3, log=True)
+    return x + np.log10(y)
+
+
+def make_study(sampler):
+    return sk_hpo.create_study(sampler=sampler, pruner=NopPruner())
+
+
+def test_points_follow_the_sequence_and_fill_the_space():
+    study = make_study(QMCSampler(seed=0))
+    study.optimize(objective, n_trials=33)
+    xs = np.array([t.params["x"] for t in study.trials[1:]])
+    # 32 Sobol points: every interval of width 1/8 holds exactly 4 of them.
+    counts = np.bincount((xs * 8).astype(int), minlength=8)
+    assert counts.tolist() == [4] * 8
+
+
+def test_seed_reproducible_and_shared_sequence():
+    a, b = make_study(QMCSampler(seed=3)), make_study(QMCSampler(seed=3))
+    a.optimize(objective, n_trials=6)
+    b.optimize(objective, n_trials=6)
+    assert [t.params for t in a.trials[1:]] == [t.params for t in b.trials[1:]]
+
+
+def test_halton_and_bad_type():
+    study = make_study(QMCSampler(qmc_type="halton", seed=0))
+    study.optimize(objective, n_trials=4)
+    assert len(study.trials) == 4
+    with pytest.raises(ValueError, match="'qmc_type' parameter of QMCSampler must be 'sobol'"):
+        QMCSampler(qmc_type="lhs")
+
+
+def test_parameters_outside_the_space_warn():
+    study = make_study(QMCSampler(seed=0))
+    study.optimize(objective, n_trials=2)
+    trial = study.ask()
+    with pytest.warns(UserWarning, match="'z' of trial #2"):
+        trial.suggest_float("z", 0, 1)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        FloatDistribution(0, 1, step=0.1),
+        FloatDistribution(1e-5, 1.0, log=True),
+        IntDistribution(1, 1000, log=True),
+        IntDistribution(0, 10, step=5),
+        CategoricalDistribution(["a", "b", "c"]),
+    ],
+)
+def test_from_unit_gives_valid_values_at_the_edges(dist):
+    for u in (0.0, 1e-12, 0.5, 1 - 1e-12, 1.0):
+        assert dist._contains(dist.to_internal_repr(from_unit(u, dist)))
+    if not isinstance(dist, CategoricalDistribution):
+        assert from_unit(0.0, dist) == dist.low
+        assert from_unit(1.0, dist) == pytest.approx(dist.high, rel=1e-12)
