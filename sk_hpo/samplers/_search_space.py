@@ -28,8 +28,8 @@ Examples
 >>> study.optimize(objective, n_trials=10)
 >>> tracker = SearchSpaceTracker()
 >>> tracker.update(study.get_trials(deepcopy=False))
->>> [sorted(g) for g in tracker.groups()]
-[['model'], ['C'], ['depth']]
+>>> sorted(sorted(g) for g in tracker.groups())
+[['C'], ['depth'], ['model']]
 >>> sorted(tracker.intersection())
 ['model']
 """
