@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._gp import GPSampler
 from sk_hpo.samplers._grid import GridSampler
 from sk_hpo.samplers._qmc import QMCSampler
 from sk_hpo.samplers._random import RandomSampler
@@ -10,6 +11,7 @@ from sk_hpo.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "GPSampler",
     "GridSampler",
     "QMCSampler",
     "RandomSampler",

@@ -1,0 +1,152 @@
+"""Exact Gaussian-process regression: MAP fit of the hyperparameters, and the posterior.
+
+Notations
+---------
+- ``X`` of shape (n, d), ``y`` of shape (n,): training inputs and standardised outputs.
+- ``theta`` of shape (d + 2,): ``[log ell_1 .. log ell_d, log s2, log noise]``.
+- ``K = k(X, X) + noise * I`` of shape (n, n), ``L`` its Cholesky factor,
+  ``alpha = K^-1 y``.
+- Negative log marginal likelihood::
+
+      nll = 0.5 y^T alpha + sum(log diag L) + 0.5 n log(2 pi)
+
+  with ``d nll / d theta_j = -0.5 tr((alpha alpha^T - K^-1) dK/dtheta_j)``.
+- Priors (log-normal, on standardised outputs): ``log ell ~ N(sqrt(2) + log(d) / 2, 3)``
+  (lengthscales grow with the dimension, after Hvarfner et al., 2024),
+  ``log s2 ~ N(0, 1)``, ``log noise ~ N(-6, 2)``.
+- Posterior at ``Xq`` of shape (q, d): ``mean = k(Xq, X) alpha``,
+  ``var = s2 - sum((L^-1 k(X, Xq)) ** 2, axis=0)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.optimize import minimize
+
+from sk_hpo.samplers._gp.kernel import matern52, matern52_grad_log_ell, sq_distances
+
+__all__ = ["GPModel", "fit_gp", "neg_log_posterior", "default_theta"]
+
+_MIN_NOISE = 1e-6
+_NOISE_PRIOR_MEAN = -6.0
+_NOISE_PRIOR_VAR = 4.0
+_S2_PRIOR_VAR = 1.0
+_ELL_PRIOR_VAR = 3.0
+_JITTER = 1e-9
+
+
+def _ell_prior_mean(d: int) -> float:
+    return float(np.sqrt(2.0) + 0.5 * np.log(max(d, 1)))
+
+
+def default_theta(d: int) -> np.ndarray:
+    """The prior modes: a starting point for the MAP fit."""
+    return np.concatenate([np.full(d, _ell_prior_mean(d)), [0.0, _NOISE_PRIOR_MEAN]])
+
+
+def neg_log_posterior(
+    theta: np.ndarray, D: np.ndarray, y: np.ndarray, fixed_noise: float | None = None
+) -> tuple[float, np.ndarray]:
+    """Negative log posterior of ``theta`` and its gradient (see Notations).
+
+    With ``fixed_noise`` the last entry of ``theta`` is ignored and its gradient is 0.
+    """
+    n, d = y.shape[0], D.shape[-1]
+    ell = np.exp(theta[:d])
+    s2 = float(np.exp(theta[d]))
+    noise = fixed_noise if fixed_noise is not None else float(np.exp(theta[d + 1]))
+    K0 = matern52(D, ell, s2)
+    K = K0 + (noise + _JITTER) * np.eye(n)
+    try:
+        L = cholesky(K, lower=True)
+    except np.linalg.LinAlgError:
+        return 1e25, np.zeros_like(theta)
+    alpha = cho_solve((L, True), y)
+    nll = 0.5 * y @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * np.log(2 * np.pi)
+    W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(n))
+    grad = np.empty_like(theta)
+    dK_ell = matern52_grad_log_ell(D, ell, s2)
+    grad[:d] = -0.5 * np.einsum("ij,kji->k", W, dK_ell)
+    grad[d] = -0.5 * np.sum(W * K0)
+    grad[d + 1] = 0.0 if fixed_noise is not None else -0.5 * np.trace(W) * noise
+    mu = _ell_prior_mean(d)
+    prior = 0.5 * np.sum((theta[:d] - mu) ** 2) / _ELL_PRIOR_VAR
+    prior += 0.5 * theta[d] ** 2 / _S2_PRIOR_VAR
+    grad[:d] += (theta[:d] - mu) / _ELL_PRIOR_VAR
+    grad[d] += theta[d] / _S2_PRIOR_VAR
+    if fixed_noise is None:
+        prior += 0.5 * (theta[d + 1] - _NOISE_PRIOR_MEAN) ** 2 / _NOISE_PRIOR_VAR
+        grad[d + 1] += (theta[d + 1] - _NOISE_PRIOR_MEAN) / _NOISE_PRIOR_VAR
+    return float(nll + prior), grad
+
+
+@dataclass
+class GPModel:
+    """A fitted GP: hyperparameters and the factorisation needed for predictions."""
+
+    X: np.ndarray
+    is_cat: np.ndarray
+    ell: np.ndarray
+    s2: float
+    noise: float
+    L: np.ndarray
+    alpha: np.ndarray
+    theta: np.ndarray
+
+    def predict(self, Xq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and variance at ``Xq`` of shape (q, d)."""
+        Kq = matern52(sq_distances(Xq, self.X, self.is_cat), self.ell, self.s2)
+        mean = Kq @ self.alpha
+        v = solve_triangular(self.L, Kq.T, lower=True)
+        var = np.maximum(self.s2 - np.sum(v * v, axis=0), 1e-12)
+        return mean, var
+
+
+def build_model(
+    X: np.ndarray, y: np.ndarray, is_cat: np.ndarray, theta: np.ndarray, noise: float
+) -> GPModel:
+    """Factorise ``K`` for fixed hyperparameters ``theta`` (its noise entry replaced by ``noise``)."""
+    d = X.shape[1]
+    ell, s2 = np.exp(theta[:d]), float(np.exp(theta[d]))
+    K = matern52(sq_distances(X, X, is_cat), ell, s2) + (noise + _JITTER) * np.eye(len(y))
+    L = cholesky(K, lower=True)
+    return GPModel(X, is_cat, ell, s2, noise, L, cho_solve((L, True), y), theta)
+
+
+def fit_gp(
+    X: np.ndarray,
+    y: np.ndarray,
+    is_cat: np.ndarray,
+    *,
+    theta0: np.ndarray | None = None,
+    deterministic: bool = False,
+    maxiter: int = 200,
+) -> GPModel:
+    """MAP fit by L-BFGS-B with analytic gradients, warm-started from ``theta0``."""
+    d = X.shape[1]
+    D = sq_distances(X, X, is_cat)
+    fixed = _MIN_NOISE if deterministic else None
+    start = default_theta(d) if theta0 is None or theta0.shape != (d + 2,) else theta0
+    bounds = [(np.log(1e-3), np.log(1e3))] * d + [(np.log(1e-2), np.log(1e2))]
+    bounds.append((np.log(_MIN_NOISE), np.log(1.0)))
+    best = None
+    for x0 in (start, default_theta(d)):
+        res = minimize(
+            neg_log_posterior,
+            np.clip(x0, [b[0] for b in bounds], [b[1] for b in bounds]),
+            args=(D, y, fixed),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": maxiter},
+        )
+        if best is None or res.fun < best.fun:
+            best = res
+        if theta0 is None:
+            break
+    theta = best.x
+    noise = _MIN_NOISE if deterministic else float(np.exp(theta[d + 1]))
+    return build_model(X, y, is_cat, theta, noise)
