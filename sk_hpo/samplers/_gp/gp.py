@@ -11,8 +11,9 @@ Notations
       nll = 0.5 y^T alpha + sum(log diag L) + 0.5 n log(2 pi)
 
   with ``d nll / d theta_j = -0.5 tr((alpha alpha^T - K^-1) dK/dtheta_j)``.
-- Priors (log-normal, on standardised outputs): ``log ell ~ N(sqrt(2) + log(d) / 2, 3)``
-  (lengthscales grow with the dimension, after Hvarfner et al., 2024),
+- Priors (log-normal, on standardised outputs and unit-cube inputs): ``log ell ~ N(0, 2)``
+  (lengthscales near the size of the cube: shorter ones overfit a few points, longer ones
+  declare a parameter irrelevant and send the acquisition to the corners),
   ``log s2 ~ N(0, 1)``, ``log noise ~ N(-6, 2)``.
 - Posterior at ``Xq`` of shape (q, d): ``mean = k(Xq, X) alpha``,
   ``var = s2 - sum((L^-1 k(X, Xq)) ** 2, axis=0)``.
@@ -34,17 +35,16 @@ _MIN_NOISE = 1e-6
 _NOISE_PRIOR_MEAN = -6.0
 _NOISE_PRIOR_VAR = 4.0
 _S2_PRIOR_VAR = 1.0
-_ELL_PRIOR_VAR = 3.0
+_ELL_PRIOR_VAR = 2.0
 _JITTER = 1e-9
 
 
-def _ell_prior_mean(d: int) -> float:
-    return float(np.sqrt(2.0) + 0.5 * np.log(max(d, 1)))
+_ELL_PRIOR_MEAN = 0.0
 
 
 def default_theta(d: int) -> np.ndarray:
     """The prior modes: a starting point for the MAP fit."""
-    return np.concatenate([np.full(d, _ell_prior_mean(d)), [0.0, _NOISE_PRIOR_MEAN]])
+    return np.concatenate([np.full(d, _ELL_PRIOR_MEAN), [0.0, _NOISE_PRIOR_MEAN]])
 
 
 def neg_log_posterior(
@@ -72,7 +72,7 @@ def neg_log_posterior(
     grad[:d] = -0.5 * np.einsum("ij,kji->k", W, dK_ell)
     grad[d] = -0.5 * np.sum(W * K0)
     grad[d + 1] = 0.0 if fixed_noise is not None else -0.5 * np.trace(W) * noise
-    mu = _ell_prior_mean(d)
+    mu = _ELL_PRIOR_MEAN
     prior = 0.5 * np.sum((theta[:d] - mu) ** 2) / _ELL_PRIOR_VAR
     prior += 0.5 * theta[d] ** 2 / _S2_PRIOR_VAR
     grad[:d] += (theta[:d] - mu) / _ELL_PRIOR_VAR

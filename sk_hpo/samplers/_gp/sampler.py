@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["GPSampler"]
 
+_PROPOSAL_ATTR = "gp:proposal"
+
 
 def _standardise(y: np.ndarray) -> np.ndarray:
     """Yeo-Johnson power transform (for skewed objectives, as HEBO), then zero mean, unit sd."""
@@ -47,7 +49,8 @@ class GPSampler(BaseSampler):
     Yeo-Johnson power transform and are standardised. The next point maximises log EI:
     quasi-random candidates, then L-BFGS-B on continuous parameters and a coordinate search
     on discrete ones. RUNNING trials enter the model with the best value seen (a constant
-    liar), so parallel workers get different proposals.
+    liar); each proposal is stored in its trial's system attributes as soon as it is made, so
+workers in other threads and processes see it before the trial suggests its parameters.
 
     Parameters
     ----------
@@ -166,16 +169,11 @@ class GPSampler(BaseSampler):
         )
         self._theta[key] = model.theta
         best = float(y.min())
-        running = [
-            t
-            for t in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-            if t._trial_id != trial._trial_id and all(n in t.params for n in names)
-        ]
-        if running:
-            Xr = encoder.encode(np.array([[t.internal_params[n] for n in names] for t in running]))
+        pending = self._pending_points(study, trial, names)
+        if len(pending):
             model = build_model(
-                np.vstack([X, Xr]),
-                np.concatenate([y, np.full(len(running), best)]),
+                np.vstack([X, encoder.encode(pending)]),
+                np.concatenate([y, np.full(len(pending), best)]),
                 encoder.is_cat,
                 model.theta,
                 model.noise,
@@ -188,8 +186,22 @@ class GPSampler(BaseSampler):
             return log_ei(mean, var, best)
 
         cont = np.array([c is None for c in choices])
-        x = optimize_acquisition(acquisition, candidates, cont, choices)
-        return encoder.decode(x)
+        params = encoder.decode(optimize_acquisition(acquisition, candidates, cont, choices))
+        proposal = {n: search_space[n].to_internal_repr(v) for n, v in params.items()}
+        study._storage.set_trial_system_attr(trial._trial_id, _PROPOSAL_ATTR, proposal)
+        return params
+
+    @staticmethod
+    def _pending_points(study: Study, trial: FrozenTrial, names: list[str]) -> np.ndarray:
+        """Internal values of the RUNNING trials' proposals (stored by any process)."""
+        rows = []
+        for t in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if t._trial_id == trial._trial_id:
+                continue
+            values = {**t.system_attrs.get(_PROPOSAL_ATTR, {}), **t.internal_params}
+            if all(n in values for n in names):
+                rows.append([values[n] for n in names])
+        return np.array(rows, dtype=float).reshape(len(rows), len(names))
 
     def _candidates(
         self,
