@@ -7,7 +7,6 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.ensemble import RandomForestRegressor
 
 from sk_hpo.importance._fanova import forest_importances, leaf_boxes
 from sk_hpo.importance._trials import (
@@ -102,6 +101,8 @@ def get_param_importances(
     X = np.column_stack(
         [_cell_unit(d, _ordered(d, d.values(trials), values)) for d in domains.values()]
     )
+    from sklearn.ensemble import RandomForestRegressor  # imported lazily: slow to import
+
     forest = RandomForestRegressor(
         n_estimators=_N_TREES,
         max_depth=_MAX_DEPTH,

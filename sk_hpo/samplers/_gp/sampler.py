@@ -4,7 +4,6 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc, yeojohnson
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution
@@ -27,6 +26,8 @@ _PROPOSAL_ATTR = "gp:proposal"
 
 def _standardise(y: np.ndarray) -> np.ndarray:
     """Yeo-Johnson power transform (for skewed objectives, as HEBO), then zero mean, unit sd."""
+    from scipy.stats import yeojohnson
+
     if np.ptp(y) == 0:
         return np.zeros_like(y)
     scaled = (y - y.mean()) / y.std()
@@ -210,6 +211,8 @@ workers in other threads and processes see it before the trial suggests its para
         y: np.ndarray,
         choices: list[np.ndarray | None],
     ) -> np.ndarray:
+        from scipy.stats import qmc
+
         d = X.shape[1]
         sobol = qmc.Sobol(d, scramble=True, seed=self._rng)
         U = sobol.random(self._n_candidates)
