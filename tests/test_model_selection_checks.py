@@ -23,14 +23,14 @@ SEARCH_CV_XFAILS = {
 INSTANCES = [
     HPOSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, sampler="grid", n_iter=None, pruner=None, cv=2,
                 error_score="raise"),
-    HPOSearchCV(LogisticRegression(), {"C": loguniform(0.1, 10.0)}, n_iter=3, cv=2, pruner=None,
+    HPOSearchCV(LogisticRegression(), {"C": loguniform(0.1, 10.0)}, n_iter=3, cv=2,
                 error_score="raise", random_state=0),
     HPOSearchCV(Pipeline([("pca", PCA()), ("ridge", Ridge())]),
                 {"ridge__alpha": loguniform(0.1, 10.0)}, sampler="random", n_iter=2, cv=2,
                 error_score="raise", random_state=0),
     HPOSearchCV(Pipeline([("pca", PCA()), ("logisticregression", LogisticRegression())]),
                 {"logisticregression__C": [0.1, 1.0]}, n_iter=2, cv=2, error_score="raise",
-                pruner=None, random_state=0),
+                pruner="median", random_state=0),
 ]
 
 

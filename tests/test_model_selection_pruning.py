@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from scipy.stats import loguniform
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -11,7 +12,14 @@ from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 from sk_hpo.model_selection._pruning import PruningPlan, make_pruning_plan
-from sk_hpo.pruners import BasePruner, NopPruner
+from sk_hpo.pruners import (
+    BasePruner,
+    HyperbandPruner,
+    MedianPruner,
+    NopPruner,
+    SuccessiveHalvingPruner,
+    WilcoxonPruner,
+)
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 GRID = {"C": [1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0]}
@@ -33,18 +41,6 @@ class PruneOddAtFirstFold(BasePruner):
     def prune(self, study, trial):
         self.calls.append((trial.number, trial.last_step))
         return trial.number % 2 == 1 and trial.last_step == 0
-
-
-class SuccessiveHalvingPruner(BasePruner):
-    """Stands for sk_hpo's SHA pruner: same name and attributes, prunes nothing."""
-
-    def __init__(self, min_resource=1, reduction_factor=2, min_early_stopping_rate=0):
-        self._min_resource = min_resource
-        self._reduction_factor = reduction_factor
-        self._min_early_stopping_rate = min_early_stopping_rate
-
-    def prune(self, study, trial):
-        return False
 
 
 def test_pruned_candidates_have_nan_skipped_folds_and_never_win():
@@ -106,6 +102,9 @@ def test_the_pruner_is_asked_once_per_fold_and_never_after_the_last():
 def test_sha_rungs_cut_the_folds_into_segments():
     plan = make_pruning_plan(SuccessiveHalvingPruner(1, 2, 0), n_splits=5)
     assert plan.decision_steps == frozenset({0, 1, 3})
+    assert make_pruning_plan("sha", 5).decision_steps == frozenset({0, 2})
+    assert make_pruning_plan("hyperband", 5).decision_steps == frozenset({0, 2})
+    assert make_pruning_plan(SuccessiveHalvingPruner(2, 2, 0), 5).decision_steps == {1, 3}
     assert [plan.segment_end(s, 5) for s in (0, 1, 2, 4)] == [0, 1, 3, 4]
     plan = make_pruning_plan(SuccessiveHalvingPruner(1, 3, 0), n_splits=5)
     assert plan.decision_steps == frozenset({0, 2})
@@ -137,3 +136,60 @@ def test_pruning_compares_on_the_refit_metric():
     first = res["split0_test_acc"]
     assert np.all((res["n_splits_run"] == 1) == (first < 0.9))
     assert np.all(res["state"][first < 0.9] == "PRUNED")
+
+
+@pytest.mark.parametrize("pruner", ["sha", "median", "hyperband", "wilcoxon"])
+def test_string_pruners(pruner):
+    space = {"C": loguniform(1e-4, 1e3), "gamma": loguniform(1e-4, 1e2)}
+    search = HPOSearchCV(SVC(), space, n_iter=16, cv=5, pruner=pruner, random_state=0)
+    search.fit(X, y)
+    res = search.cv_results_
+    assert set(res["state"]) <= {"COMPLETE", "PRUNED"}
+    assert (res["state"] == "PRUNED").any()
+    assert res["state"][search.best_index_] == "COMPLETE"
+    assert res["n_splits_run"].sum() < 16 * 5
+    expected = {"sha": SuccessiveHalvingPruner, "median": MedianPruner,
+                "hyperband": HyperbandPruner, "wilcoxon": WilcoxonPruner}[pruner]
+    assert isinstance(search.study_.pruner, expected)
+
+
+class ScoreIsQ(BaseEstimator, ClassifierMixin):
+    """Scores q on every fold."""
+
+    def __init__(self, q=0.5):
+        self.q = q
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def score(self, X, y):
+        return self.q
+
+
+def test_string_pruners_wait_for_startup_candidates_at_each_step():
+    grid = {"q": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]}  # worse and worse
+    kwargs = dict(sampler="grid", n_iter=None, cv=5)
+    eager = HPOSearchCV(ScoreIsQ(), grid, pruner=SuccessiveHalvingPruner(1, 3, 0), **kwargs)
+    assert eager.fit(X, y).cv_results_["n_splits_run"].tolist() == [5, 1, 1, 1, 1, 1, 1]
+    patient = HPOSearchCV(ScoreIsQ(), grid, pruner="sha", **kwargs).fit(X, y)
+    # no candidate is pruned at a fold before 4 others have reached it
+    assert patient.cv_results_["n_splits_run"].tolist() == [5, 5, 5, 5, 1, 1, 1]
+
+
+def test_wilcoxon_pairs_per_fold_scores():
+    search = HPOSearchCV(SVC(), {"C": loguniform(1e-4, 1e3)}, n_iter=6, cv=4,
+                         pruner="wilcoxon", random_state=0).fit(X, y)
+    res = search.cv_results_
+    for i, trial in enumerate(search.study_.trials):
+        for step, value in trial.intermediate_values.items():
+            assert value == pytest.approx(res[f"split{step}_test_score"][i])
+
+
+def test_default_search_is_tpe_with_successive_halving():
+    search = HPOSearchCV(SVC(), {"C": loguniform(1e-4, 1e3)}, n_iter=4, cv=3, random_state=0)
+    search.fit(X, y)
+    assert type(search.study_.sampler.base).__name__ == "TPESampler"
+    assert isinstance(search.study_.pruner, SuccessiveHalvingPruner)
+    assert search.study_.pruner.reduction_factor == 3
+    assert {"n_splits_run", "state", "trial_number"} <= set(search.cv_results_)

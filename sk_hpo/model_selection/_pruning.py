@@ -60,26 +60,22 @@ class PruningPlan:
         return min(later) if later else n_splits - 1
 
 
-def _attr(obj: Any, name: str) -> Any:
-    for candidate in (name, f"_{name}"):
-        if hasattr(obj, candidate):
-            return getattr(obj, candidate)
-    return None
+def _rung_steps(pruner: Any, n_splits: int) -> frozenset[int] | None:
+    """Steps at which a successive-halving or Hyperband pruner can prune; None if unknown.
 
-
-def _sha_steps(pruner: Any, n_splits: int) -> frozenset[int] | None:
-    min_resource = _attr(pruner, "min_resource")
-    eta = _attr(pruner, "reduction_factor")
-    rate = _attr(pruner, "min_early_stopping_rate")
+    Rungs sit at ``min_resource * eta ** (rate + k)`` resource units (folds), i.e. step
+    ``resource - 1``; Hyperband's brackets (rates ``0, 1, ...``) share the rungs of rate 0.
+    """
+    min_resource = getattr(pruner, "min_resource", None)
+    eta = getattr(pruner, "reduction_factor", None)
+    rate = getattr(pruner, "min_early_stopping_rate", 0)
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (min_resource, eta, rate)):
         return None
     steps, rung = set(), 0
-    while True:
-        resource = min_resource * eta ** (rate + rung)
-        if resource > n_splits:
-            return frozenset(steps)
+    while (resource := min_resource * eta ** (rate + rung)) <= n_splits:
         steps.add(resource - 1)
         rung += 1
+    return frozenset(steps)
 
 
 def make_pruning_plan(pruner: Any, n_splits: int) -> PruningPlan:
@@ -105,10 +101,10 @@ def make_pruning_plan(pruner: Any, n_splits: int) -> PruningPlan:
     else:
         pruner_obj = copy.deepcopy(pruner)
         startup = 0
-    steps = None
-    if type(pruner_obj).__name__ == "SuccessiveHalvingPruner":
-        steps = _sha_steps(pruner_obj, n_splits)
-    elif isinstance(pruner_obj, NopPruner):
+    if isinstance(pruner_obj, NopPruner):
         return PruningPlan(pruner_obj, frozenset(), False, 0, active=False)
-    per_fold = type(pruner_obj).__name__ == "WilcoxonPruner"
+    steps = None
+    if isinstance(pruner_obj, (p.SuccessiveHalvingPruner, p.HyperbandPruner)):
+        steps = _rung_steps(pruner_obj, n_splits)
+    per_fold = isinstance(pruner_obj, p.WilcoxonPruner)
     return PruningPlan(pruner_obj, steps, per_fold, startup, active=True)
