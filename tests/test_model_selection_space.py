@@ -198,3 +198,13 @@ def test_finite_space_exhaustion_stops_with_a_warning():
                              sampler="random", random_state=0).fit(X, y)
     params = search.cv_results_["params"]
     assert len(params) == 4 and len({tuple(sorted(p.items())) for p in params}) == 4
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp", "random", "grid", "qmc"])
+def test_every_sampler_exhausts_a_finite_conditional_space_once(sampler):
+    space = [{"kernel": ["rbf"], "C": [0.1, 1.0, 10.0]}, {"kernel": ["linear"], "C": [1.0, 2.0]}]
+    search = HPOSearchCV(SVC(), space, sampler=sampler, n_iter=None, cv=2, random_state=0)
+    params = search.fit(X, y).cv_results_["params"]
+    assert len(params) == 5
+    assert {(p["kernel"], p["C"]) for p in params} == {
+        ("rbf", 0.1), ("rbf", 1.0), ("rbf", 10.0), ("linear", 1.0), ("linear", 2.0)}
