@@ -1,3 +1,7 @@
+import subprocess
+import sys
+import textwrap
+
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import SVC
@@ -56,6 +60,100 @@ def test_threads_never_repeat_a_point():
     assert len(seen) == len(set(seen)) == 40
 
 
+def sqlite_available():
+    try:
+        from sk_hpo.storages import SQLiteStorage  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, time
+    import sk_hpo
+    from sk_hpo.pruners import NopPruner
+    from sk_hpo.samplers import GridSampler
+
+    def objective(trial):
+        time.sleep(0.01)
+        return trial.suggest_int("x", 0, 9) + trial.suggest_int("y", 0, 3)
+
+    study = sk_hpo.load_study(
+        study_name="grid", storage=sys.argv[1],
+        sampler=GridSampler({"x": list(range(10)), "y": list(range(4))}), pruner=NopPruner(),
+    )
+    study.optimize(objective, n_trials=100)
+    """
+)
+
+
+@pytest.mark.skipif(not sqlite_available(), reason="SQLiteStorage is not available yet")
+def test_two_processes_on_one_sqlite_file_share_the_grid(tmp_path):
+    url = f"sqlite:///{tmp_path / 'grid.db'}"
+    sampler = GridSampler({"x": list(range(10)), "y": list(range(4))})
+    study = make_study(sampler, storage=url, study_name="grid")
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, url], stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for w in workers:
+        _, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err.decode()
+    seen = [(t.params["x"], t.params["y"]) for t in study.trials if t.params]
+    assert len(seen) == len(set(seen)) == 40
+    assert sampler.is_exhausted(study)
+
+
+def test_failed_and_pruned_points_are_not_retried():
+    def objective(trial):
+        x = trial.suggest_int("x", 0, 2)
+        if x == 0:
+            raise sk_hpo.TrialPruned()
+        if x == 1:
+            raise ValueError("boom")
+        return x
+
+    study = make_study(GridSampler({"x": [0, 1, 2]}))
+    with pytest.warns(UserWarning, match="failed with ValueError"):
+        study.optimize(objective, n_trials=10, catch=(ValueError,))
+    assert [(t.params["x"], t.state.name) for t in study.trials] == [
+        (0, "PRUNED"), (1, "FAIL"), (2, "COMPLETE")
+    ]
+
+
+def test_a_new_grid_on_the_same_storage_is_walked_in_full():
+    storage = sk_hpo.storages.InMemoryStorage()
+    first = make_study(GridSampler({"x": [0, 1]}), storage=storage, study_name="s")
+    first.optimize(lambda t: t.suggest_int("x", 0, 5), n_trials=10)
+    second = sk_hpo.load_study(
+        study_name="s", storage=storage, sampler=GridSampler({"x": [3, 4, 5]}),
+        pruner=NopPruner(),
+    )
+    second.optimize(lambda t: t.suggest_int("x", 0, 5), n_trials=10)
+    assert [t.params["x"] for t in second.trials] == [0, 1, 3, 4, 5]
+
+
+def test_enqueued_trial_takes_the_matching_point():
+    study = make_study(GridSampler(SPACE))
+    study.enqueue_trial({"kind": "b"})
+    study.enqueue_trial({"kind": "a", "x": 7})  # off the grid: runs as queued
+    study.optimize(
+        lambda t: t.suggest_int("x", 0, 9) + (t.suggest_categorical("kind", ["a", "b"]) == "b"),
+        n_trials=100,
+    )
+    assert [(t.params["kind"], t.params["x"]) for t in study.trials[:2]] == [("b", 0), ("a", 7)]
+    assert points(study) == sorted([(k, x) for k in "ab" for x in range(3)] + [("a", 7)])
+
+
+def test_enqueued_trial_off_the_grid_needs_every_grid_value():
+    study = make_study(GridSampler(SPACE))
+    study.enqueue_trial({"kind": "c"})
+    trial = study.ask()
+    with pytest.raises(ValueError, match="holds no grid point.*enqueue a value for 'x'"):
+        trial.suggest_int("x", 0, 2)
+
+
 def test_ask_after_exhaustion_raises():
     study = make_study(GridSampler({"x": [1]}))
     study.optimize(lambda t: t.suggest_int("x", 0, 2), n_trials=3)
@@ -66,7 +164,7 @@ def test_ask_after_exhaustion_raises():
 def test_estimator_values():
     choices = [SVC(), LogisticRegression()]
     study = make_study(GridSampler({"est": choices}))
-    study.optimize(lambda t: float(t.suggest_categorical("est", choices) is choices[0]), n_trials=5)
+    study.optimize(lambda t: float(t.suggest_categorical("est", choices) is choices[0]), 5)
     assert len(study.trials) == 2
     assert {type(t.params["est"]).__name__ for t in study.trials} == {"SVC", "LogisticRegression"}
 

@@ -66,3 +66,14 @@ def test_from_unit_gives_valid_values_at_the_edges(dist):
     if not isinstance(dist, CategoricalDistribution):
         assert from_unit(0.0, dist) == dist.low
         assert from_unit(1.0, dist) == pytest.approx(dist.high, rel=1e-12)
+
+
+def test_first_point_of_the_sequence_and_unscrambled_sobol():
+    # Trial #0 is still running when trial #1 completes: it then takes point 0.
+    study = make_study(QMCSampler(seed=0, scramble=False))
+    first, second = study.ask(), study.ask()
+    second.suggest_float("x", 0, 1)
+    study.tell(second, 0.0)
+    assert first.suggest_float("x", 0, 1) == 0.0  # unscrambled Sobol starts at the origin
+    third = study.ask()
+    assert third.suggest_float("x", 0, 1) == 0.75  # unscrambled points: 0, 0.5, 0.75, ...

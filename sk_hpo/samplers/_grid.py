@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,8 +18,29 @@ if TYPE_CHECKING:
 
 __all__ = ["GridSampler"]
 
-_KEY_PREFIX = "grid:"
 GRID_ID_ATTR = "grid_id"
+
+
+def _value_token(value: Any) -> Any:
+    """A process-independent JSON token of a grid value: the value, or its type's name."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _grid_fingerprint(space: dict[str, list[Any]]) -> str:
+    """Short hash of the grid, the same in every process that builds the same grid."""
+    tokens = [[name, [_value_token(v) for v in values]] for name, values in space.items()]
+    return hashlib.sha256(json.dumps(tokens).encode()).hexdigest()[:12]
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return a is b or bool(a == b)
+    except (TypeError, ValueError):  # e.g. arrays: elementwise comparison has no truth value
+        return False
 
 
 class GridSampler(BaseSampler):
@@ -35,15 +58,33 @@ class GridSampler(BaseSampler):
     seed : int, default=None
         None walks the grid in order; an int walks it in an order shuffled by that seed.
 
+    Attributes
+    ----------
+    n_grid : int
+        Number of grid points.
+
+    Notes
+    -----
+    A point is claimed for good by the trial that takes it: a trial that fails or is pruned
+    (or whose process dies) is not retried. Claims are keyed by a fingerprint of the grid
+    (parameter names and values; values that are not JSON scalars, such as estimators, by
+    their type), so a study resumed with a different grid walks the new grid in full.
+
+    A trial queued with :meth:`~sk_hpo.study.Study.enqueue_trial` takes the first free grid
+    point that agrees with its fixed values, or no point when none agrees; its other grid
+    parameters come from that point.
+
+    Every parameter the objective suggests must be in the grid; parameters of the grid that
+    a trial does not suggest (a conditional objective) are simply left out of that trial.
+
     Examples
     --------
     >>> import sk_hpo
     >>> sampler = GridSampler({"x": [0, 1], "kind": ["a", "b"]})
     >>> study = sk_hpo.create_study(sampler=sampler)
-    >>> study.optimize(
-    ...     lambda t: t.suggest_int("x", 0, 1) + (t.suggest_categorical("kind", ["a", "b"]) == "b"),
-    ...     n_trials=10,
-    ... )
+    >>> def objective(t):
+    ...     return t.suggest_int("x", 0, 1) + (t.suggest_categorical("kind", ["a", "b"]) == "b")
+    >>> study.optimize(objective, n_trials=10)
     >>> [(t.params["kind"], t.params["x"]) for t in study.trials]
     [('a', 0), ('a', 1), ('b', 0), ('b', 1)]
     """
@@ -69,7 +110,8 @@ class GridSampler(BaseSampler):
                 )
             if len(values) == 0:
                 raise ValueError(
-                    f"The values of {name!r} in the GridSampler search_space must not be empty."
+                    f"The values of {name!r} in the GridSampler search_space must not be empty; "
+                    "give at least one value or drop the parameter."
                 )
             space[name] = list(values)
         self._space = space
@@ -81,7 +123,8 @@ class GridSampler(BaseSampler):
             np.arange(self.n_grid)
             if seed is None
             else np.random.default_rng(seed).permutation(self.n_grid)
-        )
+        ).tolist()
+        self._key_prefix = f"grid:{_grid_fingerprint(space)}:"
         self._grid_of_trial: dict[int, int] = {}
 
     def grid_point(self, grid_id: int) -> dict[str, Any]:
@@ -94,24 +137,28 @@ class GridSampler(BaseSampler):
 
     def _claimed(self, study: Study) -> set[str]:
         keys = study._storage.get_claimed_keys(study._study_id)
-        return {k for k in keys if k.startswith(_KEY_PREFIX)}
+        return {k for k in keys if k.startswith(self._key_prefix)}
+
+    def _agrees(self, grid_id: int, fixed: Mapping[str, Any]) -> bool:
+        point = self.grid_point(grid_id)
+        return all(_equal(point[n], v) for n, v in fixed.items() if n in point)
 
     def is_exhausted(self, study: Study) -> bool:
         return len(self._claimed(study)) >= self.n_grid
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        if GRID_ID_ATTR in trial.system_attrs:
-            self._grid_of_trial[trial._trial_id] = int(trial.system_attrs[GRID_ID_ATTR])
-            return
+        fixed = trial.system_attrs.get("fixed_params", {})
         claimed = self._claimed(study)
-        for grid_id in self._order.tolist():
-            key = f"{_KEY_PREFIX}{grid_id}"
-            if key in claimed:
+        for grid_id in self._order:
+            key = f"{self._key_prefix}{grid_id}"
+            if key in claimed or (fixed and not self._agrees(grid_id, fixed)):
                 continue
             if study._storage.claim_trial_key(study._study_id, trial._trial_id, key):
                 study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_ATTR, grid_id)
                 self._grid_of_trial[trial._trial_id] = grid_id
                 return
+        if fixed:
+            return  # an enqueued trial off the grid (or on a taken point) runs as queued
         raise SearchSpaceExhausted(
             f"All {self.n_grid} points of the GridSampler grid are taken; the study is done."
         )
@@ -132,10 +179,14 @@ class GridSampler(BaseSampler):
                 f"are {self._names!r}); add its values to search_space."
             )
         grid_id = self._grid_of_trial.get(trial._trial_id)
+        if grid_id is None:  # the trial was started by another sampler object
+            grid_id = study._storage.get_trial(trial._trial_id).system_attrs.get(GRID_ID_ATTR)
         if grid_id is None:
-            stored = study._storage.get_trial(trial._trial_id).system_attrs
-            grid_id = int(stored[GRID_ID_ATTR])
-        value = self.grid_point(grid_id)[param_name]
+            raise ValueError(
+                f"Trial #{trial.number} holds no grid point: it was enqueued with fixed values "
+                f"that match no free point of the grid; enqueue a value for {param_name!r} too."
+            )
+        value = self.grid_point(int(grid_id))[param_name]
         internal = param_distribution.to_internal_repr(value)
         if not param_distribution._contains(internal):
             raise ValueError(

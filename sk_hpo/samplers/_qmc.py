@@ -59,10 +59,14 @@ def from_unit(u: float, distribution: BaseDistribution) -> Any:
 class QMCSampler(BaseSampler):
     """Quasi-Monte Carlo sampling: low-discrepancy points (Sobol or Halton) over the space.
 
-    The search space is the one of the first COMPLETE trial (its parameters that can vary);
-    trials before it, and parameters outside it, go to ``independent_sampler``. Trial number
-    ``n`` takes point ``n`` of the sequence, so several processes sharing a study (with the
-    same ``seed``) walk one sequence together instead of repeating it.
+    The search space is the one of the first COMPLETE trial (its parameters that can vary,
+    in sorted order), fixed once the sampler has seen it: a low-discrepancy sequence needs a
+    fixed dimension. Trials before it, and parameters outside it (or suggested with another
+    distribution), go to ``independent_sampler``. Trial number ``n`` takes point ``n`` of the
+    sequence, so several processes sharing a study (with the same ``seed``) walk one sequence
+    together instead of repeating it. Log distributions are covered uniformly in log space;
+    integers and stepped floats take the grid cell the coordinate falls in; categorical
+    choices split ``[0, 1)`` into equal parts.
 
     Parameters
     ----------
@@ -127,7 +131,8 @@ class QMCSampler(BaseSampler):
             engine = qmc.Sobol(dim, scramble=self._scramble, seed=self._seed)
         else:
             engine = qmc.Halton(dim, scramble=self._scramble, seed=self._seed)
-        engine.fast_forward(index)
+        if index > 0:  # scipy's Sobol fast_forward(0) overflows
+            engine.fast_forward(index)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*balance properties.*")
             return engine.random(1)[0]
