@@ -291,3 +291,13 @@ def test_no_repeat_in_a_finite_space_with_threads():
         study.optimize(objective, n_trials=11, n_jobs=2)
         configs = [tuple(sorted(t.params.items())) for t in study.trials]
         assert len(set(configs)) == 12
+
+
+def test_huge_integer_space_is_never_enumerated():
+    study = make_study(seed=0, n_startup_trials=3)
+    study.optimize(
+        lambda t: abs(t.suggest_int("a", 0, 10**12) - 10**6) + t.suggest_int("b", 0, 10**12),
+        n_trials=15,
+    )
+    configs = {tuple(t.params.values()) for t in study.trials}
+    assert len(configs) == 15

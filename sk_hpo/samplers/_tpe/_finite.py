@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["SeenConfigurations", "best_unseen", "grid_values"]
+from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
+
+__all__ = ["SeenConfigurations", "best_unseen", "grid_values", "grid_sizes"]
 
 # Beyond this many configurations the space is not enumerated: unseen ones are drawn at random.
 _ENUMERATION_LIMIT = 20_000
 _MAX_HEAP_POPS = 2_000
-_RANDOM_ROUNDS = 8
+_N_RANDOM_DRAWS = 2_048
 
 
 class SeenConfigurations:
@@ -66,12 +68,28 @@ class SeenConfigurations:
         return False
 
 
-def grid_values(low: float, high: float, step: float, n_choices: int) -> np.ndarray:
-    """All internal values of a discrete column (choice indices when ``n_choices > 0``)."""
-    if n_choices > 0:
-        return np.arange(n_choices, dtype=float)
-    n = int(round((high - low) / step)) + 1
-    return np.minimum(low + step * np.arange(n), high)
+def grid_sizes(space: SpaceArrays) -> np.ndarray:
+    """Number of values of each (discrete) column of ``space``, as floats (they can be huge).
+
+    Examples
+    --------
+    >>> from sk_hpo.distributions import CategoricalDistribution, IntDistribution
+    >>> space = SpaceArrays.from_distributions(
+    ...     [CategoricalDistribution("abc"), IntDistribution(0, 10, step=5)])
+    >>> grid_sizes(space)
+    array([3., 3.])
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_grid = np.round((space.high - space.low) / space.step) + 1
+    return np.where(space.is_cat, space.n_choices, n_grid).astype(float)
+
+
+def grid_values(space: SpaceArrays, j: int) -> np.ndarray:
+    """All internal values of discrete column ``j`` (choice indices for a categorical)."""
+    if space.is_cat[j]:
+        return np.arange(space.n_choices[j], dtype=float)
+    n = int(grid_sizes(space)[j])
+    return np.minimum(space.low[j] + space.step[j] * np.arange(n), space.high[j])
 
 
 def _best_first(
@@ -107,7 +125,7 @@ def best_unseen(
     names: Sequence[Sequence[str]],
     candidates: Sequence[np.ndarray],
     scores: Sequence[np.ndarray],
-    grids: Sequence[Sequence[np.ndarray]],
+    spaces: Sequence[SpaceArrays],
     score_fns: Sequence[Callable[[np.ndarray], np.ndarray]],
     seen: SeenConfigurations,
     rng: np.random.Generator,
@@ -120,8 +138,8 @@ def best_unseen(
         Parameter names of each group (the columns of its candidates).
     candidates, scores : sequence of ndarray
         Per group, candidate rows ``(m_g, d_g)`` (internal values) and their scores.
-    grids : sequence of sequence of ndarray
-        Per group, the values of each column (see :func:`grid_values`).
+    spaces : sequence of SpaceArrays
+        Per group, its (discrete) columns.
     score_fns : sequence of callable
         Per group, scores of arbitrary rows (used when the candidates are all seen).
     seen : SeenConfigurations
@@ -149,7 +167,7 @@ def best_unseen(
     if found is not None:
         return config_of([rows[g][i] for g, i in enumerate(found)])
 
-    fallback = _best_unseen_beyond_candidates(names, grids, score_fns, seen, rng, config_of)
+    fallback = _best_unseen_beyond_candidates(names, spaces, score_fns, seen, rng, config_of)
     if fallback is not None:
         return fallback
     return config_of([r[0] for r in rows])  # every configuration is seen: repeat the best
@@ -157,19 +175,22 @@ def best_unseen(
 
 def _best_unseen_beyond_candidates(
     names: Sequence[Sequence[str]],
-    grids: Sequence[Sequence[np.ndarray]],
+    spaces: Sequence[SpaceArrays],
     score_fns: Sequence[Callable[[np.ndarray], np.ndarray]],
     seen: SeenConfigurations,
     rng: np.random.Generator,
     config_of: Callable[[Sequence[np.ndarray]], dict[str, float]],
 ) -> dict[str, float] | None:
-    sizes = [int(np.prod([len(v) for v in g])) for g in grids]
-    if np.prod(np.array(sizes, dtype=float)) <= _ENUMERATION_LIMIT:
-        group_rows = [_cartesian(g) for g in grids]
-    else:  # too many to enumerate: draw some at random
-        n_draw = 256 * _RANDOM_ROUNDS
+    """Best unseen configuration of the whole space (or of random draws when it is large)."""
+    total = np.prod([np.prod(grid_sizes(space)) for space in spaces])
+    if total <= _ENUMERATION_LIMIT:
         group_rows = [
-            np.unique(np.column_stack([rng.choice(v, n_draw) for v in g]), axis=0) for g in grids
+            _cartesian([grid_values(space, j) for j in range(space.is_cat.size)])
+            for space in spaces
+        ]
+    else:  # too many to enumerate: draw some at random
+        group_rows = [
+            np.unique(space.uniform(rng, _N_RANDOM_DRAWS), axis=0) for space in spaces
         ]
     group_scores = [fn(r) + 1e-9 * rng.random(len(r)) for fn, r in zip(score_fns, group_rows)]
     order = [np.argsort(-s) for s in group_scores]

@@ -20,7 +20,7 @@ from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import sample_uniform
-from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen, grid_values
+from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
 from sk_hpo.samplers._tpe._observations import StudyObservations, rank, same_distribution
 from sk_hpo.samplers._tpe.parzen_estimator import (
     ParzenEstimator,
@@ -262,15 +262,8 @@ class TPESampler(BaseSampler):
                 score_fns.append(score_fn)
 
             if all(_is_discrete(d) for g in groups for d in g.values()):
-                grids = [
-                    [
-                        grid_values(s.low[j], s.high[j], s.step[j], s.n_choices[j])
-                        for j in range(len(gn))
-                    ]
-                    for s, gn in zip(spaces, names)
-                ]
                 seen = _seen_configurations(trials, trial, search_space, running)
-                internal = best_unseen(names, cands, scores, grids, score_fns, seen, self._rng)
+                internal = best_unseen(names, cands, scores, spaces, score_fns, seen, self._rng)
             else:
                 internal = {}
                 for gn, cand, score in zip(names, cands, scores):
