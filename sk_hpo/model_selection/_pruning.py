@@ -23,7 +23,7 @@ from sk_hpo.pruners import BasePruner, NopPruner
 __all__ = ["PruningPlan", "make_pruning_plan"]
 
 PRUNER_NAMES = ("sha", "median", "wilcoxon", "hyperband")
-_STARTUP = 4
+_STARTUP = 3
 _REDUCTION_FACTOR = 3
 
 

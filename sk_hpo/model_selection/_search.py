@@ -138,7 +138,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
         How weak candidates are stopped across folds. ``"sha"`` is asynchronous successive
         halving with rungs after 1 and 3 folds (reduction factor 3); None fits every fold.
-        String pruners never prune at a fold before 4 other candidates have reached it.
+        String pruners never prune at a fold before 3 other candidates have reached it.
     scoring : str, callable, list, tuple, set, dict or None, default=None
         As in GridSearchCV; several metrics need ``refit`` to name the one to select with.
         Pruning compares candidates on the ``refit`` metric (the first one otherwise).
