@@ -80,3 +80,12 @@ def test_error_score_and_random_state_accept_numpy_values():
                          pruner=None, cv=2, error_score=np.float64(0.0),
                          random_state=np.random.RandomState(0))
     assert search.fit(X, y).best_score_ > 0.5
+
+
+def test_a_grid_sampler_instance_points_to_sampler_grid():
+    from sk_hpo.samplers import GridSampler
+
+    search = HPOSearchCV(LogisticRegression(), {"C": [0.1, 1.0]},
+                         sampler=GridSampler({"C": [0.1, 1.0]}))
+    with pytest.raises(ValueError, match="pass sampler='grid'"):
+        search.fit(X, y)

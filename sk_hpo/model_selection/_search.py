@@ -328,9 +328,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         return Bunch(fit=params, split={"groups": groups}, score=score_params)
 
     def _base_sampler(self, seed: int | None) -> BaseSampler | None:
+        from sk_hpo import samplers
+
+        if isinstance(self.sampler, samplers.GridSampler):
+            raise ValueError(
+                "HPOSearchCV walks the grid of param_distributions itself: pass "
+                "sampler='grid' instead of a GridSampler instance."
+            )
         if isinstance(self.sampler, BaseSampler):
             return copy.deepcopy(self.sampler)
-        from sk_hpo import samplers
 
         if self.sampler == "grid":
             return None
