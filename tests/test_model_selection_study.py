@@ -8,7 +8,6 @@ import sklearn
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits

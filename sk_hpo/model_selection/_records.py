@@ -11,11 +11,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sk_hpo.model_selection._fold import FoldResult
+from sk_hpo.model_selection._space import SearchSpace
+from sk_hpo.trial._state import TrialState
 
-__all__ = ["RECORD_KEY", "CandidateRecord", "encode_folds", "decode_record", "metric_names"]
+if TYPE_CHECKING:
+    from sk_hpo.study import Study
+
+__all__ = [
+    "RECORD_KEY",
+    "CandidateRecord",
+    "decode_record",
+    "encode_folds",
+    "metric_names",
+    "records_from_study",
+]
 
 RECORD_KEY = "sk_hpo:cv"
 
@@ -121,3 +133,31 @@ def decode_record(
         state=state,
         trial_number=trial_number,
     )
+
+
+def records_from_study(
+    study: Study, space: SearchSpace, metrics: list[str] | None
+) -> tuple[list[CandidateRecord], list[str]]:
+    """The records of every finished candidate of ``study``, in trial order, and the metrics.
+
+    ``metrics`` are the scorer names of multi-metric scoring; None reads them from the
+    records (a callable returning a dict) or uses ``["score"]``.
+    """
+    finished = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+    trials = [
+        t
+        for t in study._get_trials(deepcopy=False, states=finished)
+        if RECORD_KEY in t.system_attrs and space.is_candidate(t.params)
+    ]
+    if not trials:
+        raise ValueError(
+            "No candidate was evaluated: the search space was already exhausted in this "
+            "study, or the timeout left no time for a first candidate."
+        )
+    stored = [t.system_attrs[RECORD_KEY] for t in trials]
+    metrics = metrics or metric_names(stored) or ["score"]
+    records = [
+        decode_record(rec, metrics, space.to_estimator_params(t.params), t.state.name, t.number)
+        for t, rec in zip(trials, stored)
+    ]
+    return records, metrics

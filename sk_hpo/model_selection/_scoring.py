@@ -65,9 +65,6 @@ class MultiScorer:
                 scores[name] = traceback.format_exc()
         return scores
 
-    def accepts_sample_weight(self) -> bool:
-        return any(scorer_accepts_sample_weight(s) for s in self.scorers.values())
-
     def get_metadata_routing(self) -> MetadataRouter:
         return MetadataRouter(owner=self).add(
             **self.scorers, method_mapping=MethodMapping().add(caller="score", callee="score")

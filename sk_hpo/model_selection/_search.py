@@ -14,19 +14,19 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import check_cv
-from sklearn.utils import Bunch, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
-from sk_hpo._compat import scorer_accepts_sample_weight
 from sk_hpo.model_selection import _validation as v
 from sk_hpo.model_selection._context import check_context, search_context
 from sk_hpo.model_selection._fold import evaluate_fold
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._pruning import PRUNER_NAMES, PruningPlan, make_pruning_plan
-from sk_hpo.model_selection._records import RECORD_KEY, decode_record, metric_names
+from sk_hpo.model_selection._records import records_from_study
 from sk_hpo.model_selection._results import build_cv_results
+from sk_hpo.model_selection._routing import route_fit_params
 from sk_hpo.model_selection._scheduler import FoldScheduler, SearchStats
 from sk_hpo.model_selection._scoring import MultiScorer, resolve_scoring, routing_enabled
 from sk_hpo.model_selection._space import SearchSpace
@@ -34,7 +34,6 @@ from sk_hpo.pruners import BasePruner
 from sk_hpo.samplers import BaseSampler
 from sk_hpo.storages import BaseStorage
 from sk_hpo.study import Study, create_study
-from sk_hpo.trial import TrialState
 
 __all__ = ["HPOSearchCV"]
 
@@ -296,37 +295,6 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
                 f"({names!r}), a callable, or False to refit nothing; got refit={self.refit!r}."
             )
 
-    def _route_fit_params(self, params: dict[str, Any], scorer: Any) -> Bunch:
-        if routing_enabled():
-            routed = process_routing(self, "fit", **params)
-            return Bunch(
-                fit=dict(routed.estimator.fit),
-                split=dict(routed.splitter.split),
-                score=dict(routed.scorer.score),
-            )
-        params = dict(params)
-        groups = params.pop("groups", None)
-        score_params = {}
-        if params.get("sample_weight") is not None:
-            if isinstance(scorer, MultiScorer):
-                accepts = scorer.accepts_sample_weight()
-                refusing = [
-                    n for n, s in scorer.scorers.items() if not scorer_accepts_sample_weight(s)
-                ]
-            else:
-                accepts = scorer_accepts_sample_weight(scorer)
-                refusing = [] if accepts else [repr(scorer)]
-            if refusing:
-                warnings.warn(
-                    f"The scoring {', '.join(refusing)} does not accept sample_weight: its "
-                    "scores ignore the weights passed to fit.",
-                    UserWarning,
-                    stacklevel=3,
-                )
-            if accepts:
-                score_params["sample_weight"] = params["sample_weight"]
-        return Bunch(fit=params, split={"groups": groups}, score=score_params)
-
     def _base_sampler(self, seed: int | None) -> BaseSampler | None:
         from sk_hpo import samplers
 
@@ -381,7 +349,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self._check_space(space)
         scorer, multimetric = self._scorer()
         X, y = indexable(X, y)
-        routed = self._route_fit_params(params, scorer)
+        routed = route_fit_params(self, params, scorer)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         n_splits = cv.get_n_splits(X, y, **routed.split)
         splits = list(cv.split(X, y, **routed.split))
@@ -532,28 +500,10 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _results(
         self, study: Study, space: SearchSpace, multimetric: bool | None, pruning: bool
     ) -> tuple[dict[str, Any], list[str]]:
-        finished = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-        trials = [
-            t
-            for t in study._get_trials(deepcopy=False, states=finished)
-            if RECORD_KEY in t.system_attrs and space.is_candidate(t.params)
-        ]
-        if not trials:
-            raise ValueError(
-                "No candidate was evaluated: the search space was already exhausted in this "
-                "study, or the timeout left no time for a first candidate."
-            )
-        stored = [t.system_attrs[RECORD_KEY] for t in trials]
+        names = None
         if multimetric:
-            metrics = list(resolve_scoring(self.estimator, self.scoring, True)[0].scorers)
-        else:
-            metrics = metric_names(stored) or ["score"]
-        records = [
-            decode_record(
-                rec, metrics, space.to_estimator_params(t.params), t.state.name, t.number
-            )
-            for t, rec in zip(trials, stored)
-        ]
+            names = list(resolve_scoring(self.estimator, self.scoring, True)[0].scorers)
+        records, metrics = records_from_study(study, space, names)
         results = build_cv_results(
             records, metrics, self.n_splits_, self.return_train_score, pruning
         )
