@@ -25,6 +25,8 @@ Notations
     ``(n + 1,)`` mixture weights, summing to one.
 ``k_j``
     Number of choices of categorical column ``j``; its kernel table is ``(n + 1, k_j)``.
+``m``
+    Number of points at which a mixture is evaluated.
 
 Examples
 --------
@@ -55,9 +57,14 @@ from sk_hpo.distributions import (
 )
 from sk_hpo.samplers._tpe import _truncnorm
 
-__all__ = ["SpaceArrays", "ParzenEstimator", "age_weights", "categorical_bandwidth",
-           "neighbour_bandwidths",
-           "split_sizes_default"]
+__all__ = [
+    "ParzenEstimator",
+    "SpaceArrays",
+    "age_weights",
+    "categorical_bandwidth",
+    "neighbour_bandwidths",
+    "split_sizes_default",
+]
 
 # Smallest bandwidth, as a fraction of a column's model-space range: keeps kernels from
 # collapsing on one point late in a search.
@@ -65,7 +72,7 @@ _MIN_BANDWIDTH_FACTOR = 0.03
 # "Magic clip": with n observations, bandwidths stay above range / min(100, n + 1) ** this,
 # so a mixture fitted on a handful of points stays wide.
 _MAGIC_CLIP_EXPONENT = 1.5
-# Components per point whose exact discrete masses bound the others (see log_pdf).
+# Components per point whose exact discrete masses bound the others (see _discrete_log_mass).
 _N_FLOOR_COMPONENTS = 8
 
 
@@ -149,11 +156,6 @@ class SpaceArrays:
         lo = _to_model(np.where(is_cat, 0.0, low - half), is_log)
         hi = _to_model(np.where(is_cat, 1.0, high + half), is_log)
         return cls(is_cat, is_log, low, high, step, n_choices, lo, hi)
-
-    @property
-    def is_discrete(self) -> np.ndarray:
-        """Columns with finitely many values (categorical, int, or float with a step)."""
-        return self.is_cat | (self.step > 0)
 
     def uniform(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` points uniformly (log-uniformly on log columns), on the grid."""
@@ -284,7 +286,8 @@ class ParzenEstimator:
             Keep bandwidths above ``range / min(100, n + 1) ** 1.5``: few observations give
             wide kernels. Bandwidths always stay above 3% of the range.
         consider_endpoints : bool, default=False
-            In univariate bandwidths, count the bounds as neighbours.
+            Count the bounds as neighbours when setting bandwidths (see
+            :func:`neighbour_bandwidths`).
         """
         X = np.asarray(X, dtype=float).reshape(-1, space.is_cat.size)
         n, d = X.shape
