@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FoldScheduler", "SearchStats"]
 
-_IDLE_MIN, _IDLE_MAX = 0.001, 0.02
+_IDLE_MIN, _IDLE_MAX = 0.001, 0.005
 _BATCH_SECONDS, _MAX_BATCH = 0.05, 32
 _MAX_DUPLICATES = 16
 DUPLICATE_KEY = "sk_hpo:duplicate_of"
