@@ -43,8 +43,10 @@ def test_gradient_of_the_log_posterior(data, fixed_noise):
         up, down = theta.copy(), theta.copy()
         up[j] += eps
         down[j] -= eps
-        fd = (neg_log_posterior(up, D, y, fixed_noise)[0] - neg_log_posterior(down, D, y, fixed_noise)[0]) / (2 * eps)
-        assert grad[j] == pytest.approx(fd, rel=1e-4, abs=1e-6)
+        fd = neg_log_posterior(up, D, y, fixed_noise)[0] - neg_log_posterior(
+            down, D, y, fixed_noise
+        )[0]
+        assert grad[j] == pytest.approx(fd / (2 * eps), rel=1e-4, abs=1e-6)
 
 
 def test_fit_improves_on_the_prior_mode_and_interpolates(data):
@@ -62,3 +64,23 @@ def test_warm_start_and_deterministic_noise(data):
     assert first.noise == pytest.approx(1e-6)
     again = fit_gp(X, y, np.zeros(2, dtype=bool), theta0=first.theta, deterministic=True)
     np.testing.assert_allclose(again.theta[:3], first.theta[:3], atol=1e-3)
+
+
+def test_posterior_gradients_match_finite_differences():
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.random((10, 2)), rng.integers(0, 3, 10)])
+    y = np.sin(5 * X[:, 0]) + X[:, 2]
+    is_cat = np.array([False, False, True])
+    model = fit_gp(X, (y - y.mean()) / y.std(), is_cat)
+    Xq = np.column_stack([rng.random((4, 2)), rng.integers(0, 3, 4)])
+    idx = np.array([0, 1])
+    mean, var, dmean, dvar = model.predict_with_grad(Xq, idx)
+    np.testing.assert_allclose((mean, var), model.predict(Xq))
+    eps = 1e-6
+    for j, k in enumerate(idx):
+        up, down = Xq.copy(), Xq.copy()
+        up[:, k] += eps
+        down[:, k] -= eps
+        (m_up, v_up), (m_down, v_down) = model.predict(up), model.predict(down)
+        np.testing.assert_allclose(dmean[:, j], (m_up - m_down) / (2 * eps), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(dvar[:, j], (v_up - v_down) / (2 * eps), rtol=1e-5, atol=1e-7)

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 from sklearn.gaussian_process.kernels import Matern
 
-from sk_hpo.samplers._gp.kernel import matern52, matern52_grad_log_ell, sq_distances
+from sk_hpo.samplers._gp.kernel import (
+    matern52,
+    matern52_grad_inputs,
+    matern52_grad_log_ell_dot,
+    sq_distances,
+)
 
 
 @pytest.fixture
@@ -30,18 +35,39 @@ def test_categorical_dimension_uses_hamming_distance(data):
 
 
 @pytest.mark.parametrize("ell", [[0.1, 0.5, 2.0], [1.0, 1.0, 1.0], [5.0, 0.05, 0.3]])
-def test_gradient_matches_finite_differences(data, ell):
+def test_lengthscale_gradient_matches_finite_differences(data, ell):
     X, is_cat = data
     D = sq_distances(X, X, is_cat)
     ell = np.array(ell)
-    grad = matern52_grad_log_ell(D, ell, 1.5)
+    W = np.random.default_rng(1).normal(size=(6, 6))
+    grad = matern52_grad_log_ell_dot(D, ell, 1.5, W)
     eps = 1e-6
     for k in range(3):
         up, down = np.log(ell).copy(), np.log(ell).copy()
         up[k] += eps
         down[k] -= eps
-        fd = (matern52(D, np.exp(up), 1.5) - matern52(D, np.exp(down), 1.5)) / (2 * eps)
-        np.testing.assert_allclose(grad[k], fd, rtol=1e-5, atol=1e-8)
+        fd = np.sum(W * (matern52(D, np.exp(up), 1.5) - matern52(D, np.exp(down), 1.5)))
+        assert grad[k] == pytest.approx(fd / (2 * eps), rel=1e-5, abs=1e-8)
+
+
+@pytest.mark.parametrize("ell", [[0.1, 0.5, 2.0], [5.0, 0.05, 0.3]])
+def test_input_gradient_matches_finite_differences(data, ell):
+    X, is_cat = data
+    ell = np.array(ell)
+    Xq = X[:4].copy()
+    Xq[0] = X[1]  # a query at a training point: r = 0
+    idx = np.array([0, 1])
+    grad = matern52_grad_inputs(Xq, X, sq_distances(Xq, X, is_cat), ell, 1.5, idx)
+    assert grad.shape == (4, 6, 2)
+    eps = 1e-6
+    for j, k in enumerate(idx):
+        up, down = Xq.copy(), Xq.copy()
+        up[:, k] += eps
+        down[:, k] -= eps
+        fd = matern52(sq_distances(up, X, is_cat), ell, 1.5) - matern52(
+            sq_distances(down, X, is_cat), ell, 1.5
+        )
+        np.testing.assert_allclose(grad[:, :, j], fd / (2 * eps), rtol=1e-5, atol=1e-7)
 
 
 def test_diagonal_is_signal_variance(data):

@@ -16,7 +16,9 @@ Notations
   declare a parameter irrelevant and send the acquisition to the corners),
   ``log s2 ~ N(0, 1)``, ``log noise ~ N(-6, 2)``.
 - Posterior at ``Xq`` of shape (q, d): ``mean = k(Xq, X) alpha``,
-  ``var = s2 - sum((L^-1 k(X, Xq)) ** 2, axis=0)``.
+  ``var = s2 - sum((L^-1 k(X, Xq)) ** 2, axis=0)``; with ``G = dk(Xq, X) / dXq`` of shape
+  (q, n, m) on ``m`` continuous coordinates, ``dmean = G^T alpha`` and
+  ``dvar = -2 G^T K^-1 k(X, Xq)``.
 """
 
 from __future__ import annotations
@@ -25,9 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.linalg.lapack import dpotri
 from scipy.optimize import minimize
 
-from sk_hpo.samplers._gp.kernel import matern52, matern52_grad_log_ell, sq_distances
+from sk_hpo.samplers._gp.kernel import (
+    matern52,
+    matern52_grad_inputs,
+    matern52_grad_log_ell_dot,
+    sq_distances,
+)
 
 __all__ = ["GPModel", "fit_gp", "neg_log_posterior", "default_theta"]
 
@@ -36,15 +44,20 @@ _NOISE_PRIOR_MEAN = -6.0
 _NOISE_PRIOR_VAR = 4.0
 _S2_PRIOR_VAR = 1.0
 _ELL_PRIOR_VAR = 2.0
-_JITTER = 1e-9
-
-
 _ELL_PRIOR_MEAN = 0.0
+_JITTER = 1e-9
+_MIN_VAR = 1e-12
 
 
 def default_theta(d: int) -> np.ndarray:
     """The prior modes: a starting point for the MAP fit."""
     return np.concatenate([np.full(d, _ELL_PRIOR_MEAN), [0.0, _NOISE_PRIOR_MEAN]])
+
+
+def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
+    """``K^-1`` from the lower Cholesky factor of ``K`` (LAPACK potri, then symmetrised)."""
+    inv = dpotri(L, lower=1)[0]
+    return np.tril(inv) + np.tril(inv, -1).T
 
 
 def neg_log_posterior(
@@ -66,10 +79,10 @@ def neg_log_posterior(
         return 1e25, np.zeros_like(theta)
     alpha = cho_solve((L, True), y)
     nll = 0.5 * y @ alpha + np.log(np.diag(L)).sum() + 0.5 * n * np.log(2 * np.pi)
-    W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(n))
+    K_inv = _inverse_from_cholesky(L)
+    W = np.outer(alpha, alpha) - K_inv
     grad = np.empty_like(theta)
-    dK_ell = matern52_grad_log_ell(D, ell, s2)
-    grad[:d] = -0.5 * np.einsum("ij,kji->k", W, dK_ell)
+    grad[:d] = -0.5 * matern52_grad_log_ell_dot(D, ell, s2, W)
     grad[d] = -0.5 * np.sum(W * K0)
     grad[d + 1] = 0.0 if fixed_noise is not None else -0.5 * np.trace(W) * noise
     mu = _ELL_PRIOR_MEAN
@@ -101,14 +114,30 @@ class GPModel:
         Kq = matern52(sq_distances(Xq, self.X, self.is_cat), self.ell, self.s2)
         mean = Kq @ self.alpha
         v = solve_triangular(self.L, Kq.T, lower=True)
-        var = np.maximum(self.s2 - np.sum(v * v, axis=0), 1e-12)
+        var = np.maximum(self.s2 - np.sum(v * v, axis=0), _MIN_VAR)
         return mean, var
+
+    def predict_with_grad(
+        self, Xq: np.ndarray, idx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Posterior mean and variance at ``Xq`` of shape (q, d), and their gradients of shape
+        (q, len(idx)) with respect to the continuous coordinates ``idx``."""
+        D = sq_distances(Xq, self.X, self.is_cat)
+        Kq = matern52(D, self.ell, self.s2)
+        G = matern52_grad_inputs(Xq, self.X, D, self.ell, self.s2, idx)
+        v = solve_triangular(self.L, Kq.T, lower=True)
+        w = solve_triangular(self.L, v, lower=True, trans="T")
+        raw_var = self.s2 - np.sum(v * v, axis=0)
+        dvar = -2.0 * np.einsum("qnm,nq->qm", G, w)
+        dvar[raw_var < _MIN_VAR] = 0.0
+        dmean = G.transpose(0, 2, 1) @ self.alpha
+        return Kq @ self.alpha, np.maximum(raw_var, _MIN_VAR), dmean, dvar
 
 
 def build_model(
     X: np.ndarray, y: np.ndarray, is_cat: np.ndarray, theta: np.ndarray, noise: float
 ) -> GPModel:
-    """Factorise ``K`` for fixed hyperparameters ``theta`` (its noise entry replaced by ``noise``)."""
+    """Factorise ``K`` for fixed hyperparameters ``theta`` (noise entry replaced by ``noise``)."""
     d = X.shape[1]
     ell, s2 = np.exp(theta[:d]), float(np.exp(theta[d]))
     K = matern52(sq_distances(X, X, is_cat), ell, s2) + (noise + _JITTER) * np.eye(len(y))

@@ -11,16 +11,19 @@ Notations
 - ``r = sqrt(sum_k D[..., k] / ell[k] ** 2)`` of shape (n, m).
 - ``k(r) = s2 * (1 + sqrt(5) r + 5/3 r^2) * exp(-sqrt(5) r)``.
 
-Derivative with respect to a log lengthscale (no singularity at ``r = 0``)::
+Derivatives (no singularity at ``r = 0``), with ``g(r) = s2 * 5/3 * (1 + sqrt(5) r) *
+exp(-sqrt(5) r)``::
 
-    dk / dlog(ell_k) = s2 * 5/3 * (1 + sqrt(5) r) * exp(-sqrt(5) r) * D_k / ell_k^2
+    dk / dlog(ell_k) = g(r) * D_k / ell_k^2
+    sum_ij W_ij dK_ij / dlog(ell_k) = sum_ij (W * g(r))_ij D_ijk / ell_k^2   (for any W)
+    dk(x1, x2) / dx1_k = -g(r) * (x1_k - x2_k) / ell_k^2      (continuous dimension k)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sq_distances", "matern52", "matern52_grad_log_ell"]
+__all__ = ["sq_distances", "matern52", "matern52_grad_log_ell_dot", "matern52_grad_inputs"]
 
 _SQRT5 = np.sqrt(5.0)
 
@@ -37,9 +40,30 @@ def matern52(D: np.ndarray, ell: np.ndarray, s2: float) -> np.ndarray:
     return s2 * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * np.exp(-_SQRT5 * r)
 
 
-def matern52_grad_log_ell(D: np.ndarray, ell: np.ndarray, s2: float) -> np.ndarray:
-    """Gradient of :func:`matern52` with respect to ``log(ell)``, of shape (d, n, m)."""
-    inv = 1.0 / (ell * ell)
+def _g(D: np.ndarray, inv: np.ndarray, s2: float) -> np.ndarray:
     r = np.sqrt(np.maximum(D @ inv, 0.0))
-    common = s2 * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)
-    return common[None, :, :] * np.moveaxis(D * inv, -1, 0)
+    return s2 * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)
+
+
+def matern52_grad_log_ell_dot(
+    D: np.ndarray, ell: np.ndarray, s2: float, W: np.ndarray
+) -> np.ndarray:
+    """``sum(W * dK / dlog(ell_k))`` for each ``k``, of shape (d,), for ``W`` of shape (n, m).
+
+    The gradient of any ``sum(W * K)``, without forming the (d, n, m) derivative tensor.
+    """
+    inv = 1.0 / (ell * ell)
+    M = W * _g(D, inv, s2)
+    return (M.reshape(-1) @ D.reshape(-1, D.shape[-1])) * inv
+
+
+def matern52_grad_inputs(
+    X1: np.ndarray, X2: np.ndarray, D: np.ndarray, ell: np.ndarray, s2: float, idx: np.ndarray
+) -> np.ndarray:
+    """Gradient of ``k(X1, X2)`` with respect to the continuous coordinates ``idx`` of ``X1``.
+
+    ``D`` is ``sq_distances(X1, X2, is_cat)``; the result has shape (n, m, len(idx)).
+    """
+    inv = 1.0 / (ell * ell)
+    diff = X1[:, None, idx] - X2[None, :, idx]
+    return -_g(D, inv, s2)[:, :, None] * diff * inv[idx]

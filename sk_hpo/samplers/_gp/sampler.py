@@ -1,6 +1,11 @@
+"""GPSampler: which trials train the GP, which points are pending, and the ask-time pipeline
+(encode, fit, acquisition, decode). The numerics live in the sibling modules."""
+
 from __future__ import annotations
 
+import functools
 import numbers
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -8,11 +13,12 @@ import numpy as np
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._base import BaseSampler
-from sk_hpo.samplers._gp.acquisition import log_ei, optimize_acquisition
+from sk_hpo.samplers._gp.acquisition import log_ei, log_ei_grad
 from sk_hpo.samplers._gp.gp import build_model, fit_gp
+from sk_hpo.samplers._gp.optim import maximize_mixed
 from sk_hpo.samplers._gp.space import SpaceEncoder
 from sk_hpo.samplers._random import RandomSampler
-from sk_hpo.samplers._search_space import intersection_search_space
+from sk_hpo.samplers._search_space import SearchSpaceTracker
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -22,6 +28,14 @@ if TYPE_CHECKING:
 __all__ = ["GPSampler"]
 
 _PROPOSAL_ATTR = "gp:proposal"
+_N_STARTS = 8  # local refinements of the acquisition per ask (plus the incumbent)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
+
+    return ThreadpoolController()
 
 
 def _standardise(y: np.ndarray) -> np.ndarray:
@@ -121,6 +135,9 @@ workers in other threads and processes see it before the trial suggests its para
         self._n_candidates = int(n_candidates)
         self._max_train = int(max_train_trials)
         self._theta: dict[tuple[str, ...], np.ndarray] = {}
+        self._trackers: weakref.WeakKeyDictionary[Any, SearchSpaceTracker] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -132,8 +149,11 @@ workers in other threads and processes see it before the trial suggests its para
         complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if len(complete) < max(self._n_startup_trials, 1):
             return {}
-        space = intersection_search_space(complete)
-        return {name: space[name] for name in sorted(space)}
+        tracker = self._trackers.get(study)
+        if tracker is None:
+            tracker = self._trackers[study] = SearchSpaceTracker()
+        tracker.update(complete)  # reads only the trials it has not seen
+        return tracker.intersection()
 
     def _training_set(
         self, study: Study, names: list[str]
@@ -159,6 +179,16 @@ workers in other threads and processes see it before the trial suggests its para
     ) -> dict[str, Any]:
         if not search_space:
             return {}
+        # The matrices are small (n <= max_train_trials): BLAS threads only add contention.
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            proposal = self._propose(study, trial, search_space)
+        study._storage.set_trial_system_attr(trial._trial_id, _PROPOSAL_ATTR, proposal)
+        return {n: search_space[n].to_external_repr(v) for n, v in proposal.items()}
+
+    def _propose(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, float]:
+        """Internal values of the next point: the maximiser of log EI."""
         names = list(search_space)
         encoder = SpaceEncoder(search_space)
         complete, y = self._training_set(study, names)
@@ -180,17 +210,26 @@ workers in other threads and processes see it before the trial suggests its para
                 model.noise,
             )
         choices = encoder.discrete_choices()
-        candidates = self._candidates(encoder, X, y, choices)
-
-        def acquisition(U: np.ndarray) -> np.ndarray:
-            mean, var = model.predict(U)
-            return log_ei(mean, var, best)
-
         cont = np.array([c is None for c in choices])
-        params = encoder.decode(optimize_acquisition(acquisition, candidates, cont, choices))
-        proposal = {n: search_space[n].to_internal_repr(v) for n, v in params.items()}
-        study._storage.set_trial_system_attr(trial._trial_id, _PROPOSAL_ATTR, proposal)
-        return params
+        cont_idx = np.flatnonzero(cont)
+
+        def f(U: np.ndarray) -> np.ndarray:
+            return log_ei(*model.predict(U), best)
+
+        def f_grad(U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return log_ei_grad(*model.predict_with_grad(U, cont_idx), best)
+
+        u = maximize_mixed(
+            f,
+            f_grad,
+            self._candidates(encoder, X, y, choices),
+            cont,
+            choices,
+            n_starts=_N_STARTS,
+            incumbents=X[np.argsort(y, kind="stable")[:1]],
+        )
+        params = encoder.decode(u)
+        return {n: search_space[n].to_internal_repr(v) for n, v in params.items()}
 
     @staticmethod
     def _pending_points(study: Study, trial: FrozenTrial, names: list[str]) -> np.ndarray:
