@@ -91,6 +91,29 @@ def test_a_study_not_made_by_hpo_search_is_refused():
         search(storage).fit(X, y)
 
 
+def test_two_threads_on_one_study_pool_their_trials():
+    import threading
+
+    storage = InMemoryStorage()
+    grid = {"C": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
+    searches = [
+        HPOSearchCV(LogisticRegression(), grid, sampler=sampler, n_iter=None, pruner=None, cv=3,
+                    storage=storage, study_name="pool", random_state=i)
+        for i, sampler in enumerate(["grid", "random"])
+    ]
+    threads = [threading.Thread(target=s.fit, args=(X, y)) for s in searches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    study = sk_hpo.load_study(study_name="pool", storage=storage)
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    evaluated = [(t.params["C"], t.params["fit_intercept"]) for t in complete]
+    assert len(evaluated) == len(set(evaluated)) == 12  # the grid, each candidate once
+    results = [s.cv_results_ for s in searches if hasattr(s, "cv_results_")]
+    assert len(results) == 2 and max(len(r["params"]) for r in results) == 12
+
+
 def _sqlite_or_skip():
     try:
         from sk_hpo.storages import SQLiteStorage  # noqa: F401
