@@ -46,7 +46,7 @@ def assert_results_equal(a, b):
             np.testing.assert_array_equal(a[key], b[key])
 
 
-@pytest.mark.parametrize("sampler", ["tpe", "random"])
+@pytest.mark.parametrize("sampler", ["tpe", "random", "gp", "qmc"])
 def test_same_random_state_same_results(sampler):
     kwargs = dict(n_iter=12, cv=3, sampler=sampler, pruner=PruneBelowHalf(), random_state=3)
     first = HPOSearchCV(SVC(), SPACE, **kwargs).fit(X, y)
