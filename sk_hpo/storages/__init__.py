@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from sk_hpo.storages._base import BaseStorage, StudySummary
 from sk_hpo.storages._in_memory import InMemoryStorage
+from sk_hpo.storages._sqlite import SQLiteStorage
 
 __all__ = ["BaseStorage", "InMemoryStorage", "SQLiteStorage", "StudySummary", "get_storage"]
-
-
-def __getattr__(name: str):  # SQLiteStorage lands in its own module
-    if name == "SQLiteStorage":
-        from sk_hpo.storages._sqlite import SQLiteStorage
-
-        return SQLiteStorage
-    raise AttributeError(name)
 
 
 def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
@@ -30,8 +23,6 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
         return storage
     if isinstance(storage, str):
         if storage.startswith("sqlite://"):
-            from sk_hpo.storages._sqlite import SQLiteStorage
-
             return SQLiteStorage(storage)
         raise ValueError(
             f"The 'storage' URL {storage!r} is not supported; use 'sqlite:///relative/path.db' "

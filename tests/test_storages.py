@@ -1,0 +1,116 @@
+"""Conformance suite: every storage honours the BaseStorage contract."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from sk_hpo._direction import StudyDirection
+from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
+from sk_hpo.storages import InMemoryStorage, SQLiteStorage
+from sk_hpo.trial._state import TrialState
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def storage(request, tmp_path):
+    if request.param == "memory":
+        return InMemoryStorage()
+    return SQLiteStorage(f"sqlite:///{tmp_path}/s.db")
+
+
+def test_study_crud(storage):
+    sid = storage.create_new_study("a", StudyDirection.MAXIMIZE)
+    assert storage.get_study_id_from_name("a") == sid
+    assert storage.get_study_name_from_id(sid) == "a"
+    assert storage.get_study_direction(sid) == StudyDirection.MAXIMIZE
+    with pytest.raises(DuplicatedStudyError, match="'a' already exists"):
+        storage.create_new_study("a", StudyDirection.MINIMIZE)
+    storage.set_study_user_attr(sid, "k", [1, 2])
+    storage.set_study_system_attr(sid, "s", {"x": 1})
+    assert storage.get_study_user_attrs(sid) == {"k": [1, 2]}
+    assert storage.get_study_system_attrs(sid) == {"s": {"x": 1}}
+    with pytest.raises(TypeError, match="'bad' must be JSON-serializable"):
+        storage.set_study_user_attr(sid, "bad", object())
+    assert [s.study_name for s in storage.get_all_studies()] == ["a"]
+    storage.delete_study(sid)
+    with pytest.raises(StudyNotFoundError, match="'a'"):
+        storage.get_study_id_from_name("a")
+    with pytest.raises(StudyNotFoundError, match="study_id"):
+        storage.delete_study(sid)
+
+
+def test_trials_params_and_states(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    trials = [storage.create_new_trial(sid) for _ in range(3)]
+    assert [t.number for t in trials] == [0, 1, 2]
+    tid = trials[0]._trial_id
+    est = CategoricalDistribution([LogisticRegression(), DecisionTreeClassifier(), None, 3])
+    storage.set_trial_param(tid, "x", 0.5, FloatDistribution(0, 1))
+    storage.set_trial_param(tid, "n", 3.0, IntDistribution(1, 5))
+    storage.set_trial_param(tid, "est", 1.0, est)
+    storage.set_trial_intermediate_value(tid, 2, 0.25)
+    storage.set_trial_user_attr(tid, "u", "v")
+    storage.set_trial_system_attr(tid, "s", [1])
+    snapshot = storage.get_all_trials(sid, deepcopy=False)[0]
+    assert storage.set_trial_state_values(tid, TrialState.COMPLETE, 0.1)
+    t = storage.get_trial(tid)
+    assert t.params["x"] == 0.5 and t.params["n"] == 3
+    # JSON cannot hold an estimator: SQLite gives back its repr (never unpickled code)
+    assert repr(t.params["est"]) == "DecisionTreeClassifier()"
+    assert t.intermediate_values == {2: 0.25}
+    assert (t.user_attrs, t.system_attrs) == ({"u": "v"}, {"s": [1]})
+    assert t.state == TrialState.COMPLETE and t.value == 0.1 and t.datetime_complete
+    assert snapshot.state == TrialState.RUNNING  # deepcopy=False objects never change
+    with pytest.raises(UpdateFinishedTrialError, match="already finished"):
+        storage.set_trial_param(tid, "y", 0.1, FloatDistribution(0, 1))
+    with pytest.raises(UpdateFinishedTrialError, match="already finished"):
+        storage.set_trial_state_values(tid, TrialState.FAIL)
+    assert not storage.set_trial_state_values(trials[1]._trial_id, TrialState.RUNNING)
+    storage.set_trial_state_values(trials[1]._trial_id, TrialState.COMPLETE, 0.0)
+    storage.set_trial_state_values(trials[2]._trial_id, TrialState.FAIL)
+    complete = storage.get_all_trials(sid, states=(TrialState.COMPLETE,))
+    assert [t.number for t in complete] == [0, 1]
+    assert storage.get_best_trial(sid).number == 1
+    assert storage.get_trial_id_from_study_id_trial_number(sid, 1) == trials[1]._trial_id
+    with pytest.raises(KeyError, match="No trial number"):
+        storage.get_trial_id_from_study_id_trial_number(sid, 9)
+
+
+def test_best_trial_maximize_and_empty(storage):
+    sid = storage.create_new_study("a", StudyDirection.MAXIMIZE)
+    with pytest.raises(ValueError, match="No trials are completed"):
+        storage.get_best_trial(sid)
+    for v in (1.0, 3.0, 2.0):
+        tid = storage.create_new_trial(sid)._trial_id
+        storage.set_trial_state_values(tid, TrialState.COMPLETE, v)
+    assert storage.get_best_trial(sid).value == 3.0
+
+
+def test_waiting_and_claims(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    running = storage.create_new_trial(sid)
+    template = storage.get_trial(running._trial_id)._replace(
+        state=TrialState.WAITING, params={"x": 0.3}, distributions={"x": FloatDistribution(0, 1)},
+        _internal_params=None,
+    )
+    waiting = storage.create_new_trial(sid, template)
+    assert waiting.number == 1 and waiting.state == TrialState.WAITING
+    popped = storage.pop_waiting_trial(sid)
+    assert popped.number == 1 and popped.state == TrialState.RUNNING
+    assert popped.params == {"x": 0.3}
+    assert storage.pop_waiting_trial(sid) is None
+    assert storage.claim_trial_key(sid, running._trial_id, "k")
+    assert not storage.claim_trial_key(sid, popped._trial_id, "k")
+    assert storage.get_claimed_keys(sid) == {"k"}
+
+
+def test_pickle_round_trip(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    tid = storage.create_new_trial(sid)._trial_id
+    storage.set_trial_state_values(tid, TrialState.COMPLETE, 1.5)
+    clone = pickle.loads(pickle.dumps(storage))
+    assert clone.get_best_trial(sid).value == 1.5
