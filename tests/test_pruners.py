@@ -1,6 +1,8 @@
 import math
 
+import numpy as np
 import pytest
+from scipy.stats import wilcoxon
 
 import sk_hpo
 from sk_hpo.pruners import (
@@ -11,6 +13,7 @@ from sk_hpo.pruners import (
     SuccessiveHalvingPruner,
     WilcoxonPruner,
 )
+from sk_hpo.pruners._hyperband import _choose_bracket
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.trial import TrialState
 
@@ -24,14 +27,18 @@ ALL_PRUNERS = [
 ]
 
 
-def make_study(pruner, direction="minimize"):
-    return sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=pruner, direction=direction)
+def make_study(pruner, direction="minimize", study_name="pruners"):
+    return sk_hpo.create_study(
+        sampler=RandomSampler(seed=0), pruner=pruner, direction=direction, study_name=study_name
+    )
 
 
 def run_trial(study, values, state=TrialState.COMPLETE):
+    """A finished trial that asked the pruner at each step (rungs record only when asked)."""
     trial = study.ask()
     for step, v in enumerate(values):
         trial.report(v, step)
+        trial.should_prune()
     if state == TrialState.COMPLETE:
         return study.tell(trial, values[-1])
     return study.tell(trial, state=state)
@@ -91,8 +98,14 @@ def test_pruned_and_failed_history_is_fine(pruner):
 @pytest.mark.parametrize(
     "factory, match",
     [
-        (lambda: PercentilePruner(120.0), r"'percentile' parameter of PercentilePruner must be a number in \[0, 100\], got 120.0"),
-        (lambda: MedianPruner(n_startup_trials=-1), r"'n_startup_trials' parameter of MedianPruner must be an int >= 0, got -1"),
+        (
+            lambda: PercentilePruner(120.0),
+            r"'percentile' parameter of PercentilePruner must be a number in \[0, 100\], got 120.0",
+        ),
+        (
+            lambda: MedianPruner(n_startup_trials=-1),
+            r"'n_startup_trials' parameter of MedianPruner must be an int >= 0, got -1",
+        ),
         (lambda: MedianPruner(n_warmup_steps=1.5), r"'n_warmup_steps' .* got 1.5"),
         (lambda: MedianPruner(interval_steps=0), r"'interval_steps' .* >= 1, got 0"),
         (lambda: MedianPruner(n_min_trials=0), r"'n_min_trials' .* >= 1, got 0"),
@@ -187,12 +200,8 @@ def test_hyperband_brackets_are_deterministic_and_separate():
         brackets.append(study._storage.get_trial(trial._trial_id).system_attrs["hyperband:bracket"])
         study.tell(trial, 1.0)
     assert set(brackets) <= {0, 1, 2}
-    again = make_study(pruner)
     # The bracket depends on the study name and trial number only.
-    from sk_hpo.pruners._hyperband import _choose_bracket
-
-    assert _choose_bracket(study.study_name, 3, 3, 3) == brackets[3]
-    assert again.study_name != study.study_name
+    assert [_choose_bracket(study.study_name, n, 3, 3) for n in range(12)] == brackets
 
 
 def test_hyperband_auto_waits_for_a_finished_trial():
@@ -220,3 +229,241 @@ def test_wilcoxon_keeps_a_trial_that_ties_or_wins():
     for step, v in enumerate([0.8, 0.95, 0.7, 0.85, 0.9]):
         trial.report(v, step)
         assert not trial.should_prune()
+
+
+# -- conformance, continued ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_asking_twice_gives_the_same_answer(pruner, direction):
+    s = sign(direction)
+    study = make_study(pruner, direction)
+    for level in (1.0, 2.0, 3.0):
+        run_trial(study, [s * level] * 5)
+    trial = study.ask()
+    for step in range(5):
+        trial.report(s * (10.0 + step), step)
+        first = trial.should_prune()
+        assert trial.should_prune() is first
+
+
+@pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
+def test_repr_rebuilds_an_equal_pruner(pruner):
+    namespace = {name: getattr(sk_hpo.pruners, name) for name in sk_hpo.pruners.__all__}
+    rebuilt = eval(repr(pruner), namespace)
+    assert type(rebuilt) is type(pruner)
+    assert repr(rebuilt) == repr(pruner)
+
+
+# -- PercentilePruner / MedianPruner ---------------------------------------------------------
+
+
+def test_percentile_interval_check_is_postponed_to_the_next_reported_step():
+    study = make_study(MedianPruner(n_startup_trials=0, n_warmup_steps=1, interval_steps=3))
+    run_trial(study, [1.0] * 11)
+    trial = study.ask()
+    decisions = {}
+    for step in (0, 2, 3, 5, 6, 10):  # checks at 1, 4, 7, 10
+        trial.report(5.0, step)
+        decisions[step] = trial.should_prune()
+    assert decisions == {0: False, 2: True, 3: False, 5: True, 6: False, 10: True}
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+@pytest.mark.parametrize("value, pruned", [(2.0, True), (1.5, False), (1.75, False)])
+def test_percentile_keeps_the_best_quarter(direction, value, pruned):
+    s = sign(direction)
+    study = make_study(PercentilePruner(25.0, n_startup_trials=0), direction)
+    for v in (1.0, 2.0, 3.0, 4.0):  # the 25th best percentile is 1.75
+        run_trial(study, [s * v])
+    trial = study.ask()
+    trial.report(s * value, 0)
+    assert trial.should_prune() is pruned
+
+
+def test_percentile_nan_values():
+    study = make_study(MedianPruner(n_startup_trials=0, n_min_trials=2))
+    run_trial(study, [1.0, 1.0])
+    run_trial(study, [math.nan, 2.0])
+    trial = study.ask()
+    trial.report(math.nan, 0)
+    assert trial.should_prune()  # nothing but NaN so far
+    other = study.ask()
+    other.report(9.0, 0)
+    assert not other.should_prune()  # the NaN at step 0 leaves one number < n_min_trials
+    other.report(math.nan, 1)
+    assert other.should_prune()  # its best so far, 9.0, is worse than median(1, 2)
+    good = study.ask()
+    good.report(1.0, 0)
+    good.report(math.nan, 1)
+    assert not good.should_prune()  # its best so far, 1.0, beats the median
+
+
+# -- SuccessiveHalvingPruner -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_successive_halving_keeps_the_top_third_of_a_rung(direction):
+    s = sign(direction)
+    study = make_study(SuccessiveHalvingPruner(min_resource=1, reduction_factor=3), direction)
+    decisions = []
+    for value in (5.0, 3.0, 4.0, 1.0, 2.0, 2.5, 1.5):
+        trial = study.ask()
+        trial.report(s * value, 0)
+        decisions.append(trial.should_prune())
+    # The top max(n // 3, 1) of the n values at rung 0, the new one included.
+    assert decisions == [False, False, True, False, True, True, False]
+
+
+def test_successive_halving_records_its_decisions():
+    study = make_study(SuccessiveHalvingPruner(reduction_factor=2))
+    run_trial(study, [1.0])
+    trial = study.ask()
+    trial.report(3.0, 0)
+    assert trial.should_prune()
+    trial.report(0.0, 1)  # a better value later does not undo the decision at rung 0
+    assert trial.should_prune()
+    attrs = study._storage.get_trial(trial._trial_id).system_attrs
+    assert attrs["completed_rung_0"] == 3.0
+    assert attrs["pruned_at_rung"] == 0
+    assert "completed_rung_1" not in attrs
+
+
+def test_successive_halving_reaches_several_rungs_at_once():
+    study = make_study(SuccessiveHalvingPruner(min_resource=1, reduction_factor=2))
+    trial = study.ask()
+    trial.report(0.5, 3)  # 4 units of resource: rungs 0, 1 and 2 (1, 2 and 4 units)
+    assert not trial.should_prune()
+    attrs = study._storage.get_trial(trial._trial_id).system_attrs
+    assert [attrs.get(f"completed_rung_{k}") for k in range(4)] == [0.5, 0.5, 0.5, None]
+
+
+def test_successive_halving_min_early_stopping_rate_shifts_the_rungs():
+    pruner = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, min_early_stopping_rate=1)
+    assert [pruner.rung_resource(k) for k in range(3)] == [2, 4, 8]
+    study = make_study(pruner)
+    run_trial(study, [1.0, 1.0])
+    trial = study.ask()
+    trial.report(9.0, 0)
+    assert not trial.should_prune()  # 1 unit: no rung yet
+    trial.report(9.0, 1)
+    assert trial.should_prune()
+
+
+def test_successive_halving_nan_at_a_rung_is_pruned_and_not_recorded():
+    study = make_study(SuccessiveHalvingPruner(reduction_factor=2))
+    trial = study.ask()
+    trial.report(math.nan, 0)
+    assert trial.should_prune()
+    attrs = study._storage.get_trial(trial._trial_id).system_attrs
+    assert "completed_rung_0" not in attrs
+    first_number = study.ask()
+    first_number.report(7.0, 0)
+    assert not first_number.should_prune()  # the NaN did not take the rung
+
+
+def test_successive_halving_rungs_survive_in_a_sqlite_file(tmp_path):
+    pytest.importorskip("sk_hpo.storages._sqlite")
+    url = f"sqlite:///{tmp_path / 'rungs.db'}"
+    pruner = SuccessiveHalvingPruner(reduction_factor=2)
+    study = sk_hpo.create_study(
+        storage=url, study_name="rungs", sampler=RandomSampler(seed=0), pruner=pruner
+    )
+    first = study.ask()
+    first.report(1.0, 0)
+    assert not first.should_prune()
+    other = sk_hpo.load_study(
+        study_name="rungs", storage=url, sampler=RandomSampler(seed=1), pruner=pruner
+    )
+    second = other.ask()
+    second.report(2.0, 0)
+    assert second.should_prune()  # behind the rung value written by the first Study object
+    attrs = other._storage.get_trial(second._trial_id).system_attrs
+    assert attrs["completed_rung_0"] == 2.0 and attrs["pruned_at_rung"] == 0
+
+
+# -- HyperbandPruner -------------------------------------------------------------------------
+
+
+def test_hyperband_brackets_follow_their_budgets():
+    # 3 brackets, eta=3: budgets ceil(3 * 3**s / (s + 1)) for s = 2, 1, 0 = 9, 5, 3.
+    brackets = np.array([_choose_bracket("budget", n, 3, 3) for n in range(3400)])
+    shares = np.bincount(brackets, minlength=3) / brackets.size
+    np.testing.assert_allclose(shares, np.array([9, 5, 3]) / 17, atol=0.03)
+
+
+def test_hyperband_auto_max_resource_from_finished_trials():
+    study = make_study(HyperbandPruner(reduction_factor=3))
+    run_trial(study, [1.0] * 9)  # max_resource = 9: three brackets
+    trial = study.ask()
+    trial.report(1.0, 0)
+    trial.should_prune()
+    bracket = study._storage.get_trial(trial._trial_id).system_attrs["hyperband:bracket"]
+    assert bracket == _choose_bracket(study.study_name, trial.number, 3, 3)
+
+
+def test_hyperband_compares_trials_within_their_bracket_only():
+    pruner = HyperbandPruner(min_resource=1, max_resource=4, reduction_factor=2)
+    # A study whose trials 0, 1, 2 fall in brackets 0, 1, 0 (rungs at 1, 2, 4 / 2, 4 units).
+    name = next(
+        f"hb{i}"
+        for i in range(1000)
+        if [_choose_bracket(f"hb{i}", n, 3, 2) for n in range(3)] == [0, 1, 0]
+    )
+    study = make_study(pruner, study_name=name)
+    leader, other_bracket, behind = study.ask(), study.ask(), study.ask()
+    leader.report(0.0, 0)
+    assert not leader.should_prune()
+    for step in (0, 1):
+        other_bracket.report(5.0, step)
+        assert not other_bracket.should_prune()  # alone in bracket 1
+    behind.report(5.0, 0)
+    assert behind.should_prune()  # behind the leader of bracket 0
+    attrs = study._storage.get_trial(other_bracket._trial_id).system_attrs
+    assert attrs["hyperband:bracket"] == 1 and attrs["hyperband:1:completed_rung_0"] == 5.0
+
+
+# -- WilcoxonPruner --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+@pytest.mark.parametrize("seed", range(4))
+def test_wilcoxon_matches_the_scipy_test(direction, seed):
+    rng = np.random.default_rng(seed)
+    best_values = rng.normal(size=8)
+    trial_values = best_values + rng.normal(loc=0.4, size=8)  # worse when minimizing
+    s = sign(direction)
+    study = make_study(WilcoxonPruner(p_threshold=0.1), direction)
+    run_trial(study, list(s * best_values))
+    trial = study.ask()
+    for step, v in enumerate(trial_values):
+        trial.report(s * v, step)
+    diff = trial_values - best_values
+    p = wilcoxon(diff, alternative="greater", zero_method="zsplit").pvalue
+    assert trial.should_prune() is bool(diff.mean() > 0 and p < 0.1)
+
+
+def test_wilcoxon_never_prunes_a_trial_better_on_average():
+    diff = np.array([-10.0] + [1.0] * 9)  # loses 9 steps of 10 but wins on the mean
+    assert wilcoxon(diff, alternative="greater", zero_method="zsplit").pvalue < 0.1
+    study = make_study(WilcoxonPruner(p_threshold=0.1))
+    run_trial(study, [0.0] * 10)
+    trial = study.ask()
+    for step, d in enumerate(diff):
+        trial.report(d, step)
+    assert not trial.should_prune()
+
+
+def test_wilcoxon_nan_values():
+    study = make_study(WilcoxonPruner(p_threshold=0.1, n_startup_steps=2))
+    run_trial(study, [0.1, math.nan, 0.1, 0.1, 0.1])
+    trial = study.ask()
+    for step in range(4):
+        trial.report(1.0, step)
+    assert not trial.should_prune()  # step 1 is left out: 3 pairs, p = 1/8
+    trial.report(1.0, 4)
+    assert trial.should_prune()  # 4 pairs, p = 1/16
+    broken = study.ask()
+    broken.report(math.nan, 0)
+    assert broken.should_prune()  # its mean over the folds would be NaN

@@ -38,6 +38,12 @@ class HyperbandPruner(BasePruner):
     bootstrap_count : int, default=0
         See :class:`SuccessiveHalvingPruner`.
 
+    Notes
+    -----
+    A trial's bracket is stored under ``"hyperband:bracket"`` and its rungs under
+    ``"hyperband:<bracket>:completed_rung_<k>"``. NaN values are handled as in
+    :class:`SuccessiveHalvingPruner`.
+
     Examples
     --------
     >>> HyperbandPruner(min_resource=1, max_resource=27).n_brackets
@@ -84,12 +90,14 @@ class HyperbandPruner(BasePruner):
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         if trial.last_step is None:
             return False
-        max_resource = self._max_resource(study)
-        if max_resource is None:
-            return False
-        n = _n_brackets(self.min_resource, max(max_resource, self.min_resource), self.reduction_factor)
         bracket = trial.system_attrs.get(_BRACKET_KEY)
-        if bracket is None:
+        if bracket is None:  # chosen once, at the first decision max_resource is known for
+            max_resource = self._max_resource(study)
+            if max_resource is None:
+                return False
+            n = _n_brackets(
+                self.min_resource, max(max_resource, self.min_resource), self.reduction_factor
+            )
             bracket = _choose_bracket(study.study_name, trial.number, n, self.reduction_factor)
             study._storage.set_trial_system_attr(trial._trial_id, _BRACKET_KEY, bracket)
         sha = SuccessiveHalvingPruner(

@@ -21,7 +21,8 @@ class PercentilePruner(BasePruner):
     """Prune a trial whose best value so far is worse than a percentile of the others'.
 
     At step ``s`` the trial's best reported value up to ``s`` is compared with the
-    ``percentile``-th best of the values the COMPLETE trials reported at ``s``.
+    ``percentile``-th best of the values the COMPLETE trials reported at ``s``; the trial is
+    pruned when it is strictly worse.
 
     Parameters
     ----------
@@ -32,14 +33,16 @@ class PercentilePruner(BasePruner):
     n_warmup_steps : int, default=0
         No pruning before this step.
     interval_steps : int, default=1
-        Decide only every ``interval_steps`` steps after the warm-up.
+        Decide only at steps ``n_warmup_steps + k * interval_steps``. A check whose step was
+        not reported is postponed to the next reported step.
     n_min_trials : int, default=1
         No pruning at a step fewer than this many COMPLETE trials reported.
 
     Notes
     -----
-    NaN values: a trial whose reported values are all NaN is pruned; NaN values of other
-    trials are ignored.
+    NaN values: the trial's best value so far ignores its NaN values, and a trial whose
+    values up to the step are all NaN is pruned; NaN values of the other trials are left out
+    (they count neither for ``n_min_trials`` nor for the percentile).
 
     Examples
     --------
@@ -73,15 +76,13 @@ class PercentilePruner(BasePruner):
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or step < self.n_warmup_steps:
-            return False
-        if (step - self.n_warmup_steps) % self.interval_steps != 0:
+        if step is None or not self._is_check_step(trial):
             return False
         completed = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if len(completed) < self.n_startup_trials:
             return False
         maximize = study.direction == StudyDirection.MAXIMIZE
-        own = [v for s, v in trial.intermediate_values.items() if s <= step and not math.isnan(v)]
+        own = [v for v in trial.intermediate_values.values() if not math.isnan(v)]
         if not own:
             return True
         best = max(own) if maximize else min(own)
@@ -94,6 +95,18 @@ class PercentilePruner(BasePruner):
         if maximize:
             return bool(best < np.percentile(others, 100.0 - self.percentile))
         return bool(best > np.percentile(others, self.percentile))
+
+    def _is_check_step(self, trial: FrozenTrial) -> bool:
+        """Whether a check falls in ``(previous reported step, last step]``."""
+        step = trial.last_step
+        previous = max((s for s in trial.intermediate_values if s < step), default=-1)
+        return self._check_index(step) > self._check_index(previous)
+
+    def _check_index(self, step: int) -> int:
+        """How many checks happened up to ``step``, minus one (-1 in the warm-up)."""
+        if step < self.n_warmup_steps:
+            return -1
+        return (step - self.n_warmup_steps) // self.interval_steps
 
     def __repr__(self) -> str:
         return (
@@ -115,9 +128,14 @@ class MedianPruner(PercentilePruner):
     n_warmup_steps : int, default=0
         No pruning before this step.
     interval_steps : int, default=1
-        Decide only every ``interval_steps`` steps after the warm-up.
+        Decide only at steps ``n_warmup_steps + k * interval_steps`` (postponed to the next
+        reported step when that step was not reported).
     n_min_trials : int, default=1
         No pruning at a step fewer than this many COMPLETE trials reported.
+
+    Notes
+    -----
+    NaN values are handled as in :class:`PercentilePruner`.
 
     Examples
     --------

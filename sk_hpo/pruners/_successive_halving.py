@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SuccessiveHalvingPruner"]
 
+_PRUNED_KEY = "pruned_at_rung"
+
 
 class SuccessiveHalvingPruner(BasePruner):
     """Asynchronous successive halving (ASHA).
@@ -20,10 +22,12 @@ class SuccessiveHalvingPruner(BasePruner):
     A trial that reported at step ``s`` has used ``s + 1`` units of resource (epochs, folds).
     Rung ``k`` is reached at ``min_resource * reduction_factor ** (min_early_stopping_rate + k)``
     units. On reaching a rung, the trial's value there is recorded in its system attributes
-    (``"<prefix>completed_rung_<k>"``, in the storage) and the trial continues only when it is in
-    the top ``1 / reduction_factor`` of all trials that reached that rung so far. The first
-    trial at a rung always continues. Since the rungs live in the storage, several processes
-    sharing a study prune consistently.
+    (``"completed_rung_<k>"``, in the storage) and the trial continues only when it is in
+    the top ``1 / reduction_factor`` of all trials that reached that rung so far (RUNNING,
+    COMPLETE and PRUNED alike). The first trial at a rung always continues. A pruning
+    decision is recorded too (``"pruned_at_rung"``), so asking again gives the same answer.
+    Since the rungs live in the storage, several processes sharing a study prune
+    consistently.
 
     Parameters
     ----------
@@ -38,8 +42,9 @@ class SuccessiveHalvingPruner(BasePruner):
 
     Notes
     -----
-    A trial whose value at a rung is NaN is pruned; NaN values of other trials never
-    count as better than a number.
+    A trial whose value at a rung is NaN is pruned there and that NaN is not recorded, so
+    rungs only ever hold numbers. NaN values reported between rungs are never looked at.
+    Ties with the rung's threshold are promoted.
 
     Examples
     --------
@@ -82,6 +87,8 @@ class SuccessiveHalvingPruner(BasePruner):
         step = trial.last_step
         if step is None:
             return False
+        if self._prefix + _PRUNED_KEY in trial.system_attrs:
+            return True  # the decision at a rung is final, however often it is asked
         value = trial.intermediate_values[step]
         rung = 0
         while self._rung_key(rung) in trial.system_attrs:
@@ -89,7 +96,7 @@ class SuccessiveHalvingPruner(BasePruner):
         all_trials: list[FrozenTrial] | None = None
         while step + 1 >= self.rung_resource(rung):
             if math.isnan(value):
-                return True
+                return self._pruned(study, trial, rung)
             key = self._rung_key(rung)
             study._storage.set_trial_system_attr(trial._trial_id, key, value)
             if all_trials is None:
@@ -100,14 +107,17 @@ class SuccessiveHalvingPruner(BasePruner):
                 if key in t.system_attrs and t._trial_id != trial._trial_id
             ]
             competing.append(value)
-            if len(competing) <= self.bootstrap_count:
-                return True
-            if not _promotable(
-                value, competing, self.reduction_factor, study.direction == StudyDirection.MAXIMIZE
+            maximize = study.direction == StudyDirection.MAXIMIZE
+            if len(competing) <= self.bootstrap_count or not _promotable(
+                value, competing, self.reduction_factor, maximize
             ):
-                return True
+                return self._pruned(study, trial, rung)
             rung += 1
         return False
+
+    def _pruned(self, study: Study, trial: FrozenTrial, rung: int) -> bool:
+        study._storage.set_trial_system_attr(trial._trial_id, self._prefix + _PRUNED_KEY, rung)
+        return True
 
     def __repr__(self) -> str:
         return (
@@ -119,8 +129,10 @@ class SuccessiveHalvingPruner(BasePruner):
 
 
 def _promotable(value: float, competing: list[float], eta: int, maximize: bool) -> bool:
-    """Whether ``value`` is in the top ``1 / eta`` of ``competing`` (which includes it)."""
-    finite = sorted((v for v in competing if not math.isnan(v)), reverse=maximize)
-    k = max(len(competing) // eta, 1)
-    threshold = finite[min(k, len(finite)) - 1]
+    """Whether ``value`` is in the top ``max(n // eta, 1)`` of the ``n`` ``competing`` values.
+
+    ``competing`` includes ``value``; none is NaN (a NaN at a rung is never recorded).
+    """
+    ranked = sorted(competing, reverse=maximize)
+    threshold = ranked[max(len(ranked) // eta, 1) - 1]
     return value >= threshold if maximize else value <= threshold

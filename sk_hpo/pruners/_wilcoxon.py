@@ -35,9 +35,19 @@ class WilcoxonPruner(BasePruner):
 
     Notes
     -----
-    With ``n`` shared steps the smallest one-sided exact p-value is ``2 ** -n``: with
-    ``p_threshold=0.1``, pruning needs at least 4 shared steps. A NaN reported by the
-    trial prunes it; steps where the best trial has NaN are left out.
+    The test is :func:`scipy.stats.wilcoxon` on the differences ``d`` (oriented so that
+    ``d > 0`` means the trial is worse), ``alternative="greater"``, ``zero_method="zsplit"``
+    (ties count half for each side, so they argue against pruning). With ``n`` shared steps
+    the smallest one-sided p-value is ``2 ** -n``: with ``p_threshold=0.1``, pruning needs at
+    least 4 shared steps. A trial whose mean over the shared steps is at least as good as the
+    best trial's is never pruned, even when most of its differences are losses: the
+    objective is the mean.
+
+    NaN values: a NaN reported by the trial prunes it (its mean would be NaN); steps where
+    the best trial has NaN are left out of the pairing.
+
+    Use it with per-step values of instances that are the same for every trial (the same
+    folds, the same seeds); with a learning curve, use the other pruners.
 
     Examples
     --------
@@ -91,7 +101,7 @@ class WilcoxonPruner(BasePruner):
         diff = own - ref
         if study.direction == StudyDirection.MAXIMIZE:
             diff = -diff  # positive = the trial is worse
-        if not np.any(diff != 0):
+        if diff.mean() <= 0.0:  # as good on average: never pruned, whatever the ranks say
             return False
         result = wilcoxon(diff, alternative="greater", zero_method="zsplit")
         return bool(result.pvalue < self.p_threshold)
