@@ -54,4 +54,5 @@ try:
     HPOSearchCV(SVC(kernel="linear"), space, n_iter=5, storage=storage,
                 study_name="svc-digits").fit(X, y)
 except ValueError as error:
-    print("a different search on the same study is refused:", str(error).splitlines()[0])
+    reason = " ".join(line.strip() for line in str(error).splitlines()[1:2])
+    print(f"a different search on the same study is refused ({reason[:70]}...)")
