@@ -452,10 +452,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
 
     def _seed(self) -> int | None:
+        """The samplers' seed: None, or drawn from ``random_state`` (an int gives a fixed one)."""
         if self.random_state is None:
             return None
-        if isinstance(self.random_state, np.random.RandomState):
-            return int(self.random_state.randint(np.iinfo(np.int32).max))
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     def _pruning_metric(self, test: Any) -> float:
