@@ -40,8 +40,8 @@ from sk_hpo.samplers._gp.kernel import (
 __all__ = ["GPModel", "fit_gp", "neg_log_posterior", "default_theta"]
 
 _MIN_NOISE = 1e-6
-_NOISE_PRIOR_MEAN = -6.0
-_NOISE_PRIOR_VAR = 4.0
+_NOISE_PRIOR_SHAPE = 0.1
+_NOISE_PRIOR_RATE = 30.0
 _S2_PRIOR_VAR = 1.0
 _ELL_PRIOR_VAR = 2.0
 _ELL_PRIOR_MEAN = 0.0
@@ -51,13 +51,27 @@ _MIN_VAR = 1e-12
 
 def default_theta(d: int) -> np.ndarray:
     """The prior modes: a starting point for the MAP fit."""
-    return np.concatenate([np.full(d, _ELL_PRIOR_MEAN), [0.0, _NOISE_PRIOR_MEAN]])
+    return np.concatenate([np.full(d, _ELL_PRIOR_MEAN), [0.0, np.log(_NOISE_PRIOR_SHAPE / _NOISE_PRIOR_RATE)]])
 
 
 def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
     """``K^-1`` from the lower Cholesky factor of ``K`` (LAPACK potri, then symmetrised)."""
     inv = dpotri(L, lower=1)[0]
     return np.tril(inv) + np.tril(inv, -1).T
+
+
+def neg_log_prior(theta: np.ndarray, fit_noise: bool = True) -> tuple[float, np.ndarray]:
+    """Negative log prior density of ``theta`` (up to a constant) and its gradient."""
+    d = theta.size - 2
+    grad = np.zeros_like(theta)
+    grad[:d] = (theta[:d] - _ELL_PRIOR_MEAN) / _ELL_PRIOR_VAR
+    grad[d] = theta[d] / _S2_PRIOR_VAR
+    value = 0.5 * float(np.sum((theta[:d] - _ELL_PRIOR_MEAN) * grad[:d]) + theta[d] * grad[d])
+    if fit_noise:
+        noise = float(np.exp(theta[d + 1]))
+        value += _NOISE_PRIOR_RATE * noise - _NOISE_PRIOR_SHAPE * theta[d + 1]
+        grad[d + 1] = _NOISE_PRIOR_RATE * noise - _NOISE_PRIOR_SHAPE
+    return value, grad
 
 
 def neg_log_posterior(
@@ -85,15 +99,8 @@ def neg_log_posterior(
     grad[:d] = -0.5 * matern52_grad_log_ell_dot(D, ell, s2, W)
     grad[d] = -0.5 * np.sum(W * K0)
     grad[d + 1] = 0.0 if fixed_noise is not None else -0.5 * np.trace(W) * noise
-    mu = _ELL_PRIOR_MEAN
-    prior = 0.5 * np.sum((theta[:d] - mu) ** 2) / _ELL_PRIOR_VAR
-    prior += 0.5 * theta[d] ** 2 / _S2_PRIOR_VAR
-    grad[:d] += (theta[:d] - mu) / _ELL_PRIOR_VAR
-    grad[d] += theta[d] / _S2_PRIOR_VAR
-    if fixed_noise is None:
-        prior += 0.5 * (theta[d + 1] - _NOISE_PRIOR_MEAN) ** 2 / _NOISE_PRIOR_VAR
-        grad[d + 1] += (theta[d + 1] - _NOISE_PRIOR_MEAN) / _NOISE_PRIOR_VAR
-    return float(nll + prior), grad
+    prior, prior_grad = neg_log_prior(theta, fixed_noise is None)
+    return float(nll + prior), grad + prior_grad
 
 
 @dataclass

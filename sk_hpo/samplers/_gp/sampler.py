@@ -16,6 +16,7 @@ from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._gp.acquisition import log_ei, log_ei_grad
 from sk_hpo.samplers._gp.gp import build_model, fit_gp
 from sk_hpo.samplers._gp.optim import maximize_mixed
+from sk_hpo.samplers._gp.outputs import training_targets
 from sk_hpo.samplers._gp.space import SpaceEncoder
 from sk_hpo.samplers._random import RandomSampler
 from sk_hpo.samplers._search_space import SearchSpaceTracker
@@ -36,22 +37,6 @@ def _blas_controller() -> Any:
     from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
     return ThreadpoolController()
-
-
-def _standardise(y: np.ndarray) -> np.ndarray:
-    """Yeo-Johnson power transform (for skewed objectives, as HEBO), then zero mean, unit sd."""
-    from scipy.stats import yeojohnson
-
-    if np.ptp(y) == 0:
-        return np.zeros_like(y)
-    scaled = (y - y.mean()) / y.std()
-    try:
-        transformed = yeojohnson(scaled)[0]
-    except (ValueError, FloatingPointError):
-        transformed = scaled
-    if not np.all(np.isfinite(transformed)) or np.ptp(transformed) == 0:
-        transformed = scaled
-    return (transformed - transformed.mean()) / transformed.std()
 
 
 class GPSampler(BaseSampler):
@@ -193,7 +178,7 @@ workers in other threads and processes see it before the trial suggests its para
         encoder = SpaceEncoder(search_space)
         complete, y = self._training_set(study, names)
         X = encoder.encode(np.array([[t.internal_params[n] for n in names] for t in complete]))
-        y = _standardise(y)
+        y = training_targets(y)
         key = tuple(names)
         model = fit_gp(
             X, y, encoder.is_cat, theta0=self._theta.get(key), deterministic=self._deterministic
