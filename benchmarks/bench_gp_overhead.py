@@ -1,18 +1,25 @@
-"""GP sampler overhead: ask + tell time per trial at a given history size, sk_hpo vs Optuna.
+"""GP sampler overhead: ask + tell time per trial at given history sizes, sk_hpo vs Optuna.
 
 A study is filled with ``--history`` random trials of 5 mixed parameters (2 floats, one log
 float, one int, one categorical); then ``--measure`` further trials are asked and told with
-each GP sampler, and the mean time per trial is printed (objective time excluded).
+each GP sampler, and the mean time per trial is reported (objective time excluded). The
+first of them fits the GP from scratch, the others warm-start from the previous fit, as in
+a running study. Both frameworks run in the same process, one after the other; the table
+goes to ``benchmarks/results/gp_overhead.md`` with the command that made it.
 
 Usage::
 
     python benchmarks/bench_gp_overhead.py --history 200 --measure 10
+    python benchmarks/bench_gp_overhead.py --history 1000,2000 --frameworks sk_hpo --tag cap
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import platform
+import shlex
 import sys
 import time
 
@@ -72,19 +79,59 @@ def run(framework: str, history: int, measure: int, seed: int) -> float:
     return elapsed / measure
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--history", type=int, default=200)
+    parser.add_argument("--history", default="200", help="comma-separated history sizes")
     parser.add_argument("--measure", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    rows = []
-    for framework in ("sk_hpo", "optuna"):
-        per_trial = run(framework, args.history, args.measure, args.seed)
-        rows.append((framework, per_trial))
-        print(f"{framework:7s} {per_trial * 1000:9.1f} ms/trial at {args.history} trials")
-    ratio = rows[0][1] / rows[1][1]
-    print(f"sk_hpo / optuna = {ratio:.3f}")
+    parser.add_argument("--frameworks", default="sk_hpo,optuna")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"))
+    parser.add_argument("--tag", default="", help="suffix of the result file name")
+    args = parser.parse_args(argv)
+    frameworks = args.frameworks.split(",")
+    histories = [int(h) for h in args.history.split(",")]
+    lines = ["| trials in the study | " + " | ".join(f"{f} ms/trial" for f in frameworks)]
+    lines[0] += " | sk_hpo / optuna |" if len(frameworks) == 2 else " |"
+    lines.append("|" + "---|" * (len(frameworks) + 1 + (len(frameworks) == 2)))
+    for history in histories:
+        times = [run(f, history, args.measure, args.seed) for f in frameworks]
+        cells = [f"{t * 1000:.1f}" for t in times]
+        if len(frameworks) == 2:
+            cells.append(f"{times[0] / times[1]:.3f}")
+        lines.append(f"| {history} | " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+    import numpy
+    import scipy
+
+    versions = f"numpy {numpy.__version__}, scipy {scipy.__version__}"
+    if "optuna" in frameworks:
+        import optuna
+        import torch
+
+        versions += f", optuna {optuna.__version__}, torch {torch.__version__}"
+    command = "python benchmarks/bench_gp_overhead.py " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
+    report = "\n".join(
+        [
+            f"# GP sampler overhead ({datetime.datetime.now():%Y-%m-%d %H:%M})",
+            "",
+            f"Command: `{command}`",
+            "",
+            f"Mean ask + tell time over {args.measure} GP trials after the given number of "
+            "random trials (5 mixed parameters; objective excluded); "
+            f"{versions}; Python {platform.python_version()}, {os.cpu_count()} CPUs "
+            "(shared with other jobs).",
+            "",
+            *lines,
+            "",
+        ]
+    )
+    os.makedirs(args.out, exist_ok=True)
+    name = f"gp_overhead{'_' + args.tag if args.tag else ''}.md"
+    with open(os.path.join(args.out, name), "w") as fh:
+        fh.write(report)
+    print(report)
 
 
 if __name__ == "__main__":

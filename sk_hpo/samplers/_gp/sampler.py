@@ -42,15 +42,24 @@ def _blas_controller() -> Any:
 class GPSampler(BaseSampler):
     """Bayesian optimization with a Gaussian process and log expected improvement.
 
-    The model: a Matérn-5/2 kernel with one lengthscale per parameter (categoricals through a
-    Hamming distance), log-normal priors on lengthscales, signal and noise, fitted by MAP
-    (L-BFGS-B, analytic gradients, warm-started from the previous fit) on the COMPLETE trials.
-    Inputs live in the unit cube (log scale for ``log`` parameters); outputs go through a
-    Yeo-Johnson power transform and are standardised. The next point maximises log EI:
-    quasi-random candidates, then L-BFGS-B on continuous parameters and a coordinate search
-    on discrete ones. RUNNING trials enter the model with the best value seen (a constant
-    liar); each proposal is stored in its trial's system attributes as soon as it is made, so
-workers in other threads and processes see it before the trial suggests its parameters.
+    For small budgets (tens to a few hundred trials of an expensive objective). Needs only
+    numpy and scipy.
+
+    - Model: a Matérn-5/2 kernel with one lengthscale per parameter (categoricals through a
+      Hamming distance), log-normal priors on lengthscales and signal, a Gamma-type prior on
+      the noise, fitted by MAP (L-BFGS-B, analytic gradients, warm-started from the previous
+      fit) on the COMPLETE trials of the search space shared by all of them.
+    - Inputs: the unit cube (log scale for ``log`` parameters; integers and stepped values
+      are proposed on their grid). Outputs: a Yeo-Johnson power transform, standardised,
+      then shifted so that the worst value is the GP's prior mean: regions far from every
+      trial count as bad until explored, which keeps expected improvement off the empty
+      corners of the cube.
+    - Acquisition: log expected improvement, maximised from Sobol candidates and points near
+      the best trials, by L-BFGS-B on continuous parameters (analytic gradients, the best
+      starts and the incumbent refined together) and a coordinate search on discrete ones.
+    - Parallel workers: RUNNING trials enter the model at the best value seen (a constant
+      liar). Each proposal is stored in its trial's system attributes as soon as it is made,
+      so workers in other threads and processes see it before its parameters are suggested.
 
     Parameters
     ----------
@@ -65,13 +74,19 @@ workers in other threads and processes see it before the trial suggests its para
     n_candidates : int, default=512
         Quasi-random candidates scored before the local refinement.
     max_train_trials : int, default=1000
-        The exact GP costs O(n^3) per fit. Past this many COMPLETE trials, the model is fitted
-        on the best fifth of them and the most recent others, keeping each ask bounded.
+        The exact GP costs O(n^3) time and O(n^2 d) memory per fit. Past this many COMPLETE
+        trials, the model is fitted on the best fifth of them and the most recent others,
+        so the cost of an ask stops growing (about 1.5 s on one core at the cap with 5
+        parameters; see ``benchmarks/results/gp_overhead_cap.md``).
 
     Notes
     -----
     FAIL trials are ignored and PRUNED trials are not mistaken for complete ones: only
-    COMPLETE trials train the model.
+    COMPLETE trials train the model. Parameters that not every COMPLETE trial has
+    (conditional ones) and dynamic ranges are sampled by ``independent_sampler``.
+
+    During an ask, BLAS runs on one thread: the matrices are small, and threads would only
+    contend with the objective's own. The limit is process-wide while it lasts.
 
     Examples
     --------
@@ -143,7 +158,13 @@ workers in other threads and processes see it before the trial suggests its para
     def _training_set(
         self, study: Study, names: list[str]
     ) -> tuple[list[FrozenTrial], np.ndarray]:
-        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        """The COMPLETE trials holding ``names`` (at most ``max_train_trials``) and their
+        values to minimise."""
+        complete = [
+            t
+            for t in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if all(n in t.internal_params for n in names)  # one may have finished meanwhile
+        ]
         y = np.array([t.value for t in complete], dtype=float)
         if study.direction == StudyDirection.MAXIMIZE:
             y = -y
