@@ -51,7 +51,8 @@ _MIN_VAR = 1e-12
 
 def default_theta(d: int) -> np.ndarray:
     """The prior modes: a starting point for the MAP fit."""
-    return np.concatenate([np.full(d, _ELL_PRIOR_MEAN), [0.0, np.log(_NOISE_PRIOR_SHAPE / _NOISE_PRIOR_RATE)]])
+    log_noise_mode = np.log(_NOISE_PRIOR_SHAPE / _NOISE_PRIOR_RATE)
+    return np.concatenate([np.full(d, _ELL_PRIOR_MEAN), [0.0, log_noise_mode]])
 
 
 def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
