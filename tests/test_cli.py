@@ -88,3 +88,20 @@ def test_console_entry_point_runs():
         [sys.executable, "-m", "sk_hpo.cli", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.startswith("sk-hpo ")
+
+
+def test_sqlite_end_to_end(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    fill("sqlite:///hpo.db")
+    assert cli.main(["studies", "sqlite:///hpo.db"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split() == ["svc", "minimize", "3", "0.25"]
+    assert cli.main(["report", "sqlite:///hpo.db", "--study", "svc", "-o", "r.html"]) == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("<img") >= 5 and "0.25" in page
+
+
+def test_not_a_database(tmp_path, capsys):
+    (tmp_path / "junk.db").write_text("hello")
+    assert cli.main(["studies", f"sqlite:///{tmp_path / 'junk.db'}"]) == 2
+    err = capsys.readouterr().err
+    assert "not an SQLite database" in err and "Traceback" not in err
