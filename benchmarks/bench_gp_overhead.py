@@ -2,15 +2,16 @@
 
 A study is filled with ``--history`` random trials of 5 mixed parameters (2 floats, one log
 float, one int, one categorical); then ``--measure`` further trials are asked and told with
-each GP sampler, and the mean time per trial is reported (objective time excluded). The
+each GP sampler, and the mean time per trial is reported (objective time excluded; median
+of ``--repeats`` interleaved runs). The
 first of them fits the GP from scratch, the others warm-start from the previous fit, as in
 a running study. Both frameworks run in the same process, one after the other; the table
 goes to ``benchmarks/results/gp_overhead.md`` with the command that made it.
 
 Usage::
 
-    python benchmarks/bench_gp_overhead.py --history 200 --measure 10
-    python benchmarks/bench_gp_overhead.py --history 1000,2000 --frameworks sk_hpo --tag cap
+    python benchmarks/bench_gp_overhead.py --history 50,200 --measure 10
+    python benchmarks/bench_gp_overhead.py --history 500,1000,2000 --frameworks sk_hpo --tag cap
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--history", default="200", help="comma-separated history sizes")
     parser.add_argument("--measure", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="interleaved runs per framework, median kept"
+    )
     parser.add_argument("--frameworks", default="sk_hpo,optuna")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"))
     parser.add_argument("--tag", default="", help="suffix of the result file name")
@@ -94,7 +98,12 @@ def main(argv: list[str] | None = None) -> None:
     lines[0] += " | sk_hpo / optuna |" if len(frameworks) == 2 else " |"
     lines.append("|" + "---|" * (len(frameworks) + 1 + (len(frameworks) == 2)))
     for history in histories:
-        times = [run(f, history, args.measure, args.seed) for f in frameworks]
+        # Interleaved repeats: a load change on the shared machine hits both frameworks.
+        runs = [
+            [run(f, history, args.measure, args.seed + r) for f in frameworks]
+            for r in range(args.repeats)
+        ]
+        times = np.median(np.array(runs), axis=0)
         cells = [f"{t * 1000:.1f}" for t in times]
         if len(frameworks) == 2:
             cells.append(f"{times[0] / times[1]:.3f}")
@@ -119,7 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             f"Command: `{command}`",
             "",
             f"Mean ask + tell time over {args.measure} GP trials after the given number of "
-            "random trials (5 mixed parameters; objective excluded); "
+            "random trials (5 mixed parameters; objective excluded), median of "
+            f"{args.repeats} interleaved runs (seeds from {args.seed}); "
             f"{versions}; Python {platform.python_version()}, {os.cpu_count()} CPUs "
             "(shared with other jobs).",
             "",

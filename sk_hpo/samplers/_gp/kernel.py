@@ -30,8 +30,11 @@ _SQRT5 = np.sqrt(5.0)
 
 def sq_distances(X1: np.ndarray, X2: np.ndarray, is_cat: np.ndarray) -> np.ndarray:
     """Per-dimension distances ``D`` of shape (n, m, d) (see Notations)."""
-    diff = X1[:, None, :] - X2[None, :, :]
-    return np.where(is_cat, (diff != 0).astype(float), diff * diff)
+    D = X1[:, None, :] - X2[None, :, :]
+    np.square(D, out=D)
+    if is_cat.any():
+        D[:, :, is_cat] = D[:, :, is_cat] != 0
+    return D
 
 
 def matern52(D: np.ndarray, ell: np.ndarray, s2: float) -> np.ndarray:
