@@ -15,6 +15,9 @@ PACKAGES = [
     "sk_hpo.storages",
     "sk_hpo.samplers",
     "sk_hpo.pruners",
+    "sk_hpo.model_selection",
+    "sk_hpo.visualization",
+    "sk_hpo.importance",
 ]
 
 
