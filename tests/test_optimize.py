@@ -1,3 +1,4 @@
+import os
 import threading
 
 import pytest
@@ -147,6 +148,10 @@ def test_threads_run_all_trials_with_unique_numbers():
     study.optimize(objective, n_trials=40, n_jobs=4)
     assert sorted(t.number for t in study.trials) == list(range(40))
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    # each trial records who ran it: host/pid/thread, the thread being the one that ran it
+    workers = {t.system_attrs["worker"] for t in study.trials}
+    assert {w.split("/")[1] for w in workers} == {str(os.getpid())}
+    assert {w.split("/")[2] for w in workers} == names
 
 
 def test_exception_in_a_thread_propagates():

@@ -6,6 +6,7 @@ import gc
 import logging
 import numbers
 import os
+import socket
 import sys
 import threading
 import time
@@ -136,9 +137,18 @@ def run_optimize(
             progress.close()
 
 
+WORKER_ATTR = "worker"
+
+
+def _worker_name() -> str:
+    """``host/pid/thread``: who ran a trial (rows of :func:`~sk_hpo.visualization.plot_timeline`)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{threading.current_thread().name}"
+
+
 def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) -> Any:
     trial = study.ask()  # may raise SearchSpaceExhausted: the trial is then marked FAIL
     try:
+        trial.set_system_attr(WORKER_ATTR, _worker_name())
         value = func(trial)
     except TrialPruned:
         frozen = study.tell(trial, state=TrialState.PRUNED)
