@@ -27,10 +27,17 @@ ALL_PRUNERS = [
 ]
 
 
-def make_study(pruner, direction="minimize", study_name="pruners"):
+def make_study(pruner, direction="minimize", study_name="pruners", storage=None):
     return sk_hpo.create_study(
-        sampler=RandomSampler(seed=0), pruner=pruner, direction=direction, study_name=study_name
+        sampler=RandomSampler(seed=0), pruner=pruner, direction=direction, study_name=study_name,
+        storage=storage,
     )
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def storage(request, tmp_path):
+    """The conformance tests run on every storage: pruners keep their state in it."""
+    return None if request.param == "memory" else f"sqlite:///{tmp_path / 'pruners.db'}"
 
 
 def run_trial(study, values, state=TrialState.COMPLETE):
@@ -49,17 +56,17 @@ def sign(direction):
 
 
 @pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
-def test_no_pruning_before_any_report(pruner):
-    study = make_study(pruner)
+def test_no_pruning_before_any_report(pruner, storage):
+    study = make_study(pruner, storage=storage)
     run_trial(study, [1.0, 1.0, 1.0, 1.0, 1.0])
     assert study.ask().should_prune() is False
 
 
 @pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
 @pytest.mark.parametrize("direction", ["minimize", "maximize"])
-def test_best_so_far_is_not_pruned_and_worst_is_by_aggressive_pruners(pruner, direction):
+def test_best_so_far_is_not_pruned_and_worst_is_by_aggressive_pruners(pruner, direction, storage):
     s = sign(direction)
-    study = make_study(pruner, direction)
+    study = make_study(pruner, direction, storage=storage)
     for level in (1.0, 2.0, 3.0):
         run_trial(study, [s * level] * 5)
     good = study.ask()
@@ -75,8 +82,8 @@ def test_best_so_far_is_not_pruned_and_worst_is_by_aggressive_pruners(pruner, di
 
 
 @pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
-def test_nan_never_crashes(pruner):
-    study = make_study(pruner)
+def test_nan_never_crashes(pruner, storage):
+    study = make_study(pruner, storage=storage)
     run_trial(study, [1.0, math.nan, 1.0, 1.0, 1.0])
     run_trial(study, [2.0, 2.0, 2.0, 2.0, 2.0])
     trial = study.ask()
@@ -86,8 +93,8 @@ def test_nan_never_crashes(pruner):
 
 
 @pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
-def test_pruned_and_failed_history_is_fine(pruner):
-    study = make_study(pruner)
+def test_pruned_and_failed_history_is_fine(pruner, storage):
+    study = make_study(pruner, storage=storage)
     run_trial(study, [1.0, 2.0], state=TrialState.PRUNED)
     run_trial(study, [3.0], state=TrialState.FAIL)
     trial = study.ask()
@@ -236,9 +243,9 @@ def test_wilcoxon_keeps_a_trial_that_ties_or_wins():
 
 @pytest.mark.parametrize("pruner", ALL_PRUNERS, ids=repr)
 @pytest.mark.parametrize("direction", ["minimize", "maximize"])
-def test_asking_twice_gives_the_same_answer(pruner, direction):
+def test_asking_twice_gives_the_same_answer(pruner, direction, storage):
     s = sign(direction)
-    study = make_study(pruner, direction)
+    study = make_study(pruner, direction, storage=storage)
     for level in (1.0, 2.0, 3.0):
         run_trial(study, [s * level] * 5)
     trial = study.ask()
@@ -364,7 +371,6 @@ def test_successive_halving_nan_at_a_rung_is_pruned_and_not_recorded():
 
 
 def test_successive_halving_rungs_survive_in_a_sqlite_file(tmp_path):
-    pytest.importorskip("sk_hpo.storages._sqlite")
     url = f"sqlite:///{tmp_path / 'rungs.db'}"
     pruner = SuccessiveHalvingPruner(reduction_factor=2)
     study = sk_hpo.create_study(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import math
 import os
 import random
 import sqlite3
@@ -535,7 +536,7 @@ class SQLiteStorage(BaseStorage):
             f"WHERE trial_id IN ({marks}) ORDER BY step",
             ids,
         ):
-            values[tid][step] = value
+            values[tid][step] = math.nan if value is None else value  # SQLite keeps NaN as NULL
         trials = []
         for tid, number, state, value, start, complete, user, system in rows:
             distributions = {n: json_to_distribution(d) for n, (_, d) in params[tid].items()}
