@@ -138,6 +138,31 @@ def test_parallel_asks_are_distinct_in_a_finite_space():
     assert not set(values) & finished
 
 
+def test_processes_racing_for_one_configuration_get_distinct_ones():
+    """Two Study objects on one storage stand for two processes: each sampler has its own
+    memory and the same seed, so without the storage's claim they would propose the same
+    configuration when they ask at once (the first has not stored all its parameters)."""
+    storage = sk_hpo.storages.InMemoryStorage()
+
+    def objective(trial):
+        return trial.suggest_int("a", 0, 4) + (trial.suggest_categorical("b", ["x", "y"]) == "x")
+
+    first = sk_hpo.create_study(storage=storage, study_name="s", sampler=TPESampler(seed=0),
+                                pruner=NopPruner())
+    first.optimize(objective, n_trials=4)
+    second = sk_hpo.load_study(study_name="s", storage=storage, sampler=TPESampler(seed=0),
+                               pruner=NopPruner())
+    first = sk_hpo.load_study(study_name="s", storage=storage, sampler=TPESampler(seed=0),
+                              pruner=NopPruner())
+    t1, t2 = first.ask(), second.ask()
+    a1 = t1.suggest_int("a", 0, 4)  # t1 proposed its configuration and stored one parameter
+    a2, b2 = t2.suggest_int("a", 0, 4), t2.suggest_categorical("b", ["x", "y"])
+    b1 = t1.suggest_categorical("b", ["x", "y"])
+    assert (a1, b1) != (a2, b2)
+    finished = {(t.params["a"], t.params["b"]) for t in first.trials[:4]}
+    assert not {(a1, b1), (a2, b2)} & finished
+
+
 def test_constant_liar_spreads_parallel_asks():
     def spread(constant_liar):
         spreads = []

@@ -8,6 +8,8 @@ The numerics (Parzen estimators, truncated normals) live in
 
 from __future__ import annotations
 
+import hashlib
+import json
 import numbers
 import threading
 import weakref
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sk_hpo._direction import StudyDirection
-from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
+from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import sample_uniform
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["TPESampler"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+# Claims lost to other processes before a repeat is accepted (each loss is a rare race).
+_MAX_CLAIM_ATTEMPTS = 8
 
 
 def _is_discrete(dist: BaseDistribution) -> bool:
@@ -104,7 +108,9 @@ class TPESampler(BaseSampler):
       step) first, then by their last reported value.
     - In a finite space (every modelled parameter categorical, integer or stepped), the
       sampler proposes the best-scoring configuration that no trial (finished, running or
-      queued) holds, and repeats a configuration only once all are taken.
+      queued) holds, and repeats a configuration only once all are taken. Processes sharing
+      a study claim each configuration atomically in the storage, so two processes asking
+      at the same moment still get different ones.
     - Parameters whose range changes between trials (dynamic ranges) and parameters that
       appear for the first time are sampled one at a time by univariate TPE.
 
@@ -264,6 +270,15 @@ class TPESampler(BaseSampler):
             if all(_is_discrete(d) for g in groups for d in g.values()):
                 seen = _seen_configurations(trials, trial, search_space, running)
                 internal = best_unseen(names, cands, scores, spaces, score_fns, seen, self._rng)
+                # Another process may be proposing the same configuration right now: the
+                # storage's atomic claim decides who takes it; the loser takes its next best.
+                for _ in range(_MAX_CLAIM_ATTEMPTS):
+                    if seen.contains(internal) or _claim(study, trial, search_space, internal):
+                        break
+                    seen.add(internal)
+                    internal = best_unseen(
+                        names, cands, scores, spaces, score_fns, seen, self._rng
+                    )
             else:
                 internal = {}
                 for gn, cand, score in zip(names, cands, scores):
@@ -356,6 +371,27 @@ def _check_int(name: str, value: Any, minimum: int) -> None:
         raise ValueError(
             f"The {name!r} parameter of TPESampler must be an int >= {minimum}, got {value!r}."
         )
+
+
+def _claim(
+    study: Study,
+    trial: FrozenTrial,
+    search_space: dict[str, BaseDistribution],
+    internal: dict[str, float],
+) -> bool:
+    """Claim a finite-space configuration for ``trial`` in the storage; False if taken.
+
+    The key names the parameters, their distributions and internal values, so a
+    configuration of a changed space is a new one. An enqueued trial keeps its fixed
+    parameters rather than the proposal: it claims nothing.
+    """
+    if trial.system_attrs.get("fixed_params"):
+        return True
+    payload = json.dumps(
+        [[n, distribution_to_json(search_space[n]), internal[n]] for n in sorted(internal)]
+    )
+    key = "tpe:" + hashlib.sha1(payload.encode()).hexdigest()
+    return study._storage.claim_trial_key(study._study_id, trial._trial_id, key)
 
 
 def _seen_configurations(
