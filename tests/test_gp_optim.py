@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sk_hpo.samplers._gp.optim import maximize_mixed
+from sk_hpo.samplers._gp.optim import best_unseen, maximize_mixed
 
 
 def f(U):
@@ -50,3 +50,33 @@ def test_purely_discrete_space_is_searched_coordinate_wise():
         h, None, np.array([[0.0, 0.0]]), np.zeros(2, dtype=bool), [np.arange(5.0)] * 2
     )
     np.testing.assert_array_equal(x, [3.0, 1.0])
+
+
+def test_best_unseen_keeps_an_unseen_maximiser():
+    f = lambda U: -np.abs(U[:, 0] - 2.0)  # noqa: E731
+    u = np.array([2.0])
+    assert best_unseen(u, f, [np.arange(4.0)], np.array([[0.0]]), np.empty((0, 1))) is u
+
+
+def test_best_unseen_takes_the_next_best_point_of_the_grid():
+    f = lambda U: -np.abs(U[:, 0] - 2.0) - 0.1 * U[:, 1]  # noqa: E731
+    seen = np.array([[2.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    got = best_unseen(np.array([2.0, 0.0]), f, [np.arange(4.0), np.arange(2.0)], seen,
+                      np.empty((0, 2)))
+    np.testing.assert_array_equal(got, [2.0, 1.0])
+
+
+def test_best_unseen_repeats_when_every_point_is_seen():
+    seen = np.array([[0.0], [1.0]])
+    got = best_unseen(np.array([1.0]), lambda U: U[:, 0], [np.arange(2.0)], seen,
+                      np.empty((0, 1)))
+    np.testing.assert_array_equal(got, [1.0])
+
+
+def test_best_unseen_searches_the_candidates_of_a_huge_space(monkeypatch):
+    monkeypatch.setattr("sk_hpo.samplers._gp.optim._MAX_GRID", 3)
+    choices = [np.arange(2.0), np.arange(2.0)]
+    candidates = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    f = lambda U: U.sum(axis=1)  # noqa: E731
+    got = best_unseen(np.array([1.0, 1.0]), f, choices, np.array([[1.0, 1.0]]), candidates)
+    np.testing.assert_array_equal(got, [0.0, 1.0])  # [1, 0] scores as well but is no candidate

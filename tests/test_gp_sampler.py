@@ -107,3 +107,37 @@ def test_training_set_is_capped():
     complete, y = study.sampler._training_set(study, ["x"])
     assert len(complete) == 10 and len(y) == 10
     assert min(y) == min(t.value for t in study.trials)
+
+
+def test_no_repeat_in_a_finite_space_after_the_startup_trials():
+    study = make_study(seed=0)  # 5 random startup trials, which may repeat
+
+    def finite(trial):
+        a = trial.suggest_int("a", 0, 3)
+        b = trial.suggest_categorical("b", ["x", "y", "z"])
+        return (a - 2) ** 2 + (b == "x")
+
+    study.optimize(finite, n_trials=5)
+    startup = {(t.params["a"], t.params["b"]) for t in study.trials}
+    study.optimize(finite, n_trials=12 - len(startup))  # exactly the points left
+    configs = [(t.params["a"], t.params["b"]) for t in study.trials[5:]]
+    assert len(set(configs)) == len(configs)
+    assert not set(configs) & startup
+    study.optimize(finite, n_trials=2)  # exhausted: repeats are allowed, no error
+    assert len(study.trials) == 19 - len(startup)
+
+
+@pytest.mark.parametrize("popped", [False, True])
+def test_a_queued_point_is_not_proposed_again(popped):
+    study = make_study(seed=1)
+    study.optimize(lambda t: t.suggest_int("a", 0, 9), n_trials=5)
+    taken = {t.params["a"] for t in study.trials}
+    queued = sorted(set(range(10)) - taken)[0]
+    if popped:  # the queued trial runs, and has not suggested its fixed value yet
+        study.enqueue_trial({"a": queued})
+        study.ask()
+        trial = study.ask()
+    else:  # still waiting when the proposal is made (sampling happens at the first suggest)
+        trial = study.ask()
+        study.enqueue_trial({"a": queued})
+    assert trial.suggest_int("a", 0, 9) not in taken | {queued}

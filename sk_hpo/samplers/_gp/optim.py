@@ -13,6 +13,8 @@ Notations
   choice of one dimension at a time), until a round moves no discrete coordinate.
 - The L-BFGS-B problem of a round is the sum of the ``s`` separable problems, so one call of
   ``f_grad`` on ``s`` rows serves every start; a start keeps its result only if it improved.
+- In an all-discrete space, ``seen`` of shape (r, d) holds the points already evaluated or
+  pending; :func:`best_unseen` replaces a seen maximiser by the best unseen point.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["maximize_mixed"]
+__all__ = ["best_unseen", "maximize_mixed"]
 
 _MAX_ROUNDS = 3
+_MAX_GRID = 100_000  # all-discrete spaces up to this size are enumerated by best_unseen
 
 
 def _discrete_search(
@@ -117,3 +120,39 @@ def maximize_mixed(
         if not moved:
             break
     return S[int(np.argmax(V))]
+
+
+def best_unseen(
+    u: np.ndarray,
+    f: Callable[[np.ndarray], np.ndarray],
+    choices: Sequence[np.ndarray],
+    seen: np.ndarray,
+    candidates: np.ndarray,
+) -> np.ndarray:
+    """``u`` if it is not a row of ``seen``, else the unseen point of highest ``f``.
+
+    Every dimension is discrete (``choices[k]`` its valid coordinates). A space of at most
+    ``_MAX_GRID`` points is enumerated; a larger one is searched among ``candidates``. When
+    every point searched is seen, ``u`` is returned (a repeat).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = lambda U: -np.abs(U[:, 0] - 1.0)
+    >>> best_unseen(np.array([1.0]), f, [np.arange(4.0)], np.array([[1.0]]), np.empty((0, 1)))
+    array([0.])
+    """
+    seen_keys = {tuple(row) for row in np.round(seen, 9)}
+    if tuple(np.round(u, 9)) not in seen_keys:
+        return u
+    if np.prod([float(len(c)) for c in choices]) <= _MAX_GRID:
+        grid = np.stack(np.meshgrid(*choices, indexing="ij"), axis=-1).reshape(-1, len(choices))
+    else:
+        grid = candidates
+    if len(grid) == 0:
+        return u
+    values = f(grid)
+    for i in np.argsort(-values, kind="stable"):
+        if tuple(np.round(grid[i], 9)) not in seen_keys:
+            return grid[i]
+    return u

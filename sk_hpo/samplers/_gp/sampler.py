@@ -15,7 +15,7 @@ from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._gp.acquisition import log_ei, log_ei_grad
 from sk_hpo.samplers._gp.gp import build_model, fit_gp
-from sk_hpo.samplers._gp.optim import maximize_mixed
+from sk_hpo.samplers._gp.optim import best_unseen, maximize_mixed
 from sk_hpo.samplers._gp.outputs import training_targets
 from sk_hpo.samplers._gp.space import SpaceEncoder
 from sk_hpo.samplers._random import RandomSampler
@@ -60,6 +60,10 @@ class GPSampler(BaseSampler):
     - Parallel workers: RUNNING trials enter the model at the best value seen (a constant
       liar). Each proposal is stored in its trial's system attributes as soon as it is made,
       so workers in other threads and processes see it before its parameters are suggested.
+    - Finite spaces (every parameter categorical, or an integer or stepped float with at most
+      64 values): the GP never proposes a point that another trial holds (finished, running
+      or queued) while others remain; it takes the unseen point of highest log EI. The
+      random startup trials may repeat.
 
     Parameters
     ----------
@@ -225,15 +229,19 @@ class GPSampler(BaseSampler):
         def f_grad(U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return log_ei_grad(*model.predict_with_grad(U, cont_idx), best)
 
+        candidates = self._candidates(encoder, X, y, choices)
         u = maximize_mixed(
             f,
             f_grad,
-            self._candidates(encoder, X, y, choices),
+            candidates,
             cont,
             choices,
             n_starts=_N_STARTS,
             incumbents=X[np.argsort(y, kind="stable")[:1]],
         )
+        if not cont.any():  # a finite space: no trial repeats a point while others remain
+            seen = encoder.snap(encoder.encode(self._taken_points(study, trial, search_space)), choices)
+            u = best_unseen(u, f, choices, seen, candidates)
         params = encoder.decode(u)
         return {n: search_space[n].to_internal_repr(v) for n, v in params.items()}
 
@@ -245,6 +253,31 @@ class GPSampler(BaseSampler):
             if t._trial_id == trial._trial_id:
                 continue
             values = {**t.system_attrs.get(_PROPOSAL_ATTR, {}), **t.internal_params}
+            if all(n in values for n in names):
+                rows.append([values[n] for n in names])
+        return np.array(rows, dtype=float).reshape(len(rows), len(names))
+
+    @staticmethod
+    def _taken_points(
+        study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> np.ndarray:
+        """Internal values of every other trial's point in the space: finished in any state,
+        running (its stored proposal) or queued (its fixed parameters)."""
+        names = list(search_space)
+        rows = []
+        for t in study._get_trials(deepcopy=False):
+            if t._trial_id == trial._trial_id:
+                continue
+            values = {}
+            if t.state in (TrialState.RUNNING, TrialState.WAITING):
+                values.update(t.system_attrs.get(_PROPOSAL_ATTR, {}))
+                for n, v in t.system_attrs.get("fixed_params", {}).items():
+                    if n in search_space:
+                        try:
+                            values[n] = search_space[n].to_internal_repr(v)
+                        except (ValueError, TypeError):
+                            pass  # outside this space: it will be sampled, not fixed
+            values.update(t.internal_params)
             if all(n in values for n in names):
                 rows.append([values[n] for n in names])
         return np.array(rows, dtype=float).reshape(len(rows), len(names))
