@@ -89,9 +89,13 @@ def timeline_data(study: Any) -> TimelineData:
     >>> import sk_hpo
     >>> study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=0))
     >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
-    >>> data = timeline_data(study)
-    >>> data.lanes.tolist(), data.lane_labels
-    ([0, 0, 0], ['slot 0'])
+    >>> data = timeline_data(study)  # optimize records each trial's worker: host/pid/thread
+    >>> data.lanes.tolist(), data.lane_labels[0].endswith("/MainThread")
+    ([0, 0, 0], True)
+    >>> for _ in range(2):  # trials run by ask and tell have no worker: slots are inferred
+    ...     _ = study.tell(study.ask(), 1.0)
+    >>> timeline_data(study).lane_labels[1:]
+    ['slot 0']
     """
     study = resolve_study(study, "plot_timeline")
     trials = [
