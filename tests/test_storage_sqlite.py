@@ -2,22 +2,109 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import sqlite3
+import stat
+import threading
 
 import pytest
 
 import sk_hpo
+from sk_hpo._direction import StudyDirection
 from sk_hpo.exceptions import DuplicatedStudyError
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import SQLiteStorage, get_storage
 from sk_hpo.storages._sqlite import SCHEMA_VERSION
+from sk_hpo.trial._state import TrialState
 
 
-@pytest.mark.parametrize("url", ["sqlite://x.db", "sqlite:///", "postgres:///x", "x.db"])
-def test_bad_url(url):
-    with pytest.raises(ValueError, match="sqlite:////absolute"):
+@pytest.mark.parametrize(
+    "url, match",
+    [
+        ("sqlite://x.db", "sqlite:////absolute"),
+        ("sqlite:///", "sqlite:////absolute"),
+        ("x.db", "sqlite:////absolute"),
+        ("postgresql://u@host/db", "'postgresql://u@host/db' is not supported: the PostgreSQL "
+         "storage is not available yet"),
+        ("sqlite:///a.db?timeout=5", r"query options \('timeout=5'\).*SQLiteStorage\("
+         "'sqlite:///a.db', timeout="),
+        ("sqlite:///:memory:", "use storage=None"),
+    ],
+)
+def test_bad_url(url, match):
+    with pytest.raises(ValueError, match=match):
         SQLiteStorage(url)
+
+
+@pytest.mark.parametrize(
+    "url, match",
+    [
+        ("postgresql+psycopg2://h/db", "'postgresql\\+psycopg2://h/db' is not supported: the "
+         "PostgreSQL storage is not available yet"),
+        ("mysql://h/db", "'mysql://h/db' is not supported: only SQLite URLs are"),
+    ],
+)
+def test_get_storage_names_unsupported_url(url, match):
+    with pytest.raises(ValueError, match=match):
+        get_storage(url)
+
+
+def test_missing_directory_or_directory_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"directory '.*nope' of storage URL .* create it"):
+        SQLiteStorage(f"sqlite:///{tmp_path}/nope/s.db")
+    assert not (tmp_path / "nope").exists()
+    with pytest.raises(ValueError, match="names a directory, not a database file"):
+        SQLiteStorage(f"sqlite:///{tmp_path}")
+
+
+def test_relative_and_absolute_urls_name_one_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    relative = SQLiteStorage("sqlite:///rel.db")
+    assert (tmp_path / "rel.db").exists()
+    relative.create_new_study("a", StudyDirection.MINIMIZE)
+    absolute = SQLiteStorage(f"sqlite:///{tmp_path}/rel.db")  # sqlite:////tmp/.../rel.db
+    assert absolute.url.startswith("sqlite:////")
+    assert [s.study_name for s in absolute.get_all_studies()] == ["a"]
+    # Later connections (a new thread, an unpickled copy) reach the same file from elsewhere.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    names: list = []
+    thread = threading.Thread(target=lambda: names.extend(sk_hpo.get_all_study_names(relative)))
+    thread.start()
+    thread.join()
+    assert names == ["a"]
+    assert sk_hpo.get_all_study_names(pickle.loads(pickle.dumps(relative))) == ["a"]
+    assert not (tmp_path / "elsewhere" / "rel.db").exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs POSIX permissions that bind the user (not root)")
+def test_read_only_file_reads_but_refuses_writes(tmp_path):
+    url = f"sqlite:///{tmp_path}/ro.db"
+    writer = SQLiteStorage(url)  # used by this thread only: closing it closes the file
+    sid = writer.create_new_study("s", StudyDirection.MINIMIZE)
+    writer.set_trial_state_values(writer.create_new_trial(sid)._trial_id, TrialState.COMPLETE, 1.0)
+    writer.close()
+    os.chmod(tmp_path / "ro.db", stat.S_IRUSR)
+    storage = SQLiteStorage(url)
+    loaded = sk_hpo.load_study(storage=storage, study_name="s", sampler=RandomSampler(seed=0),
+                               pruner=NopPruner())
+    assert loaded.best_value == 1.0
+    with pytest.raises(PermissionError, match=r"ro.db' of storage URL .* is read-only; make it"):
+        storage.create_new_study("t", StudyDirection.MINIMIZE)
+
+
+def test_cache_notices_study_recreated_by_another_process(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db"
+    mine, theirs = SQLiteStorage(url), SQLiteStorage(url)
+    sid = mine.create_new_study("a", StudyDirection.MINIMIZE)
+    mine.set_trial_state_values(mine.create_new_trial(sid)._trial_id, TrialState.COMPLETE, 1.0)
+    assert len(mine.get_all_trials(sid)) == 1  # now cached
+    theirs.delete_study(sid)
+    assert theirs.create_new_study("b", StudyDirection.MINIMIZE) == sid  # SQLite reuses the id
+    assert mine.get_all_trials(sid) == []
 
 
 def test_schema_version_and_foreign_file(tmp_path):
@@ -26,7 +113,8 @@ def test_schema_version_and_foreign_file(tmp_path):
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     conn.execute("UPDATE schema_version SET version=99")
     conn.commit()
-    with pytest.raises(ValueError, match="schema version 99"):
+    with pytest.raises(ValueError, match="schema version 99, but this sk_hpo reads version 1; "
+                       "upgrade sk_hpo"):
         SQLiteStorage(f"sqlite:///{tmp_path}/a.db")
     other = sqlite3.connect(tmp_path / "b.db")
     other.execute("CREATE TABLE foo (x)")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 
+import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
+import sk_hpo
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
+from sk_hpo.pruners import NopPruner
+from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import InMemoryStorage, SQLiteStorage
 from sk_hpo.trial._state import TrialState
 
@@ -114,3 +119,64 @@ def test_pickle_round_trip(storage):
     storage.set_trial_state_values(tid, TrialState.COMPLETE, 1.5)
     clone = pickle.loads(pickle.dumps(storage))
     assert clone.get_best_trial(sid).value == 1.5
+
+
+def test_state_changes_and_their_checks(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    running = storage.create_new_trial(sid)
+    template = running._replace(state=TrialState.WAITING, datetime_start=None)
+    waiting = storage.create_new_trial(sid, template)
+    assert storage.set_trial_state_values(waiting._trial_id, TrialState.RUNNING)
+    started = storage.get_trial(waiting._trial_id)
+    assert started.state == TrialState.RUNNING and started.datetime_start is not None
+    assert not storage.set_trial_state_values(waiting._trial_id, TrialState.RUNNING)
+    assert storage.set_trial_state_values(running._trial_id, TrialState.PRUNED, 0.5)
+    pruned = storage.get_trial(running._trial_id)
+    assert (pruned.state, pruned.value) == (TrialState.PRUNED, 0.5)
+    assert pruned.datetime_complete >= pruned.datetime_start
+    with pytest.raises(UpdateFinishedTrialError, match="Trial #0 is already finished"):
+        storage.set_trial_state_values(running._trial_id, TrialState.RUNNING)
+    with pytest.raises(KeyError, match="trial_id=12345"):
+        storage.set_trial_state_values(12345, TrialState.COMPLETE, 1.0)
+
+
+def test_non_finite_values_round_trip(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    tid = storage.create_new_trial(sid)._trial_id
+    for step, v in enumerate([math.nan, math.inf, -math.inf, np.float64(0.5)]):
+        storage.set_trial_intermediate_value(tid, step, v)
+    storage.set_trial_user_attr(tid, "scores", {"nan": math.nan, "inf": [math.inf, -math.inf]})
+    storage.set_trial_state_values(tid, TrialState.COMPLETE, math.inf)
+    for t in (storage.get_trial(tid), storage.get_all_trials(sid)[0]):
+        assert math.isnan(t.intermediate_values[0])
+        assert [t.intermediate_values[s] for s in (1, 2, 3)] == [math.inf, -math.inf, 0.5]
+        assert type(t.intermediate_values[3]) is float
+        assert math.isnan(t.user_attrs["scores"]["nan"])
+        assert t.user_attrs["scores"]["inf"] == [math.inf, -math.inf]
+        assert t.value == math.inf
+
+
+def test_attrs_read_back_as_json_gives_them(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    tid = storage.create_new_trial(sid)._trial_id
+    storage.set_trial_system_attr(tid, "t", {"pair": (1, 2), 3: "x"})
+    storage.set_study_user_attr(sid, "t", (1.5,))
+    assert storage.get_trial(tid).system_attrs == {"t": {"pair": [1, 2], "3": "x"}}
+    assert storage.get_study_user_attrs(sid) == {"t": [1.5]}
+    with pytest.raises(TypeError, match="attribute key must be a str, got 3"):
+        storage.set_trial_user_attr(tid, 3, "x")
+    with pytest.raises(TypeError, match="'arr' must be JSON-serializable.*str\\(value\\)"):
+        storage.set_trial_user_attr(tid, "arr", np.arange(2))
+
+
+def test_objective_storing_non_json_attr_fails_its_trial(storage):
+    study = sk_hpo.create_study(storage=storage, sampler=RandomSampler(seed=0),
+                                pruner=NopPruner())
+
+    def objective(trial):
+        trial.set_user_attr("model", object())
+        return 1.0
+
+    with pytest.raises(TypeError, match="'model' must be JSON-serializable"):
+        study.optimize(objective, n_trials=1)
+    assert [(t.state, t.user_attrs) for t in study.trials] == [(TrialState.FAIL, {})]

@@ -24,9 +24,16 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
     if isinstance(storage, str):
         if storage.startswith("sqlite://"):
             return SQLiteStorage(storage)
+        scheme = storage.partition("://")[0].split("+")[0].lower()
+        why = (
+            "the PostgreSQL storage is not available yet"
+            if scheme in ("postgresql", "postgres")
+            else "only SQLite URLs are"
+        )
         raise ValueError(
-            f"The 'storage' URL {storage!r} is not supported; use 'sqlite:///relative/path.db' "
-            "or 'sqlite:////absolute/path.db', a storage object, or None for memory."
+            f"The 'storage' URL {storage!r} is not supported: {why}; use "
+            "'sqlite:///relative/path.db' or 'sqlite:////absolute/path.db', a storage object, "
+            "or None for memory."
         )
     raise TypeError(
         f"The 'storage' parameter must be None, a URL string or a BaseStorage, got {storage!r}."

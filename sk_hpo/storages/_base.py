@@ -43,7 +43,10 @@ class BaseStorage(abc.ABC):
     Heartbeats: a storage with ``heartbeat_interval`` not None records, for RUNNING trials,
     when their process last said it was alive (:meth:`record_heartbeat`);
     :meth:`fail_stale_trials` marks FAIL the RUNNING trials whose heartbeat is older than
-    ``grace_period`` seconds. Storages without heartbeats inherit no-op versions.
+    ``grace_period`` seconds. A trial's heartbeat counts from when it became RUNNING, so the
+    first explicit beat may come one interval later. Several processes may fail the same stale
+    trial at once: exactly one of them fails it. Storages without heartbeats inherit no-op
+    versions.
     """
 
     heartbeat_interval: float | None = None

@@ -11,7 +11,8 @@ class HeartbeatThread:
     """Beats, every ``storage.heartbeat_interval`` seconds, for the trials this process runs.
 
     One daemon thread per study object, started with its first trial and idle (exited) while
-    no trial runs. Does nothing for storages without heartbeats.
+    no trial runs. Does nothing for storages without heartbeats. The first beat comes one
+    interval after :meth:`add`: a storage stamps a trial's heartbeat when the trial starts.
     """
 
     def __init__(self, storage: BaseStorage) -> None:
@@ -31,7 +32,6 @@ class HeartbeatThread:
                     target=self._run, name="sk_hpo-heartbeat", daemon=True
                 )
                 self._thread.start()
-        self._storage.record_heartbeat([trial_id])
 
     def discard(self, trial_id: int) -> None:
         with self._lock:

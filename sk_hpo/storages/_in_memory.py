@@ -19,15 +19,25 @@ __all__ = ["InMemoryStorage", "check_json_value"]
 
 
 def check_json_value(key: str, value: Any) -> Any:
-    """Return ``value`` if JSON can hold it, else raise a ``TypeError`` naming ``key``."""
+    """Return ``value`` as JSON gives it back, else raise a ``TypeError`` naming ``key``.
+
+    Every storage keeps this form, so an attribute reads back the same from memory and from
+    SQLite: tuples become lists, dict keys strings; NaN and infinities are kept.
+
+    Examples
+    --------
+    >>> check_json_value("k", {"a": (1, float("inf"))})
+    {'a': [1, inf]}
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"The attribute key must be a str, got {key!r}.")
     try:
-        json.dumps(value, allow_nan=True)
+        return json.loads(json.dumps(value, allow_nan=True))
     except (TypeError, ValueError) as e:
         raise TypeError(
             f"The attribute {key!r} must be JSON-serializable (numbers, strings, lists, dicts), "
             f"got {value!r}. Convert it (e.g. str(value)) before storing it."
         ) from e
-    return value
 
 
 class _StudyRecord:
@@ -143,14 +153,14 @@ class InMemoryStorage(BaseStorage):
             return summaries
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        check_json_value(key, value)
+        value = check_json_value(key, value)
         with self._lock:
-            self._study(study_id).user_attrs[key] = copy.deepcopy(value)
+            self._study(study_id).user_attrs[key] = value
 
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
-        check_json_value(key, value)
+        value = check_json_value(key, value)
         with self._lock:
-            self._study(study_id).system_attrs[key] = copy.deepcopy(value)
+            self._study(study_id).system_attrs[key] = value
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
         with self._lock:
@@ -204,6 +214,10 @@ class InMemoryStorage(BaseStorage):
                 )
             else:
                 trial = copy.deepcopy(template_trial)
+                trial.user_attrs = {k: check_json_value(k, v) for k, v in trial.user_attrs.items()}
+                trial.system_attrs = {
+                    k: check_json_value(k, v) for k, v in trial.system_attrs.items()
+                }
                 trial.number = number
                 trial._trial_id = trial_id
                 trial._internal_params = None
@@ -255,23 +269,23 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             record, number, trial = self._writable(trial_id)
             values = dict(trial.intermediate_values)
-            values[step] = value
+            values[int(step)] = float(value)
             record.trials[number] = trial._replace(intermediate_values=values)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
-        check_json_value(key, value)
+        value = check_json_value(key, value)
         with self._lock:
             record, number, trial = self._writable(trial_id)
             attrs = dict(trial.user_attrs)
-            attrs[key] = copy.deepcopy(value)
+            attrs[key] = value
             record.trials[number] = trial._replace(user_attrs=attrs)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        check_json_value(key, value)
+        value = check_json_value(key, value)
         with self._lock:
             record, number, trial = self._writable(trial_id)
             attrs = dict(trial.system_attrs)
-            attrs[key] = copy.deepcopy(value)
+            attrs[key] = value
             record.trials[number] = trial._replace(system_attrs=attrs)
 
     def claim_trial_key(self, study_id: int, trial_id: int, key: str) -> bool:

@@ -59,7 +59,9 @@ CREATE TABLE IF NOT EXISTS claims (
     UNIQUE(study_id, key));
 """
 
-_FINISHED = tuple(s.value for s in TrialState if s.is_finished())
+_UNFINISHED_SQL = "state NOT IN ({})".format(
+    ",".join(str(s.value) for s in TrialState if s.is_finished())
+)
 
 
 def parse_sqlite_url(url: str) -> str:
@@ -72,13 +74,33 @@ def parse_sqlite_url(url: str) -> str:
     >>> parse_sqlite_url("sqlite:////tmp/a.db")
     '/tmp/a.db'
     """
+    if not isinstance(url, str):
+        raise TypeError(f"The SQLite storage URL must be a string, got {url!r}.")
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme.split("+")[0] in ("postgresql", "postgres"):
+        raise ValueError(
+            f"The storage URL {url!r} is not supported: the PostgreSQL storage is not available "
+            "yet; use 'sqlite:////absolute/path.db' to share a study between processes."
+        )
     prefix = "sqlite:///"
-    if not isinstance(url, str) or not url.startswith(prefix) or len(url) == len(prefix):
+    if not url.startswith(prefix) or len(url) == len(prefix):
         raise ValueError(
             f"The SQLite storage URL {url!r} is invalid; use 'sqlite:///relative/path.db' "
             "(relative to the working directory) or 'sqlite:////absolute/path.db'."
         )
-    return url[len(prefix):]
+    path, _, options = url[len(prefix):].partition("?")
+    if options:
+        raise ValueError(
+            f"The SQLite storage URL {url!r} has query options ({options!r}), which are not "
+            f"supported; pass them as arguments instead, e.g. "
+            f"SQLiteStorage('{prefix}{path}', timeout=120.0)."
+        )
+    if path == ":memory:" or not path:
+        raise ValueError(
+            f"The SQLite storage URL {url!r} names no file; an in-memory database would be "
+            "empty for every connection: use storage=None for an in-memory study."
+        )
+    return path
 
 
 def _ts(dt: datetime.datetime | None) -> float | None:
@@ -92,6 +114,12 @@ def _dt(ts: float | None) -> datetime.datetime | None:
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text
+
+
+def _is_read_only(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorname", "").startswith("SQLITE_READONLY") or (
+        "readonly" in str(error).lower()
+    )
 
 
 class SQLiteStorage(BaseStorage):
@@ -128,7 +156,20 @@ class SQLiteStorage(BaseStorage):
         grace_period: float | None = None,
     ) -> None:
         self.url = url
-        self._path = parse_sqlite_url(url)
+        # Absolute now: threads and processes opening connections later, perhaps from
+        # another working directory, must all reach this file.
+        self._path = os.path.abspath(parse_sqlite_url(url))
+        directory = os.path.dirname(self._path)
+        if not os.path.isdir(directory):
+            raise FileNotFoundError(
+                f"The directory {directory!r} of storage URL {url!r} does not exist; create it "
+                "first (sk_hpo creates the database file, not its directories)."
+            )
+        if os.path.isdir(self._path):
+            raise ValueError(
+                f"The storage URL {url!r} names a directory, not a database file; add a file "
+                f"name, e.g. {url.rstrip('/') + '/study.db'!r}."
+            )
         self.timeout = float(timeout)
         self.heartbeat_interval = heartbeat_interval
         if grace_period is None and heartbeat_interval is not None:
@@ -140,13 +181,16 @@ class SQLiteStorage(BaseStorage):
     def _init_runtime(self) -> None:
         self._local = threading.local()
         self._pid = os.getpid()
-        self._cache: dict[int, dict[int, FrozenTrial]] = {}  # study_id -> finished trials by id
+        # study_id -> (study start stamp, finished trials by id); the stamp tells a study
+        # deleted and re-created under the same id by another process.
+        self._cache: dict[int, tuple[float, dict[int, FrozenTrial]]] = {}
         self._cache_lock = threading.Lock()
         self._last_stale_check: dict[int, float] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {
             "url": self.url,
+            "_path": self._path,
             "timeout": self.timeout,
             "heartbeat_interval": self.heartbeat_interval,
             "grace_period": self.grace_period,
@@ -154,7 +198,6 @@ class SQLiteStorage(BaseStorage):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._path = parse_sqlite_url(self.url)
         self._init_runtime()
 
     # -- connection ----------------------------------------------------------------------------
@@ -164,17 +207,35 @@ class SQLiteStorage(BaseStorage):
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
-        conn = sqlite3.connect(
-            self._path, timeout=min(self.timeout, 1.0), isolation_level=None,
-            check_same_thread=False,
-        )
         try:
-            self._retry(lambda: self._setup(conn))
-        except BaseException:
-            conn.close()
-            raise
+            conn = sqlite3.connect(
+                self._path, timeout=min(self.timeout, 1.0), isolation_level=None,
+                check_same_thread=False,
+            )
+            try:
+                self._retry(lambda: self._setup(conn))
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.OperationalError as e:
+            raise self._os_error(e) from None
         self._local.conn = conn
         return conn
+
+    def _os_error(self, error: sqlite3.OperationalError) -> Exception:
+        """The error to raise for ``error``: a clear one when the file cannot be written."""
+        if _is_read_only(error):
+            return PermissionError(
+                f"The SQLite file {self._path!r} of storage URL {self.url!r} is read-only; make "
+                "it writable (e.g. chmod u+w) to change its studies."
+            )
+        if "unable to open" in str(error).lower():
+            return OSError(
+                f"The SQLite file {self._path!r} of storage URL {self.url!r} cannot be opened: "
+                f"{error}; check that it and its directory exist and are readable and writable "
+                "(SQLite writes its -wal and -shm files next to the database)."
+            )
+        return error
 
     def _setup(self, conn: sqlite3.Connection) -> None:
         try:
@@ -242,11 +303,23 @@ class SQLiteStorage(BaseStorage):
                     conn.execute("ROLLBACK")
                 raise
 
-        return self._retry(attempt)
+        try:
+            return self._retry(attempt)
+        except sqlite3.OperationalError as e:
+            raise self._os_error(e) from None
 
     def _read(self, fn):
+        """Run ``fn(conn)`` in one read transaction: all its statements see one snapshot."""
         conn = self._connect()
-        return self._retry(lambda: fn(conn))
+
+        def attempt():
+            conn.execute("BEGIN")
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("COMMIT")
+
+        return self._retry(attempt)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -377,6 +450,8 @@ class SQLiteStorage(BaseStorage):
             for key, value in {**template_trial.user_attrs, **template_trial.system_attrs}.items():
                 check_json_value(key, value)
 
+        now = time.time()
+
         def fn(conn):
             self._check_study(conn, study_id)
             number = conn.execute(
@@ -384,15 +459,17 @@ class SQLiteStorage(BaseStorage):
             ).fetchone()[0]
             t = template_trial
             if t is None:
-                row = (study_id, number, TrialState.RUNNING.value, None, time.time(), None,
+                row = (study_id, number, TrialState.RUNNING.value, None, now, None, now,
                        "{}", "{}")
             else:
+                beat = now if t.state == TrialState.RUNNING else None
                 row = (study_id, number, t.state.value, t.value, _ts(t.datetime_start),
-                       _ts(t.datetime_complete), json.dumps(t.user_attrs),
+                       _ts(t.datetime_complete), beat, json.dumps(t.user_attrs),
                        json.dumps(t.system_attrs))
             trial_id = conn.execute(
                 "INSERT INTO trials (study_id, number, state, value, datetime_start, "
-                "datetime_complete, user_attrs, system_attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "datetime_complete, heartbeat, user_attrs, system_attrs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             ).lastrowid
             if t is not None:
@@ -407,14 +484,23 @@ class SQLiteStorage(BaseStorage):
                     "INSERT INTO intermediate_values VALUES (?, ?, ?)",
                     [(trial_id, step, v) for step, v in t.intermediate_values.items()],
                 )
-            return trial_id
+            return trial_id, number
 
-        return self.get_trial(self._write(fn))
+        trial_id, number = self._write(fn)
+        if template_trial is not None:
+            return self.get_trial(trial_id)
+        return FrozenTrial(
+            number=number, state=TrialState.RUNNING, value=None, datetime_start=_dt(now),
+            datetime_complete=None, params={}, distributions={}, user_attrs={},
+            system_attrs={}, intermediate_values={}, trial_id=trial_id, internal_params={},
+        )
 
     @staticmethod
-    def _writable_state(conn: sqlite3.Connection, trial_id: int) -> tuple[int, int]:
+    def _writable_state(conn: sqlite3.Connection, trial_id: int, *columns: str) -> tuple:
+        """``(state, number, *columns)`` of an unfinished trial; raise if finished or absent."""
         row = conn.execute(
-            "SELECT state, number FROM trials WHERE trial_id=?", (trial_id,)
+            f"SELECT {', '.join(('state', 'number') + columns)} FROM trials WHERE trial_id=?",
+            (trial_id,),
         ).fetchone()
         if row is None:
             raise KeyError(f"No trial with trial_id={trial_id!r} exists.")
@@ -452,28 +538,34 @@ class SQLiteStorage(BaseStorage):
     def set_trial_state_values(
         self, trial_id: int, state: TrialState, value: float | None = None
     ) -> bool:
+        # One UPDATE on the common path; its WHERE clause does the state check.
+        now = time.time()
+        if state == TrialState.RUNNING:  # only a WAITING trial may start
+            sql = ("UPDATE trials SET state=?, value=?, datetime_start=?, heartbeat=? "
+                   f"WHERE trial_id=? AND state={TrialState.WAITING.value}")
+            args = (state.value, value, now, now, trial_id)
+        elif state.is_finished():
+            sql = ("UPDATE trials SET state=?, value=?, datetime_complete=? "
+                   f"WHERE trial_id=? AND {_UNFINISHED_SQL}")
+            args = (state.value, value, now, trial_id)
+        else:
+            sql = f"UPDATE trials SET state=?, value=? WHERE trial_id=? AND {_UNFINISHED_SQL}"
+            args = (state.value, value, trial_id)
+
         def fn(conn):
-            current = TrialState(self._writable_state(conn, trial_id)[0])
-            if state == TrialState.RUNNING and current != TrialState.WAITING:
-                return False
-            now = time.time()
-            conn.execute("UPDATE trials SET state=?, value=? WHERE trial_id=?",
-                         (state.value, value, trial_id))
-            if state == TrialState.RUNNING:
-                conn.execute("UPDATE trials SET datetime_start=? WHERE trial_id=?",
-                             (now, trial_id))
-            if state.is_finished():
-                conn.execute("UPDATE trials SET datetime_complete=? WHERE trial_id=?",
-                             (now, trial_id))
-            return True
+            if conn.execute(sql, args).rowcount == 1:
+                return True
+            self._writable_state(conn, trial_id)  # raises when unknown or finished
+            return False  # RUNNING asked, but the trial is not WAITING: someone else took it
 
         return self._write(fn)
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        row = (trial_id, int(step), float(value))  # NaN is stored as NULL and read back as NaN
+
         def fn(conn):
             self._writable_state(conn, trial_id)
-            conn.execute("INSERT OR REPLACE INTO intermediate_values VALUES (?, ?, ?)",
-                         (trial_id, step, value))
+            conn.execute("INSERT OR REPLACE INTO intermediate_values VALUES (?, ?, ?)", row)
 
         self._write(fn)
 
@@ -481,11 +573,7 @@ class SQLiteStorage(BaseStorage):
         check_json_value(key, value)
 
         def fn(conn):
-            self._writable_state(conn, trial_id)
-            (text,) = conn.execute(
-                f"SELECT {column} FROM trials WHERE trial_id=?", (trial_id,)
-            ).fetchone()
-            attrs = json.loads(text)
+            attrs = json.loads(self._writable_state(conn, trial_id, column)[2])
             attrs[key] = value
             conn.execute(f"UPDATE trials SET {column}=? WHERE trial_id=?",
                          (json.dumps(attrs), trial_id))
@@ -585,20 +673,23 @@ class SQLiteStorage(BaseStorage):
         states: Container[TrialState] | None = None,
     ) -> list[FrozenTrial]:
         def fn(conn):
-            self._check_study(conn, study_id)
+            stamp = self._check_study(conn, study_id)[4]
             with self._cache_lock:
-                known = sorted(self._cache.get(study_id, {}))
+                cached_stamp, cache = self._cache.get(study_id, (None, {}))
+                known = sorted(cache) if cached_stamp == stamp else []
             # Finished trials never change: fetch only those not cached yet.
             rows = conn.execute(
                 f"SELECT {self._TRIAL_COLUMNS} FROM trials WHERE study_id=? "
                 f"AND trial_id NOT IN (SELECT value FROM json_each(?)) ORDER BY number",
                 (study_id, json.dumps(known)),
             ).fetchall()
-            return self._build(conn, rows)
+            return stamp, self._build(conn, rows)
 
-        fresh = self._read(fn)
+        stamp, fresh = self._read(fn)
         with self._cache_lock:
-            cache = self._cache.setdefault(study_id, {})
+            if self._cache.get(study_id, (None,))[0] != stamp:
+                self._cache[study_id] = (stamp, {})
+            cache = self._cache[study_id][1]
             for t in fresh:
                 if t.state.is_finished():
                     cache[t._trial_id] = t
@@ -628,8 +719,11 @@ class SQLiteStorage(BaseStorage):
             ).fetchone()
             if row is None:
                 return None
-            conn.execute("UPDATE trials SET state=?, datetime_start=? WHERE trial_id=?",
-                         (TrialState.RUNNING.value, time.time(), row[0]))
+            now = time.time()
+            conn.execute(
+                "UPDATE trials SET state=?, datetime_start=?, heartbeat=? WHERE trial_id=?",
+                (TrialState.RUNNING.value, now, now, row[0]),
+            )
             return row[0]
 
         trial_id = self._write(fn)
