@@ -1,5 +1,6 @@
 import os
 import threading
+import time
 
 import pytest
 
@@ -180,3 +181,45 @@ def test_exhausted_sampler_stops_optimize():
     study = make_study(sampler=OneShot(seed=0))
     study.optimize(quadratic, n_trials=10)
     assert len(study.trials) == 2
+
+
+@pytest.mark.parametrize("ending", ["return", "report", "prune"])
+def test_trial_failed_as_stale_by_another_worker_is_dropped_and_the_loop_goes_on(
+    tmp_path, ending
+):
+    # Our process stalls past the grace period another worker applies: that worker fails
+    # the trial as stale. Whatever the objective then does, optimize warns and carries on.
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    ours = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
+    theirs = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.05)
+    study = sk_hpo.create_study(storage=ours, study_name="s", sampler=RandomSampler(seed=0))
+    other = sk_hpo.load_study(study_name="s", storage=theirs)
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 0:
+            time.sleep(0.2)
+            other.tell(other.ask(), 1.0)  # the other worker's ask fails our stale trial
+            if ending == "report":
+                trial.report(x, step=1)
+            elif ending == "prune":
+                raise sk_hpo.TrialPruned()
+        return x
+
+    with pytest.warns(RuntimeWarning, match="Trial 0 was marked FAIL by another worker"):
+        study.optimize(objective, n_trials=3)
+    states = {t.number: t.state for t in study.get_trials()}
+    assert states[0] == TrialState.FAIL
+    assert sorted(states) == [0, 1, 2, 3]
+    assert [states[n] for n in (1, 2, 3)] == [TrialState.COMPLETE] * 3
+
+
+def test_update_finished_trial_error_of_a_running_trial_is_not_swallowed():
+    study = make_study()
+
+    def objective(trial):
+        raise sk_hpo.exceptions.UpdateFinishedTrialError("from user code")
+
+    with pytest.raises(sk_hpo.exceptions.UpdateFinishedTrialError, match="from user code"):
+        study.optimize(objective, n_trials=2)
+    assert [t.state for t in study.trials] == [TrialState.FAIL]

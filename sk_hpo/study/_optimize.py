@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import numbers
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned
+from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
 from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -151,22 +152,12 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
         trial.set_system_attr(WORKER_ATTR, _worker_name())
         value = func(trial)
     except TrialPruned:
-        frozen = study.tell(trial, state=TrialState.PRUNED)
+        frozen = _tell(study, trial, state=TrialState.PRUNED)
         _logger.info("Trial %d pruned.", frozen.number)
         return frozen
-    except catch as e:
-        frozen = study.tell(trial, state=TrialState.FAIL)
-        warnings.warn(
-            f"Trial {frozen.number} failed with {type(e).__name__}: {e}; the study goes on "
-            "because this exception is in 'catch'.",
-            UserWarning,
-            stacklevel=4,
-        )
-        return frozen
-    except BaseException:
-        study._fail_quietly(trial._trial_id)
-        raise
-    frozen = study.tell(trial, value, state=TrialState.COMPLETE)
+    except BaseException as e:
+        return _after_error(study, trial, e, catch)
+    frozen = _tell(study, trial, value, state=TrialState.COMPLETE)
     if frozen.state == TrialState.COMPLETE:
         _logger.info(
             "Trial %d finished with value %r and parameters %r.",
@@ -175,6 +166,59 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
             frozen.params,
         )
     return frozen
+
+
+def _after_error(
+    study: Study, trial: Any, error: BaseException, catch: tuple[type[BaseException], ...]
+) -> Any:
+    if isinstance(error, UpdateFinishedTrialError):
+        frozen = _finished_elsewhere(study, trial)
+        if frozen is not None:
+            return frozen
+    if not isinstance(error, catch):
+        study._fail_quietly(trial._trial_id)
+        raise error
+    frozen = _tell(study, trial, state=TrialState.FAIL)
+    warnings.warn(
+        f"Trial {frozen.number} failed with {type(error).__name__}: {error}; the study goes on "
+        "because this exception is in 'catch'.",
+        UserWarning,
+        stacklevel=6,
+    )
+    return frozen
+
+
+def _tell(study: Study, trial: Any, value: Any = None, state: TrialState | None = None) -> Any:
+    try:
+        return study.tell(trial, value, state=state)
+    except UpdateFinishedTrialError:
+        frozen = _finished_elsewhere(study, trial)
+        if frozen is None:
+            raise
+        return frozen
+
+
+def _finished_elsewhere(study: Study, trial: Any) -> Any:
+    """The trial, when another worker finished it while it ran (None if it is still RUNNING).
+
+    A storage with heartbeats marks a RUNNING trial FAIL when its heartbeat is older than the
+    grace period: the worker's process looked dead (suspended machine, a long pause). Its
+    result is dropped, with a warning, and the loop goes on: the stored trial stays as the
+    other worker left it.
+    """
+    frozen = study._storage.get_trial(trial._trial_id)
+    if not frozen.state.is_finished():
+        return None
+    study._heartbeat.discard(trial._trial_id)
+    warnings.warn(
+        f"Trial {frozen.number} was marked {frozen.state.name} by another worker while it ran "
+        "(no heartbeat for longer than the storage's grace_period); its result is dropped and "
+        "the study goes on. Give the storage a larger grace_period if trials can stall "
+        "that long.",
+        RuntimeWarning,
+        stacklevel=7,
+    )
+    return copy.deepcopy(frozen)
 
 
 class _Progress:
