@@ -12,7 +12,7 @@ import pytest
 
 import sk_hpo
 from sk_hpo._direction import StudyDirection
-from sk_hpo.exceptions import DuplicatedStudyError
+from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import SQLiteStorage, get_storage
@@ -96,15 +96,32 @@ def test_read_only_file_reads_but_refuses_writes(tmp_path):
         storage.create_new_study("t", StudyDirection.MINIMIZE)
 
 
-def test_cache_notices_study_recreated_by_another_process(tmp_path):
+def test_study_recreated_by_another_process_gets_a_new_id(tmp_path):
     url = f"sqlite:///{tmp_path}/s.db"
     mine, theirs = SQLiteStorage(url), SQLiteStorage(url)
     sid = mine.create_new_study("a", StudyDirection.MINIMIZE)
     mine.set_trial_state_values(mine.create_new_trial(sid)._trial_id, TrialState.COMPLETE, 1.0)
     assert len(mine.get_all_trials(sid)) == 1  # now cached
     theirs.delete_study(sid)
-    assert theirs.create_new_study("b", StudyDirection.MINIMIZE) == sid  # SQLite reuses the id
-    assert mine.get_all_trials(sid) == []
+    new = theirs.create_new_study("a", StudyDirection.MINIMIZE)
+    assert new != sid  # ids are never reused: an old handle cannot write into the new study
+    with pytest.raises(StudyNotFoundError, match="deleted, perhaps by another process"):
+        mine.create_new_trial(sid)
+    with pytest.raises(StudyNotFoundError, match="open it again with sk_hpo.load_study"):
+        mine.get_all_trials(sid)
+    assert theirs.get_all_trials(new) == []
+
+
+def test_study_object_of_a_deleted_study_refuses_to_optimize(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db"
+    study = sk_hpo.create_study(storage=SQLiteStorage(url), study_name="s")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    theirs = SQLiteStorage(url)
+    sk_hpo.delete_study(study_name="s", storage=theirs)
+    fresh = sk_hpo.create_study(storage=theirs, study_name="s")
+    with pytest.raises(StudyNotFoundError, match="deleted"):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert fresh.trials == []
 
 
 def test_schema_version_and_foreign_file(tmp_path):

@@ -90,7 +90,10 @@ class InMemoryStorage(BaseStorage):
         try:
             return self._studies[study_id]
         except KeyError:
-            raise StudyNotFoundError(f"No study with study_id={study_id!r} exists.") from None
+            raise StudyNotFoundError(
+                f"No study with study_id={study_id!r} exists: it was deleted; create it again with "
+                "sk_hpo.create_study."
+            ) from None
 
     def create_new_study(self, study_name: str, direction: StudyDirection) -> int:
         with self._lock:

@@ -39,13 +39,13 @@ SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS studies (
-    study_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction INTEGER NOT NULL,
-    user_attrs TEXT NOT NULL DEFAULT '{}', system_attrs TEXT NOT NULL DEFAULT '{}',
-    datetime_start REAL NOT NULL);
+    study_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
+    direction INTEGER NOT NULL, user_attrs TEXT NOT NULL DEFAULT '{}',
+    system_attrs TEXT NOT NULL DEFAULT '{}', datetime_start REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS trials (
-    trial_id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, number INTEGER NOT NULL,
-    state INTEGER NOT NULL, value REAL, datetime_start REAL, datetime_complete REAL,
-    heartbeat REAL, user_attrs TEXT NOT NULL DEFAULT '{}',
+    trial_id INTEGER PRIMARY KEY AUTOINCREMENT, study_id INTEGER NOT NULL,
+    number INTEGER NOT NULL, state INTEGER NOT NULL, value REAL, datetime_start REAL,
+    datetime_complete REAL, heartbeat REAL, user_attrs TEXT NOT NULL DEFAULT '{}',
     system_attrs TEXT NOT NULL DEFAULT '{}', UNIQUE(study_id, number));
 CREATE INDEX IF NOT EXISTS trials_state ON trials (study_id, state);
 CREATE TABLE IF NOT EXISTS params (
@@ -336,7 +336,10 @@ class SQLiteStorage(BaseStorage):
             (study_id,),
         ).fetchone()
         if row is None:
-            raise StudyNotFoundError(f"No study with study_id={study_id!r} exists.")
+            raise StudyNotFoundError(
+                f"No study with study_id={study_id!r} exists: it was deleted, perhaps by "
+                "another process; open it again with sk_hpo.load_study."
+            )
         return row
 
     def create_new_study(self, study_name: str, direction: StudyDirection) -> int:
