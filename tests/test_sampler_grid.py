@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -120,6 +121,26 @@ def test_failed_and_pruned_points_are_not_retried():
     assert [(t.params["x"], t.state.name) for t in study.trials] == [
         (0, "PRUNED"), (1, "FAIL"), (2, "COMPLETE")
     ]
+
+
+def test_point_of_a_dead_worker_is_evaluated_by_another(tmp_path):
+    url = f"sqlite:///{tmp_path / 'grid.db'}"
+    dead = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
+    study = make_study(GridSampler(SPACE, seed=0), storage=dead, study_name="g")
+    abandoned = study.ask()  # its process "dies": no heartbeat, never told
+    held = (abandoned.suggest_categorical("kind", ["a", "b"]), abandoned.suggest_int("x", 0, 2))
+    time.sleep(0.2)
+    alive = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.1)
+    survivor = sk_hpo.load_study(
+        study_name="g", storage=alive, sampler=GridSampler(SPACE, seed=0), pruner=NopPruner()
+    )
+    survivor.optimize(objective, n_trials=20)
+    done = sorted(
+        (t.params["kind"], t.params["x"]) for t in survivor.trials if t.state.name == "COMPLETE"
+    )
+    assert done == [(k, x) for k in "ab" for x in range(3)]  # the abandoned point included
+    assert survivor.trials[abandoned.number].state.name == "FAIL"
+    assert held in done
 
 
 def test_a_new_grid_on_the_same_storage_is_walked_in_full():

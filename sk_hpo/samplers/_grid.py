@@ -66,7 +66,8 @@ class GridSampler(BaseSampler):
     Notes
     -----
     A point is claimed for good by the trial that takes it: a trial that fails or is pruned
-    (or whose process dies) is not retried. Claims are keyed by a fingerprint of the grid
+    is not retried. Only a trial whose process died (failed as stale by a storage with
+    heartbeats) gives its point back, for another worker to evaluate. Claims are keyed by a fingerprint of the grid
     (parameter names and values; values that are not JSON scalars, such as estimators, by
     their type), so a study resumed with a different grid walks the new grid in full.
 

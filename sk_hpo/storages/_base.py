@@ -133,8 +133,10 @@ class BaseStorage(abc.ABC):
     def claim_trial_key(self, study_id: int, trial_id: int, key: str) -> bool:
         """Atomically claim ``key`` in the study for ``trial_id``; True if this call won.
 
-        Keys are unique per study and claims are never released: a sampler uses them so that
-        several processes sharing a study never evaluate the same configuration twice.
+        Keys are unique per study: a sampler uses them so that several processes sharing a
+        study never evaluate the same configuration twice. A claim is released only when its
+        trial is failed as stale (:meth:`fail_stale_trials`: its process died), so that what
+        the dead process held is evaluated by another one.
         """
 
     @abc.abstractmethod
@@ -180,7 +182,8 @@ class BaseStorage(abc.ABC):
         """Record that the RUNNING trials ``trial_ids`` are alive (no-op without heartbeats)."""
 
     def fail_stale_trials(self, study_id: int) -> list[int]:
-        """Mark FAIL the RUNNING trials whose heartbeat is stale; return their numbers."""
+        """Mark FAIL the RUNNING trials whose heartbeat is stale, release their claims, and
+        return their numbers."""
         return []
 
     def close(self) -> None:

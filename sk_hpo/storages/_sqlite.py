@@ -774,6 +774,8 @@ class SQLiteStorage(BaseStorage):
                 "UPDATE trials SET state=?, datetime_complete=? WHERE trial_id=?",
                 [(TrialState.FAIL.value, now, r[0]) for r in rows],
             )
+            # What a dead process held (a grid point, a candidate) is for others to take.
+            conn.executemany("DELETE FROM claims WHERE trial_id=?", [(r[0],) for r in rows])
             return [r[1] for r in rows]
 
         return self._write(fn)
