@@ -38,7 +38,7 @@ def test_constructor_only_stores_arguments():
         ("n_jobs", "2", "an int or None"),
         ("refit", 1, "an instance of 'bool', a str or a callable"),
         ("cv", 1, r"an int in the range \[2, inf\)"),
-        ("verbose", "loud", "an int or an instance of 'bool'"),
+        ("verbose", "loud", r"an int in the range \[0, inf\) or an instance of 'bool'"),
         ("pre_dispatch", 1.5, "an int or a str"),
         ("random_state", -1, r"an int in the range \[0, 4294967295\]"),
         ("error_score", "ignore", "a str among {'raise'} or a float"),

@@ -80,6 +80,8 @@ def _score(
         try:
             scores = scorer(estimator, X, y, **params)
         except Exception:
+            if isinstance(scorer, MultiScorer):  # its scorers' errors come back as tracebacks:
+                raise  # what escapes is a misconfiguration (metadata routing), as in sklearn
             scores = error_score
             messages.append(
                 f"Scoring failed; the score on this split is set to {error_score}. "

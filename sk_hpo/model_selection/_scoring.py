@@ -11,6 +11,7 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from sk_hpo._compat import scorer_accepts_sample_weight
+from sk_hpo.model_selection._validation import InvalidParameterError
 
 __all__ = ["MultiScorer", "resolve_scoring", "check_score", "routing_enabled"]
 
@@ -111,7 +112,7 @@ def resolve_scoring(
         scorers = {}
         for name, scorer in scoring.items():
             if not (callable(scorer) or isinstance(scorer, str)):
-                raise ValueError(
+                raise InvalidParameterError(  # a ValueError and a TypeError, as in sklearn
                     f"The scorer {name!r} of the 'scoring' dict must be a callable or a scorer "
                     f"name, got {scorer!r}."
                 )

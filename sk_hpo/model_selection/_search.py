@@ -55,7 +55,7 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "n_jobs": [v.INT, v.NONE],
     "refit": [v.BOOLEAN, v.STR, v.CALLABLE],
     "cv": [v.CV_OBJECT, v.NONE],
-    "verbose": [v.INT, v.BOOLEAN],
+    "verbose": [v.int_range(0), v.BOOLEAN],
     "pre_dispatch": [v.INT, v.STR],
     "random_state": [v.RANDOM_STATE, v.NONE],
     "error_score": [v.options("raise"), v.REAL],
