@@ -1,8 +1,12 @@
 """Shared studies: continuing a search, refusing a different one, pooling processes."""
 
+import time
+
+import joblib
 import numpy as np
 import pytest
 from scipy.stats import loguniform
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -169,3 +173,52 @@ def test_two_processes_pool_their_trials(tmp_path):
     evaluated = [(t.params["C"], t.params["fit_intercept"]) for t in complete]
     assert len(evaluated) == len(set(evaluated)) == 12  # the grid, each candidate once
     assert all(int(out.strip()) >= 1 for out in outputs)
+
+
+class _StallsOnce(ClassifierMixin, BaseEstimator):
+    """Predicts the majority class; with ``c == 2`` its first fit stalls so long that another
+    process sharing the study (simulated here) fails its trial as stale."""
+
+    stalled = False
+
+    def __init__(self, c=1, url=None):
+        self.c = c
+        self.url = url
+
+    def fit(self, X, y):
+        if self.c == 2 and not _StallsOnce.stalled:
+            _StallsOnce.stalled = True
+            time.sleep(0.2)
+            other = sk_hpo.storages.SQLiteStorage(
+                self.url, heartbeat_interval=60.0, grace_period=0.05
+            )
+            study = sk_hpo.load_study(study_name="s", storage=other)
+            study.tell(study.ask(), state=sk_hpo.trial.TrialState.FAIL)  # its ask fails ours
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.majority_ = self.classes_[np.argmax(counts)]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+@pytest.mark.parametrize("pruner, n_jobs", [("sha", 1), (None, 1), ("sha", 2)])
+def test_candidate_failed_as_stale_by_another_process_is_dropped(tmp_path, pruner, n_jobs):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    storage = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
+    _StallsOnce.stalled = False
+    est = _StallsOnce(url=url)
+    X, y = make_classification(n_samples=30, random_state=0)
+    search = HPOSearchCV(
+        est, {"c": [1, 2, 3]}, sampler="grid", n_iter=None, pruner=pruner, cv=3,
+        storage=storage, study_name="s", n_jobs=n_jobs,
+    )
+    with joblib.parallel_backend("threading"), pytest.warns(
+        RuntimeWarning, match="marked FAIL by another process"
+    ):
+        search.fit(X, y)
+    # c=2 is evaluated again by a later trial (the stale one gave its claim back), once
+    assert sorted(p["c"] for p in search.cv_results_["params"]) == [1, 2, 3]
+    stale = [t for t in search.study_.trials if t.params.get("c") == 2]
+    assert [t.state.name for t in stale] == ["FAIL", "COMPLETE"]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()

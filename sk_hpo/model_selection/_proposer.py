@@ -89,10 +89,13 @@ class CandidateSampler(BaseSampler):
         if self._grid_keys is None:
             self._grid = list(self.space.grid())
             self._grid_keys = [self.space.candidate_key(c) for c in self._grid]
-        while self._cursor < len(self._grid_keys):
-            if self._grid_keys[self._cursor] not in claimed:
-                return self._grid[self._cursor]
-            self._cursor += 1  # claims are never released: no need to look here again
+        for rescan in (False, True):
+            if rescan:  # a dead process's trial may have given its candidate back
+                self._cursor = 0
+            while self._cursor < len(self._grid_keys):
+                if self._grid_keys[self._cursor] not in claimed:
+                    return self._grid[self._cursor]
+                self._cursor += 1  # a claim stays until its process dies: skip it from now on
         raise SearchSpaceExhausted("Every candidate of the grid has been evaluated.")
 
     def _ask_base(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.utils.parallel import Parallel, delayed
 
-from sk_hpo.exceptions import SearchSpaceExhausted
+from sk_hpo.exceptions import SearchSpaceExhausted, UpdateFinishedTrialError
 from sk_hpo.model_selection._fold import FoldResult
 from sk_hpo.model_selection._pruning import PruningPlan
 from sk_hpo.model_selection._proposer import CandidateSampler
@@ -271,9 +271,47 @@ class FoldScheduler:
 
     def _on_result(self, tag: tuple[int, int], result: FoldResult) -> None:
         number, fold = tag
-        run = self._runs[number]
         self._processed += 1
         self.stats.n_fits += 1
+        run = self._runs.get(number)
+        if run is None:  # a fold in flight when its trial was dropped (see _drop)
+            return
+        try:
+            self._record(run, fold, result)
+        except UpdateFinishedTrialError:
+            if not self.study._storage.get_trial(run.trial._trial_id).state.is_finished():
+                raise
+            self._drop(run)
+
+    def _drop(self, run: _Run) -> None:
+        """Forget a candidate whose trial another process failed as stale while it ran.
+
+        Its heartbeat looked dead to a process sharing the study (a suspended machine, a
+        pause longer than the storage's grace period): its result is dropped, with a warning,
+        and the search goes on. Its queued folds are withdrawn; folds in flight are ignored.
+        It does not count against ``n_iter``, and as its claim on the candidate was released,
+        a space thought exhausted may have room again.
+        """
+        number = run.trial.number
+        del self._runs[number]
+        self.stats.n_trials -= 1
+        self.stats.exhausted = False
+        with self._lock:
+            self._ready = [entry for entry in self._ready if entry[0][0] != number]
+            heapq.heapify(self._ready)
+        self.study._heartbeat.discard(run.trial._trial_id)
+        self.stats.states["FAIL"] = self.stats.states.get("FAIL", 0) + 1
+        warnings.warn(
+            f"Trial {number} was marked FAIL by another process sharing the study while it "
+            "ran (no heartbeat for longer than the storage's grace_period); its folds are "
+            "dropped and the search goes on. Give the storage a larger grace_period if fits "
+            "can stall that long.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+
+    def _record(self, run: _Run, fold: int, result: FoldResult) -> None:
+        number = run.trial.number
         run.results[fold] = result
         seconds = result["fit_time"] + result["score_time"]
         self._fold_seconds = (
