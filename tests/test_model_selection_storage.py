@@ -118,15 +118,7 @@ def test_two_threads_on_one_study_pool_their_trials():
     assert len(results) == 2 and max(len(r["params"]) for r in results) == 12
 
 
-def _sqlite_or_skip():
-    try:
-        from sk_hpo.storages import SQLiteStorage  # noqa: F401
-    except (ImportError, AttributeError, ModuleNotFoundError):
-        pytest.skip("SQLiteStorage is not available")
-
-
 def test_sqlite_study_persists_and_continues(tmp_path):
-    _sqlite_or_skip()
     url = f"sqlite:///{tmp_path / 'search.db'}"
     first = search(url).fit(X, y)
     second = search(url, random_state=1).fit(X, y)
@@ -155,7 +147,6 @@ print(len(search.cv_results_["params"]))
 
 
 def test_two_processes_pool_their_trials(tmp_path):
-    _sqlite_or_skip()
     import subprocess
     import sys
 

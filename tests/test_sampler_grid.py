@@ -1,5 +1,3 @@
-import subprocess
-import sys
 import textwrap
 import time
 
@@ -61,14 +59,6 @@ def test_threads_never_repeat_a_point():
     assert len(seen) == len(set(seen)) == 40
 
 
-def sqlite_available():
-    try:
-        from sk_hpo.storages import SQLiteStorage  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 WORKER = textwrap.dedent(
     """
     import sys, time
@@ -89,18 +79,11 @@ WORKER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not sqlite_available(), reason="SQLiteStorage is not available yet")
-def test_two_processes_on_one_sqlite_file_share_the_grid(tmp_path):
+def test_two_processes_on_one_sqlite_file_share_the_grid(tmp_path, run_workers):
     url = f"sqlite:///{tmp_path / 'grid.db'}"
     sampler = GridSampler({"x": list(range(10)), "y": list(range(4))})
     study = make_study(sampler, storage=url, study_name="grid")
-    workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, url], stderr=subprocess.PIPE)
-        for _ in range(2)
-    ]
-    for w in workers:
-        _, err = w.communicate(timeout=120)
-        assert w.returncode == 0, err.decode()
+    run_workers(WORKER, url, n=2)
     seen = [(t.params["x"], t.params["y"]) for t in study.trials if t.params]
     assert len(seen) == len(set(seen)) == 40
     assert sampler.is_exhausted(study)

@@ -31,21 +31,10 @@ def make_sampler(name, seed, grid=GRID):
     kwargs = {"seed": seed}
     if "n_startup_trials" in inspect.signature(cls).parameters:
         kwargs["n_startup_trials"] = 3
-    try:
-        return cls(**kwargs)
-    except TypeError as e:
-        pytest.skip(f"{name} needs arguments this suite cannot infer: {e}")
+    return cls(**kwargs)
 
 
-def sqlite_available():
-    try:
-        from sk_hpo.storages import SQLiteStorage  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-STORAGES = ["memory"] + (["sqlite"] if sqlite_available() else [])
+STORAGES = ["memory", "sqlite"]
 
 
 @pytest.fixture(params=STORAGES)

@@ -331,6 +331,39 @@ class Study:
         )
         self._storage.create_new_trial(self._study_id, template_trial=template)
 
+    def add_trial(self, trial: FrozenTrial) -> None:
+        """Add a finished trial made by :func:`~sk_hpo.trial.create_trial` (a warm start).
+
+        The study numbers it after its existing trials; samplers and pruners then use it like
+        any trial of the study.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> from sk_hpo.distributions import IntDistribution
+        >>> study = sk_hpo.create_study(direction="maximize")
+        >>> study.add_trial(sk_hpo.trial.create_trial(
+        ...     params={"n": 3}, distributions={"n": IntDistribution(1, 5)}, value=0.9))
+        >>> study.trials[0].number, study.best_value
+        (0, 0.9)
+        """
+        if not isinstance(trial, FrozenTrial):
+            raise TypeError(
+                f"add_trial takes a FrozenTrial, got {trial!r}; build one with "
+                "sk_hpo.trial.create_trial."
+            )
+        if not trial.state.is_finished():
+            raise ValueError(
+                f"add_trial takes a finished trial (COMPLETE, PRUNED or FAIL), got state "
+                f"{trial.state.name}; use enqueue_trial to run a configuration."
+            )
+        self._storage.create_new_trial(self._study_id, template_trial=trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Add several finished trials, in order (see :meth:`add_trial`)."""
+        for trial in trials:
+            self.add_trial(trial)
+
     def _params_exist(self, params: dict[str, Any]) -> bool:
         for t in self._get_trials(deepcopy=False):
             existing = t.params if t.state != TrialState.WAITING else t.system_attrs.get(

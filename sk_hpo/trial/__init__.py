@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from sk_hpo.trial._create import create_trial
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 from sk_hpo.trial._trial import Trial
 
-__all__ = ["FrozenTrial", "Trial", "TrialState"]
+__all__ = ["FrozenTrial", "Trial", "TrialState", "create_trial"]

@@ -1,0 +1,153 @@
+"""Build a finished trial by hand, to add results obtained elsewhere to a study."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import numbers
+from typing import Any
+
+from sk_hpo.distributions import BaseDistribution
+from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
+
+__all__ = ["create_trial"]
+
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+def create_trial(
+    *,
+    state: TrialState = TrialState.COMPLETE,
+    value: float | None = None,
+    params: dict[str, Any] | None = None,
+    distributions: dict[str, BaseDistribution] | None = None,
+    user_attrs: dict[str, Any] | None = None,
+    system_attrs: dict[str, Any] | None = None,
+    intermediate_values: dict[int, float] | None = None,
+) -> FrozenTrial:
+    """A finished trial to give to :meth:`~sk_hpo.study.Study.add_trial`.
+
+    Use it to warm-start a study with results known beforehand (an earlier search, a
+    default configuration's score): samplers then learn from them like from any trial.
+
+    Parameters
+    ----------
+    state : TrialState, default=TrialState.COMPLETE
+        COMPLETE, PRUNED or FAIL.
+    value : float, default=None
+        The objective value; required (and not NaN) for a COMPLETE trial.
+    params : dict of str to object, default=None
+        Parameter values, as the objective would have seen them.
+    distributions : dict of str to BaseDistribution, default=None
+        The distribution of each parameter in ``params`` (the same keys); each value must
+        lie in its distribution.
+    user_attrs, system_attrs : dict of str to JSON-serializable, default=None
+    intermediate_values : dict of int to float, default=None
+        Reported values by step (a PRUNED trial's learning curve).
+
+    Returns
+    -------
+    FrozenTrial
+        Numbered when added to a study (its ``number`` is -1 until then).
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> from sk_hpo.distributions import FloatDistribution
+    >>> study = sk_hpo.create_study()
+    >>> study.add_trial(sk_hpo.trial.create_trial(
+    ...     params={"x": 2.0}, distributions={"x": FloatDistribution(0, 10)}, value=4.0))
+    >>> study.best_params
+    {'x': 2.0}
+    """
+    state = _check_state(state)
+    params = dict(params or {})
+    distributions = dict(distributions or {})
+    if set(params) != set(distributions):
+        raise ValueError(
+            f"The 'params' and 'distributions' parameters of create_trial must have the same "
+            f"keys, got {sorted(params)!r} and {sorted(distributions)!r}; give a distribution "
+            "for each parameter."
+        )
+    internal = {}
+    for name, dist in distributions.items():
+        if not isinstance(dist, BaseDistribution):
+            raise TypeError(
+                f"The distribution of parameter {name!r} must be an sk_hpo distribution, got "
+                f"{dist!r}."
+            )
+        try:
+            internal[name] = dist.to_internal_repr(params[name])
+        except (TypeError, ValueError):
+            internal[name] = math.nan
+        if not dist._contains(internal[name]):
+            raise ValueError(
+                f"The value {params[name]!r} of parameter {name!r} is not in its distribution "
+                f"{dist!r}; give a value the distribution can produce."
+            )
+    value = _check_value(state, value)
+    steps = {}
+    for step, v in (intermediate_values or {}).items():
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError(
+                f"The steps of 'intermediate_values' must be non-negative ints, got {step!r}."
+            )
+        steps[int(step)] = float(v)
+    for name, attrs in (("user_attrs", user_attrs), ("system_attrs", system_attrs)):
+        try:
+            json.dumps(attrs or {}, allow_nan=True)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The '{name}' parameter of create_trial must be JSON-serializable, got "
+                f"{attrs!r}."
+            ) from None
+    now = datetime.datetime.now()
+    return FrozenTrial(
+        number=-1,
+        state=state,
+        value=value,
+        datetime_start=now,
+        datetime_complete=now,
+        params=params,
+        distributions=distributions,
+        user_attrs=dict(user_attrs or {}),
+        system_attrs=dict(system_attrs or {}),
+        intermediate_values=steps,
+        trial_id=-1,
+        internal_params=internal,
+    )
+
+
+def _check_state(state: Any) -> TrialState:
+    try:
+        state = TrialState(state)
+    except ValueError:
+        state = None
+    if state not in _FINISHED:
+        raise ValueError(
+            "The 'state' parameter of create_trial must be TrialState.COMPLETE, PRUNED or "
+            f"FAIL, got {state!r}; only finished trials can be added to a study."
+        )
+    return state
+
+
+def _check_value(state: TrialState, value: Any) -> float | None:
+    if value is None:
+        if state == TrialState.COMPLETE:
+            raise ValueError(
+                "A COMPLETE trial needs a value: pass create_trial(value=<objective value>) "
+                "or state=TrialState.FAIL."
+            )
+        return None
+    if state == TrialState.FAIL:
+        raise ValueError(
+            f"A FAIL trial has no value, got value={value!r}; leave 'value' as None."
+        )
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise ValueError(
+            f"The 'value' parameter of create_trial must be a number other than NaN, got "
+            f"{value!r}."
+        )
+    return float(value)
