@@ -1,5 +1,7 @@
 """param_distributions -> study search space: specs, branches, candidate keys, dedup."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -208,3 +210,15 @@ def test_every_sampler_exhausts_a_finite_conditional_space_once(sampler):
     assert len(params) == 5
     assert {(p["kernel"], p["C"]) for p in params} == {
         ("rbf", 0.1), ("rbf", 1.0), ("rbf", 10.0), ("linear", 1.0), ("linear", 2.0)}
+
+
+def test_named_qmc_sampler_on_a_conditional_space_does_not_warn_per_trial():
+    space = [
+        {"kernel": ["linear"], "C": stats.loguniform(1e-2, 1e2)},
+        {"kernel": ["rbf"], "C": stats.loguniform(1e-2, 1e2), "gamma": stats.loguniform(1e-3, 1)},
+    ]
+    search = HPOSearchCV(SVC(), space, sampler="qmc", n_iter=8, cv=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 8

@@ -308,11 +308,14 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         if self.sampler == "grid":
             return None
+        if self.sampler == "qmc":
+            # The parameters of the branches the first candidate did not take are sampled at
+            # random: that is how a conditional space works here, not news for each trial.
+            return samplers.QMCSampler(seed=seed, warn_independent_sampling=False)
         cls = {
             "tpe": "TPESampler",
             "gp": "GPSampler",
             "random": "RandomSampler",
-            "qmc": "QMCSampler",
         }[self.sampler]
         return getattr(samplers, cls)(seed=seed)
 
