@@ -403,6 +403,14 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
     """Inverse of :func:`distribution_to_json`; never executes code.
 
     Choices that were stored by ``repr`` come back as :class:`ReprChoice` strings.
+
+    Examples
+    --------
+    >>> from sk_hpo.distributions import (
+    ...     FloatDistribution, distribution_to_json, json_to_distribution)
+    >>> d = FloatDistribution(1e-3, 1.0, log=True)
+    >>> json_to_distribution(distribution_to_json(d)) == d
+    True
     """
     try:
         loaded = json.loads(json_str)

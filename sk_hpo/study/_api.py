@@ -80,7 +80,29 @@ def load_study(
 ) -> Study:
     """Load an existing study; ``study_name=None`` works when the storage holds exactly one.
 
-    Raises :class:`~sk_hpo.exceptions.StudyNotFoundError` when it does not exist.
+    Parameters
+    ----------
+    study_name : str or None
+        Name of the study; None when the storage holds exactly one study.
+    storage : str or BaseStorage
+        A URL such as ``"sqlite:///hpo.db"`` or a storage object.
+    sampler, pruner : optional
+        As in :func:`create_study` (samplers and pruners are not stored with the study).
+
+    Raises
+    ------
+    StudyNotFoundError
+        When the storage holds no study of that name.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> from sk_hpo.storages import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> study = sk_hpo.create_study(storage=storage, study_name="svc")
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    >>> len(sk_hpo.load_study(study_name="svc", storage=storage).trials)
+    3
     """
     storage_obj = get_storage(storage)
     if study_name is None:
@@ -95,11 +117,35 @@ def load_study(
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
-    """Delete a study and all its trials."""
+    """Delete a study and all its trials.
+
+    Raises :class:`~sk_hpo.exceptions.StudyNotFoundError` when it does not exist.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> from sk_hpo.storages import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> _ = sk_hpo.create_study(storage=storage, study_name="old")
+    >>> sk_hpo.delete_study(study_name="old", storage=storage)
+    >>> sk_hpo.get_all_study_names(storage)
+    []
+    """
     storage_obj = get_storage(storage)
     storage_obj.delete_study(storage_obj.get_study_id_from_name(study_name))
 
 
 def get_all_study_names(storage: str | BaseStorage) -> list[str]:
-    """Names of the studies in ``storage``, in creation order."""
+    """Names of the studies in ``storage``, in creation order.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> from sk_hpo.storages import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> for name in ("a", "b"):
+    ...     _ = sk_hpo.create_study(storage=storage, study_name=name)
+    >>> sk_hpo.get_all_study_names(storage)
+    ['a', 'b']
+    """
     return [s.study_name for s in get_storage(storage).get_all_studies()]
