@@ -213,3 +213,42 @@ def test_candidate_failed_as_stale_by_another_process_is_dropped(tmp_path, prune
     stale = [t for t in search.study_.trials if t.params.get("c") == 2]
     assert [t.state.name for t in stale] == ["FAIL", "COMPLETE"]
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+class _RaisesOnce(BaseEstimator, ClassifierMixin):
+    """Raises ``error`` in its first fit with c=2 (a Ctrl-C, or a bug the user then fixes)."""
+
+    raised = False
+
+    def __init__(self, c=1, error=KeyboardInterrupt):
+        self.c = c
+        self.error = error
+
+    def fit(self, X, y):
+        if self.c == 2 and not _RaisesOnce.raised:
+            _RaisesOnce.raised = True
+            raise self.error("stop")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("error, n_jobs", [(KeyboardInterrupt, 1), (ValueError, 1),
+                                           (ValueError, 2)])
+def test_candidates_of_an_aborted_fit_are_evaluated_when_the_study_continues(error, n_jobs):
+    storage = InMemoryStorage()
+    _RaisesOnce.raised = False
+    kwargs = dict(sampler="grid", n_iter=None, pruner=None, cv=3, storage=storage,
+                  study_name="s", n_jobs=n_jobs, error_score="raise")
+    space = {"c": [1, 2, 3, 4]}
+    with joblib.parallel_backend("threading"), pytest.raises(error):
+        HPOSearchCV(_RaisesOnce(error=error), space, **kwargs).fit(X, y)
+    with joblib.parallel_backend("threading"):
+        search = HPOSearchCV(_RaisesOnce(error=error), space, **kwargs).fit(X, y)
+    # the candidate that raised, and any aborted alongside it, are evaluated on the resume
+    assert sorted(p["c"] for p in search.cv_results_["params"]) == [1, 2, 3, 4]
+    assert [t.state.name for t in search.study_.trials if t.params["c"] == 2] == [
+        "FAIL", "COMPLETE"
+    ]

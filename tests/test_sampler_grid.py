@@ -110,7 +110,8 @@ def test_point_of_a_dead_worker_is_evaluated_by_another(tmp_path):
     url = f"sqlite:///{tmp_path / 'grid.db'}"
     dead = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
     study = make_study(GridSampler(SPACE, seed=0), storage=dead, study_name="g")
-    abandoned = study.ask()  # its process "dies": no heartbeat, never told
+    abandoned = study._ask(None, heartbeat=True)  # as optimize does; then its process "dies"
+    study._heartbeat.discard(abandoned._trial_id)
     held = (abandoned.suggest_categorical("kind", ["a", "b"]), abandoned.suggest_int("x", 0, 2))
     time.sleep(0.2)
     alive = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.1)
@@ -124,6 +125,24 @@ def test_point_of_a_dead_worker_is_evaluated_by_another(tmp_path):
     assert done == [(k, x) for k in "ab" for x in range(3)]  # the abandoned point included
     assert survivor.trials[abandoned.number].state.name == "FAIL"
     assert held in done
+
+
+def test_point_of_an_interrupted_trial_is_evaluated_on_resume():
+    calls = []
+
+    def objective(trial):
+        x = trial.suggest_int("x", 0, 2)
+        calls.append(x)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return x
+
+    study = make_study(GridSampler({"x": [0, 1, 2]}))
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=10)
+    study.optimize(objective, n_trials=10)
+    states = [(t.params["x"], t.state.name) for t in study.trials]
+    assert states == [(0, "COMPLETE"), (1, "FAIL"), (1, "COMPLETE"), (2, "COMPLETE")]
 
 
 def test_a_new_grid_on_the_same_storage_is_walked_in_full():

@@ -81,7 +81,7 @@ _RACE = textwrap.dedent(
         writer = SQLiteStorage(url, heartbeat_interval=GRACE / 4, grace_period=GRACE)
         for _ in range(rounds):
             for _ in range(3):
-                writer.create_new_trial(sid)
+                writer.create_new_trial(sid, heartbeat=True)
             time.sleep(1.5 * GRACE)
             barrier.wait()
     n_results = n_procs * (rounds if scenario == "stale" else 1)

@@ -7,6 +7,7 @@ import pickle
 import sqlite3
 import stat
 import threading
+import time
 
 import pytest
 
@@ -161,3 +162,24 @@ def test_persistence_and_study_api(tmp_path):
                                sampler=RandomSampler(seed=2), pruner=NopPruner())
     assert [t.number for t in loaded.trials] == list(range(7))
     assert loaded.best_value == min(t.value for t in study.trials + again.trials)
+
+
+_ASKER = """
+import sys, sk_hpo
+study = sk_hpo.create_study(storage=sys.argv[1], study_name="s")
+study.ask().suggest_float("x", 0, 1)
+"""
+
+
+def test_a_trial_from_ask_is_told_by_another_process_however_late(tmp_path, run_workers):
+    # Optuna's ask-here, tell-there pattern: a bare ask() trial has no heartbeat, so another
+    # process's stale check never fails it (trials run by optimize do have heartbeats).
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    run_workers(_ASKER, url, n=1)  # asks trial 0, then exits without telling it
+    teller = sk_hpo.load_study(
+        study_name="s", storage=SQLiteStorage(url, heartbeat_interval=0.05, grace_period=0.1)
+    )
+    time.sleep(0.3)
+    teller.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)  # runs the stale check
+    assert teller.tell(0, 0.5).state == TrialState.COMPLETE
+    assert [t.state for t in teller.trials] == [TrialState.COMPLETE] * 2

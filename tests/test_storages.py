@@ -113,6 +113,18 @@ def test_waiting_and_claims(storage):
     assert storage.get_claimed_keys(sid) == {"k"}
 
 
+def test_released_claims_can_be_claimed_again(storage):
+    sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
+    first, second = storage.create_new_trial(sid), storage.create_new_trial(sid)
+    assert storage.claim_trial_key(sid, first._trial_id, "k1")
+    assert storage.claim_trial_key(sid, first._trial_id, "k2")
+    assert storage.claim_trial_key(sid, second._trial_id, "k3")
+    storage.release_trial_claims(first._trial_id)
+    assert storage.get_claimed_keys(sid) == {"k3"}
+    assert storage.claim_trial_key(sid, second._trial_id, "k1")
+    assert not storage.claim_trial_key(sid, first._trial_id, "k3")
+
+
 def test_pickle_round_trip(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
     tid = storage.create_new_trial(sid)._trial_id

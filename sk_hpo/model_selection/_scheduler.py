@@ -248,7 +248,7 @@ class FoldScheduler:
         for _ in range(_MAX_DUPLICATES):
             if sampler.is_exhausted(self.study):
                 break
-            trial = self.study.ask()
+            trial = self.study._ask(None, heartbeat=True)
             try:
                 candidate = self.space.suggest(trial)
             except SearchSpaceExhausted:
@@ -392,8 +392,12 @@ class FoldScheduler:
             callback(self.study, frozen)
 
     def _abort(self) -> None:
+        """Fail the candidates in flight and release their claims: none was fully evaluated
+        (Ctrl-C, or ``error_score="raise"`` on one of them), so a search continuing the study
+        evaluates them again."""
         for run in list(self._runs.values()):
             self.study.tell(run.trial, state=TrialState.FAIL, skip_if_finished=True)
+            self.study._storage.release_trial_claims(run.trial._trial_id)
         self._runs.clear()
 
 

@@ -66,8 +66,9 @@ class GridSampler(BaseSampler):
     Notes
     -----
     A point is claimed for good by the trial that takes it: a trial that fails or is pruned
-    is not retried. Only a trial whose process died (failed as stale by a storage with
-    heartbeats) gives its point back, for another worker to evaluate. Claims are keyed by a fingerprint of the grid
+    is not retried. Only a trial that was not evaluated gives its point back, for another
+    worker to evaluate: one interrupted (Ctrl-C) or whose process died (failed as stale by a
+    storage with heartbeats). Claims are keyed by a fingerprint of the grid
     (parameter names and values; values that are not JSON scalars, such as estimators, by
     their type), so a study resumed with a different grid walks the new grid in full.
 

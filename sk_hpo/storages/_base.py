@@ -43,10 +43,12 @@ class BaseStorage(abc.ABC):
     Heartbeats: a storage with ``heartbeat_interval`` not None records, for RUNNING trials,
     when their process last said it was alive (:meth:`record_heartbeat`);
     :meth:`fail_stale_trials` marks FAIL the RUNNING trials whose heartbeat is older than
-    ``grace_period`` seconds. A trial's heartbeat counts from when it became RUNNING, so the
-    first explicit beat may come one interval later. Several processes may fail the same stale
-    trial at once: exactly one of them fails it. Storages without heartbeats inherit no-op
-    versions.
+    ``grace_period`` seconds. Only trials started with ``heartbeat=True`` (by ``optimize`` and
+    HPOSearchCV, whose process beats for them) have a heartbeat: a trial started by a bare
+    ``Study.ask`` may be told by another process much later, so it is never failed as stale.
+    A trial's heartbeat counts from when it became RUNNING, so the first explicit beat may
+    come one interval later. Several processes may fail the same stale trial at once: exactly
+    one of them fails it. Storages without heartbeats inherit no-op versions.
     """
 
     heartbeat_interval: float | None = None
@@ -91,12 +93,13 @@ class BaseStorage(abc.ABC):
 
     @abc.abstractmethod
     def create_new_trial(
-        self, study_id: int, template_trial: FrozenTrial | None = None
+        self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
     ) -> FrozenTrial:
         """Create a trial with the next free number and return it.
 
-        Without a template the trial is RUNNING, started now. A template gives the state,
-        params, attributes and values of the new trial (its number is always assigned here).
+        Without a template the trial is RUNNING, started now; with ``heartbeat`` its heartbeat
+        starts now too (the caller beats for it). A template gives the state, params,
+        attributes and values of the new trial (its number is always assigned here).
         """
 
     @abc.abstractmethod
@@ -135,9 +138,15 @@ class BaseStorage(abc.ABC):
 
         Keys are unique per study: a sampler uses them so that several processes sharing a
         study never evaluate the same configuration twice. A claim is released only when its
-        trial is failed as stale (:meth:`fail_stale_trials`: its process died), so that what
-        the dead process held is evaluated by another one.
+        trial was abandoned, not evaluated: failed as stale (:meth:`fail_stale_trials`: its
+        process died) or interrupted (:meth:`release_trial_claims`), so that what it held is
+        evaluated by another trial.
         """
+
+    @abc.abstractmethod
+    def release_trial_claims(self, trial_id: int) -> None:
+        """Release the keys ``trial_id`` claimed: its evaluation was abandoned (Ctrl-C, a
+        search aborted by another candidate's error), so another trial may claim them."""
 
     @abc.abstractmethod
     def get_claimed_keys(self, study_id: int) -> set[str]:
@@ -165,8 +174,10 @@ class BaseStorage(abc.ABC):
         return len(self.get_all_trials(study_id, deepcopy=False, states=states))
 
     @abc.abstractmethod
-    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
-        """Atomically move the oldest WAITING trial to RUNNING and return it, or None."""
+    def pop_waiting_trial(self, study_id: int, *, heartbeat: bool = False) -> FrozenTrial | None:
+        """Atomically move the oldest WAITING trial to RUNNING and return it, or None.
+
+        ``heartbeat`` as in :meth:`create_new_trial`."""
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         """The best COMPLETE trial; raise ValueError when there is none."""

@@ -47,7 +47,7 @@ class _StudyRecord:
         self.user_attrs: dict[str, Any] = {}
         self.system_attrs: dict[str, Any] = {}
         self.trials: list[FrozenTrial] = []
-        self.claimed: set[str] = set()
+        self.claimed: dict[str, int] = {}  # key -> trial_id of the claiming trial
         self.waiting: collections.deque[int] = collections.deque()  # numbers, oldest first
         self.datetime_start = datetime.datetime.now()
 
@@ -193,7 +193,7 @@ class InMemoryStorage(BaseStorage):
         return record, number, trial
 
     def create_new_trial(
-        self, study_id: int, template_trial: FrozenTrial | None = None
+        self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
     ) -> FrozenTrial:
         with self._lock:
             record = self._study(study_id)
@@ -296,8 +296,13 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             if key in record.claimed:
                 return False
-            record.claimed.add(key)
+            record.claimed[key] = trial_id
             return True
+
+    def release_trial_claims(self, trial_id: int) -> None:
+        with self._lock:
+            record, _ = self._locate(trial_id)
+            record.claimed = {k: t for k, t in record.claimed.items() if t != trial_id}
 
     def get_claimed_keys(self, study_id: int) -> set[str]:
         with self._lock:
@@ -336,7 +341,7 @@ class InMemoryStorage(BaseStorage):
                 return len(trials)
             return sum(1 for t in trials if t.state in states)
 
-    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+    def pop_waiting_trial(self, study_id: int, *, heartbeat: bool = False) -> FrozenTrial | None:
         with self._lock:
             record = self._study(study_id)
             while record.waiting:

@@ -446,7 +446,7 @@ class SQLiteStorage(BaseStorage):
 
     # -- trials: writes ------------------------------------------------------------------------
     def create_new_trial(
-        self, study_id: int, template_trial: FrozenTrial | None = None
+        self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
     ) -> FrozenTrial:
         if template_trial is not None:
             template_trial.internal_params  # noqa: B018 - validate params against distributions
@@ -454,6 +454,7 @@ class SQLiteStorage(BaseStorage):
                 check_json_value(key, value)
 
         now = time.time()
+        beat = now if heartbeat and self.heartbeat_interval is not None else None
 
         def fn(conn):
             self._check_study(conn, study_id)
@@ -462,10 +463,9 @@ class SQLiteStorage(BaseStorage):
             ).fetchone()[0]
             t = template_trial
             if t is None:
-                row = (study_id, number, TrialState.RUNNING.value, None, now, None, now,
+                row = (study_id, number, TrialState.RUNNING.value, None, now, None, beat,
                        "{}", "{}")
             else:
-                beat = now if t.state == TrialState.RUNNING else None
                 row = (study_id, number, t.state.value, t.value, _ts(t.datetime_start),
                        _ts(t.datetime_complete), beat, json.dumps(t.user_attrs),
                        json.dumps(t.system_attrs))
@@ -544,9 +544,9 @@ class SQLiteStorage(BaseStorage):
         # One UPDATE on the common path; its WHERE clause does the state check.
         now = time.time()
         if state == TrialState.RUNNING:  # only a WAITING trial may start
-            sql = ("UPDATE trials SET state=?, value=?, datetime_start=?, heartbeat=? "
+            sql = ("UPDATE trials SET state=?, value=?, datetime_start=?, heartbeat=NULL "
                    f"WHERE trial_id=? AND state={TrialState.WAITING.value}")
-            args = (state.value, value, now, now, trial_id)
+            args = (state.value, value, now, trial_id)
         elif state.is_finished():
             sql = ("UPDATE trials SET state=?, value=?, datetime_complete=? "
                    f"WHERE trial_id=? AND {_UNFINISHED_SQL}")
@@ -597,6 +597,12 @@ class SQLiteStorage(BaseStorage):
             return cur.rowcount == 1
 
         return self._write(fn)
+
+    def release_trial_claims(self, trial_id: int) -> None:
+        def fn(conn):
+            conn.execute("DELETE FROM claims WHERE trial_id=?", (trial_id,))
+
+        self._write(fn)
 
     def get_claimed_keys(self, study_id: int) -> set[str]:
         def fn(conn):
@@ -712,7 +718,7 @@ class SQLiteStorage(BaseStorage):
                 "SELECT COUNT(*) FROM trials WHERE study_id=?", (study_id,)).fetchone()[0])
         return super().get_n_trials(study_id, states)
 
-    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+    def pop_waiting_trial(self, study_id: int, *, heartbeat: bool = False) -> FrozenTrial | None:
         def fn(conn):
             self._check_study(conn, study_id)
             row = conn.execute(
@@ -723,9 +729,10 @@ class SQLiteStorage(BaseStorage):
             if row is None:
                 return None
             now = time.time()
+            beat = now if heartbeat and self.heartbeat_interval is not None else None
             conn.execute(
                 "UPDATE trials SET state=?, datetime_start=?, heartbeat=? WHERE trial_id=?",
-                (TrialState.RUNNING.value, now, now, row[0]),
+                (TrialState.RUNNING.value, now, beat, row[0]),
             )
             return row[0]
 
@@ -757,7 +764,7 @@ class SQLiteStorage(BaseStorage):
         def find(conn):
             return conn.execute(
                 "SELECT trial_id FROM trials WHERE study_id=? AND state=? "
-                "AND COALESCE(heartbeat, datetime_start) < ?",
+                "AND heartbeat < ?",
                 (study_id, running, limit),
             ).fetchone()
 
@@ -767,7 +774,7 @@ class SQLiteStorage(BaseStorage):
         def fn(conn):
             rows = conn.execute(
                 "SELECT trial_id, number FROM trials WHERE study_id=? AND state=? "
-                "AND COALESCE(heartbeat, datetime_start) < ? ORDER BY number",
+                "AND heartbeat < ? ORDER BY number",
                 (study_id, running, limit),
             ).fetchall()
             conn.executemany(

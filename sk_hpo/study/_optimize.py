@@ -147,7 +147,7 @@ def _worker_name() -> str:
 
 
 def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) -> Any:
-    trial = study.ask()  # may raise SearchSpaceExhausted: the trial is then marked FAIL
+    trial = study._ask(None, heartbeat=True)  # SearchSpaceExhausted: the trial is then FAIL
     try:
         trial.set_system_attr(WORKER_ATTR, _worker_name())
         value = func(trial)
@@ -177,6 +177,8 @@ def _after_error(
             return frozen
     if not isinstance(error, catch):
         study._fail_quietly(trial._trial_id)
+        if not isinstance(error, Exception):  # Ctrl-C, SystemExit: the trial was not evaluated
+            study._storage.release_trial_claims(trial._trial_id)
         raise error
     frozen = _tell(study, trial, state=TrialState.FAIL)
     warnings.warn(

@@ -161,16 +161,25 @@ class Study:
     def ask(self, fixed_distributions: dict[str, Any] | None = None) -> Trial:
         """Start a trial (an enqueued one first) and return it.
 
+        The trial may be told later by number, from any process sharing the study: it has no
+        heartbeat and stays RUNNING until told (trials run by :meth:`optimize` have
+        heartbeats, and are marked FAIL when their process dies).
+
         Parameters
         ----------
         fixed_distributions : dict of str to BaseDistribution, default=None
             Parameters to suggest right away (define-and-run style).
         """
+        return self._ask(fixed_distributions, heartbeat=False)
+
+    def _ask(self, fixed_distributions: dict[str, Any] | None, *, heartbeat: bool) -> Trial:
+        """:meth:`ask`; with ``heartbeat``, this process beats for the trial until it is told."""
         self._storage.fail_stale_trials(self._study_id)
-        frozen = self._storage.pop_waiting_trial(self._study_id)
+        frozen = self._storage.pop_waiting_trial(self._study_id, heartbeat=heartbeat)
         if frozen is None:
-            frozen = self._storage.create_new_trial(self._study_id)
-        self._heartbeat.add(frozen._trial_id)
+            frozen = self._storage.create_new_trial(self._study_id, heartbeat=heartbeat)
+        if heartbeat:
+            self._heartbeat.add(frozen._trial_id)
         try:
             self.sampler.before_trial(self, frozen)
             trial = Trial(self, frozen)
