@@ -846,3 +846,19 @@ def test_pickled_fitted_search_predicts_the_same():
     np.testing.assert_array_equal(restored.decision_function(X), ours.decision_function(X))
     assert_same_cv_results(restored.cv_results_, theirs.cv_results_)
     assert restored.best_params_ == theirs.best_params_
+
+
+def _log_likelihood(estimator, X):  # scikit-learn calls scorer(estimator, X) when y is None
+    return estimator.score(X)
+
+
+@pytest.mark.parametrize("scoring", [_log_likelihood, {"ll": _log_likelihood}])
+def test_two_argument_scorer_on_unsupervised_data(scoring):
+    refit = "ll" if isinstance(scoring, dict) else True
+    ours, theirs = pair("grid", KernelDensity(), {"bandwidth": [0.1, 0.5, 1.0]}, cv=3,
+                        scoring=scoring, refit=refit)
+    fit_both(ours, theirs, X_iris)
+    key = "mean_test_ll" if isinstance(scoring, dict) else "mean_test_score"
+    np.testing.assert_allclose(ours.cv_results_[key], theirs.cv_results_[key])
+    assert np.isfinite(ours.cv_results_[key]).all()
+    assert ours.best_params_ == theirs.best_params_

@@ -74,11 +74,12 @@ def _score(
     estimator: Any, X: Any, y: Any, scorer: Any, params: dict[str, Any], error_score: Any
 ) -> tuple[Any, list[str]]:
     messages: list[str] = []
+    data = (X,) if y is None else (X, y)  # as scikit-learn: scorer(estimator, X) without y
     if error_score == "raise":
-        scores = scorer(estimator, X, y, **params)
+        scores = scorer(estimator, *data, **params)
     else:
         try:
-            scores = scorer(estimator, X, y, **params)
+            scores = scorer(estimator, *data, **params)
         except Exception:
             if isinstance(scorer, MultiScorer):  # its scorers' errors come back as tracebacks:
                 raise  # what escapes is a misconfiguration (metadata routing), as in sklearn

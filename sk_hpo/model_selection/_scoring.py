@@ -57,9 +57,10 @@ class MultiScorer:
                     params["sample_weight"] = sample_weight
                 per_scorer[name] = params
         scores: dict[str, Any] = {}
+        data = (X,) if y is None else (X, y)
         for name, scorer in self.scorers.items():
             try:
-                scores[name] = scorer(estimator, X, y, **per_scorer[name])
+                scores[name] = scorer(estimator, *data, **per_scorer[name])
             except Exception:
                 if self.raise_exc:
                     raise
