@@ -80,3 +80,29 @@ def test_dask_backend():
         with joblib.parallel_backend("dask"):
             search.fit(X, y)
     check_grid_search(search)
+
+
+def _most_in_flight(trials):
+    """The largest number of trials RUNNING at once (from their start and finish times)."""
+    events = sorted([(t.datetime_start, 1) for t in trials]
+                    + [(t.datetime_complete, -1) for t in trials])
+    running = most = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def test_an_adaptive_sampler_sees_results_even_when_fits_are_fast():
+    # Fast fold fits are sent to workers in batches; filling the batches must not propose
+    # every candidate before the first result, or TPE would be random search.
+    from sklearn.dummy import DummyClassifier
+
+    space = {"strategy": ["most_frequent", "prior", "stratified", "uniform"],
+             "random_state": list(range(20))}
+    with joblib.parallel_backend("threading", n_jobs=2):
+        search = HPOSearchCV(DummyClassifier(), space, sampler="tpe", n_iter=60, cv=5,
+                             pruner=None, random_state=0).fit(X, y)
+    trials = search.study_.trials
+    assert len(trials) == 60
+    assert _most_in_flight(trials) <= 4  # 2 workers, pre_dispatch="2*n_jobs"

@@ -65,6 +65,13 @@ class CandidateSampler(BaseSampler):
     def __repr__(self) -> str:
         return f"CandidateSampler({self.base!r})"
 
+    @property
+    def adaptive(self) -> bool:
+        """Whether proposals depend on the results so far (False for grid, random and QMC)."""
+        from sk_hpo.samplers import QMCSampler, RandomSampler
+
+        return self.base is not None and not isinstance(self.base, (RandomSampler, QMCSampler))
+
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:

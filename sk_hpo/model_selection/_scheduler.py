@@ -142,6 +142,15 @@ class FoldScheduler:
         self.n_workers = n_workers
         self.pre_dispatch = pre_dispatch
         self.target = 1 if n_workers == 1 else max(n_workers, pre_dispatch)
+        # An adaptive sampler (TPE, GP) proposes a candidate only when fewer than this many are
+        # in flight: enough to keep every worker busy, few enough that it learns from results.
+        # (Fast fold fits are batched; without the cap, filling the batches would propose
+        # every candidate before the first result.) Grid, random and QMC need no cap.
+        self.max_in_flight = (
+            max(self.target, n_workers + 1)
+            if n_workers > 1 and getattr(study.sampler, "adaptive", True)
+            else math.inf
+        )
         self._fold_seconds: float | None = None  # running mean of a fold's fit + score time
         self.callbacks = callbacks
         self.log = log
@@ -233,7 +242,11 @@ class FoldScheduler:
         return True
 
     def _fill(self) -> None:
-        while len(self._ready) < self.target * self._batch_size() and self._can_ask():
+        while (
+            len(self._ready) < self.target * self._batch_size()
+            and len(self._runs) < self.max_in_flight
+            and self._can_ask()
+        ):
             run = self._ask()
             if run is None:
                 return
