@@ -23,10 +23,10 @@ def quadratic(trial):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_trials": 0}, r"'n_trials' parameter of optimize must be a positive int or None, got 0"),
-        ({"n_trials": -3}, r"got -3"),
+        ({"n_trials": -1}, r"'n_trials' parameter of optimize must be a non-negative int or None, "
+                           r"got -1"),
         ({"n_trials": 2.5}, r"got 2.5"),
-        ({"timeout": 0}, r"'timeout' parameter of optimize must be a positive number"),
+        ({"timeout": -1}, r"'timeout' parameter of optimize must be a non-negative number"),
         ({"n_jobs": 0}, r"'n_jobs' parameter of optimize must be a non-zero int"),
     ],
 )
@@ -35,12 +35,33 @@ def test_optimize_argument_errors(kwargs, match):
         make_study().optimize(quadratic, **kwargs)
 
 
-def test_optimize_rejects_bad_catch_and_callbacks():
+@pytest.mark.parametrize("kwargs", [{"n_trials": 0}, {"timeout": 0}])
+def test_a_zero_budget_runs_no_trial(kwargs):
+    # the resume idiom: optimize(f, n_trials=max(0, total - len(study.trials)))
     study = make_study()
-    with pytest.raises(TypeError, match="'catch' parameter of optimize"):
-        study.optimize(quadratic, n_trials=1, catch=("ValueError",))
-    with pytest.raises(TypeError, match="'callbacks' parameter of optimize"):
-        study.optimize(quadratic, n_trials=1, callbacks=[1])
+    study.optimize(quadratic, **kwargs)
+    assert study.trials == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"catch": ("ValueError",)}, r"'catch' parameter of optimize .* got \('ValueError',\)"),
+        ({"catch": ValueError("x")}, r"'catch' parameter of optimize .* got ValueError\('x'\)"),
+        ({"catch": None}, r"'catch' parameter of optimize .* got None"),
+        ({"callbacks": [1]}, r"'callbacks' parameter of optimize .* got \[1\]"),
+        ({"callbacks": len}, r"'callbacks' parameter of optimize .* got <built-in function len>"),
+    ],
+)
+def test_optimize_rejects_bad_catch_and_callbacks_by_name(kwargs, match):
+    study = make_study()
+    with pytest.raises(TypeError, match=match):
+        study.optimize(quadratic, n_trials=1, **kwargs)
+    assert study.trials == []
+
+
+def test_optimize_rejects_a_non_callable_objective():
+    study = make_study()
     with pytest.raises(TypeError, match="objective passed to optimize must be callable"):
         study.optimize(None, n_trials=1)
 

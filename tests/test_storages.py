@@ -177,8 +177,11 @@ def test_attrs_read_back_as_json_gives_them(storage):
     assert storage.get_study_user_attrs(sid) == {"t": [1.5]}
     with pytest.raises(TypeError, match="attribute key must be a str, got 3"):
         storage.set_trial_user_attr(tid, 3, "x")
-    with pytest.raises(TypeError, match="'arr' must be JSON-serializable.*str\\(value\\)"):
-        storage.set_trial_user_attr(tid, "arr", np.arange(2))
+    with pytest.raises(TypeError, match="'obj' must be JSON-serializable.*str\\(value\\)"):
+        storage.set_trial_user_attr(tid, "obj", object())
+    storage.set_trial_user_attr(tid, "arr", np.arange(2))  # numpy becomes plain JSON
+    storage.set_trial_user_attr(tid, "n", np.float32(0.5))
+    assert storage.get_trial(tid).user_attrs == {"arr": [0, 1], "n": 0.5}
 
 
 def test_objective_storing_non_json_attr_fails_its_trial(storage):

@@ -1,6 +1,7 @@
 import copy
 import math
 
+import numpy as np
 import pytest
 
 import sk_hpo
@@ -125,17 +126,73 @@ def test_tell_by_number():
     assert study.tell(0, 0.5).value == 0.5
 
 
-@pytest.mark.parametrize("bad", [math.nan, "abc", None, [1.0]])
+@pytest.mark.parametrize("bad", [math.nan, "abc", [1.0]])
 def test_tell_invalid_value_fails_with_warning(bad):
     study = make_study()
     trial = study.ask()
-    if bad is None:
-        with pytest.warns(UserWarning, match="failed because the objective returned None"):
-            frozen = study.tell(trial, None, state=TrialState.COMPLETE)
-    else:
-        with pytest.warns(UserWarning, match="failed because the objective returned"):
-            frozen = study.tell(trial, bad)
+    with pytest.warns(UserWarning, match="failed because the objective returned"):
+        frozen = study.tell(trial, bad)
     assert frozen.state == TrialState.FAIL and frozen.value is None
+
+
+def test_tell_complete_without_a_value_is_refused_and_the_trial_stays_running():
+    study = make_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match=r"tell\(state=COMPLETE\) needs the objective value of "
+                                         r"trial #0: pass value="):
+        study.tell(trial, state=TrialState.COMPLETE)
+    assert study.trials[0].state == TrialState.RUNNING
+    assert study.tell(trial, 1.0).state == TrialState.COMPLETE
+
+
+def test_objective_returning_none_fails_its_trial_with_a_warning():
+    study = make_study()
+    with pytest.warns(UserWarning, match="failed because the objective returned None"):
+        study.optimize(lambda t: None, n_trials=1)
+    assert study.trials[0].state == TrialState.FAIL
+
+
+def test_tell_refuses_a_trial_of_a_namesake_study_in_another_storage():
+    mine, other = make_study(study_name="exp"), make_study(study_name="exp")
+    theirs = other.ask()
+    ours = mine.ask()
+    with pytest.raises(ValueError, match=r"Trial #0 belongs to study 'exp' in another storage"):
+        mine.tell(theirs, 1.0)
+    assert [t.state for t in other.trials] == [TrialState.RUNNING]
+    assert mine.tell(ours, 1.0).state == TrialState.COMPLETE
+
+
+def test_tell_accepts_a_trial_asked_through_another_handle_on_the_same_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    first = sk_hpo.create_study(storage=url, study_name="s")
+    second = sk_hpo.load_study(study_name="s", storage=url)
+    assert second.tell(first.ask(), 2.0).value == 2.0
+
+
+@pytest.mark.parametrize(
+    "fixed, match",
+    [
+        ({"x": (0, 1)}, r"fixed_distributions\['x'\] must be a distribution .* got \(0, 1\)"),
+        ([1], r"'fixed_distributions' parameter of ask must be a dict .* got \[1\]"),
+    ],
+)
+def test_ask_with_bad_fixed_distributions_names_the_parameter(fixed, match):
+    study = make_study()
+    with pytest.raises(TypeError, match=match):
+        study.ask(fixed)
+    assert study.trials == []
+
+
+def test_numpy_values_are_accepted_where_json_is_needed():
+    study = make_study()
+    study.enqueue_trial({"x": np.int64(3), "y": np.float32(0.5)})
+    trial = study.ask()
+    assert trial.suggest_int("x", 0, 5) == 3 and trial.suggest_float("y", 0, 1) == 0.5
+    trial.set_user_attr("n", np.int64(7))
+    study.set_user_attr("arr", np.arange(2))
+    frozen = study.tell(trial, 1.0)
+    assert frozen.user_attrs == {"n": 7} and type(frozen.user_attrs["n"]) is int
+    assert study.user_attrs == {"arr": [0, 1]}
 
 
 def test_tell_pruned_without_reports_has_no_value():

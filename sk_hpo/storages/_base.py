@@ -197,5 +197,9 @@ class BaseStorage(abc.ABC):
         return their numbers."""
         return []
 
+    def _identity(self) -> Any:
+        """Equal for two storage objects that hold the same studies (the same file)."""
+        return id(self)
+
     def close(self) -> None:
         """Release resources (connections); the storage may be used again afterwards."""

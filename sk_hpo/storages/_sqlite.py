@@ -321,6 +321,9 @@ class SQLiteStorage(BaseStorage):
 
         return self._retry(attempt)
 
+    def _identity(self) -> Any:
+        return ("sqlite", self._path)
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -420,7 +423,7 @@ class SQLiteStorage(BaseStorage):
         return summaries
 
     def _set_study_attr(self, column: str, study_id: int, key: str, value: Any) -> None:
-        check_json_value(key, value)
+        value = check_json_value(key, value)
 
         def fn(conn):
             row = self._check_study(conn, study_id)
@@ -450,8 +453,10 @@ class SQLiteStorage(BaseStorage):
     ) -> FrozenTrial:
         if template_trial is not None:
             template_trial.internal_params  # noqa: B018 - validate params against distributions
-            for key, value in {**template_trial.user_attrs, **template_trial.system_attrs}.items():
-                check_json_value(key, value)
+            user_attrs = {k: check_json_value(k, v) for k, v in template_trial.user_attrs.items()}
+            system_attrs = {
+                k: check_json_value(k, v) for k, v in template_trial.system_attrs.items()
+            }
 
         now = time.time()
         beat = now if heartbeat and self.heartbeat_interval is not None else None
@@ -467,8 +472,8 @@ class SQLiteStorage(BaseStorage):
                        "{}", "{}")
             else:
                 row = (study_id, number, t.state.value, t.value, _ts(t.datetime_start),
-                       _ts(t.datetime_complete), beat, json.dumps(t.user_attrs),
-                       json.dumps(t.system_attrs))
+                       _ts(t.datetime_complete), beat, json.dumps(user_attrs),
+                       json.dumps(system_attrs))
             trial_id = conn.execute(
                 "INSERT INTO trials (study_id, number, state, value, datetime_start, "
                 "datetime_complete, heartbeat, user_attrs, system_attrs) "
@@ -573,7 +578,7 @@ class SQLiteStorage(BaseStorage):
         self._write(fn)
 
     def _set_trial_attr(self, column: str, trial_id: int, key: str, value: Any) -> None:
-        check_json_value(key, value)
+        value = check_json_value(key, value)
 
         def fn(conn):
             attrs = json.loads(self._writable_state(conn, trial_id, column)[2])

@@ -31,20 +31,20 @@ def _check_args(
     n_trials: Any, timeout: Any, n_jobs: Any, catch: Any, callbacks: Any
 ) -> tuple[tuple[type[BaseException], ...], int]:
     if n_trials is not None and (
-        isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials <= 0
+        isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 0
     ):
         raise ValueError(
-            f"The 'n_trials' parameter of optimize must be a positive int or None, got "
+            f"The 'n_trials' parameter of optimize must be a non-negative int or None, got "
             f"{n_trials!r}."
         )
     if timeout is not None and (
         isinstance(timeout, bool)
         or not isinstance(timeout, numbers.Real)
-        or not timeout > 0
+        or not timeout >= 0
     ):
         raise ValueError(
-            f"The 'timeout' parameter of optimize must be a positive number of seconds or None, "
-            f"got {timeout!r}."
+            f"The 'timeout' parameter of optimize must be a non-negative number of seconds or "
+            f"None, got {timeout!r}."
         )
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
         raise ValueError(
@@ -54,17 +54,21 @@ def _check_args(
     n_workers = int(n_jobs) if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
     if isinstance(catch, type):
         catch = (catch,)
-    catch = tuple(catch)
-    if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
+    caught = tuple(catch) if isinstance(catch, Iterable) else None
+    if caught is None or not all(
+        isinstance(c, type) and issubclass(c, BaseException) for c in caught
+    ):
         raise TypeError(
             f"The 'catch' parameter of optimize must be an exception class or a tuple of them, "
             f"got {catch!r}."
         )
-    if callbacks is not None and not all(callable(c) for c in callbacks):
+    if callbacks is not None and (
+        not isinstance(callbacks, Iterable) or not all(callable(c) for c in callbacks)
+    ):
         raise TypeError(
             f"The 'callbacks' parameter of optimize must be a list of callables, got {callbacks!r}."
         )
-    return catch, n_workers
+    return caught, n_workers
 
 
 def run_optimize(
@@ -192,7 +196,7 @@ def _after_error(
 
 def _tell(study: Study, trial: Any, value: Any = None, state: TrialState | None = None) -> Any:
     try:
-        return study.tell(trial, value, state=state)
+        return study._tell(trial, value, state, from_objective=True)
     except UpdateFinishedTrialError:
         frozen = _finished_elsewhere(study, trial)
         if frozen is None:

@@ -9,7 +9,10 @@ import warnings
 from collections.abc import Container, Iterable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sk_hpo._direction import StudyDirection
+from sk_hpo.distributions import BaseDistribution
 from sk_hpo.exceptions import UpdateFinishedTrialError
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
@@ -174,6 +177,7 @@ class Study:
 
     def _ask(self, fixed_distributions: dict[str, Any] | None, *, heartbeat: bool) -> Trial:
         """:meth:`ask`; with ``heartbeat``, this process beats for the trial until it is told."""
+        _check_fixed_distributions(fixed_distributions)
         self._storage.fail_stale_trials(self._study_id)
         frozen = self._storage.pop_waiting_trial(self._study_id, heartbeat=heartbeat)
         if frozen is None:
@@ -222,6 +226,19 @@ class Study:
         FrozenTrial
             The finished trial.
         """
+        return self._tell(trial, value, state, skip_if_finished)
+
+    def _tell(
+        self,
+        trial: Trial | int,
+        value: Any,
+        state: TrialState | None,
+        skip_if_finished: bool = False,
+        *,
+        from_objective: bool = False,
+    ) -> FrozenTrial:
+        """:meth:`tell`; ``from_objective``: ``value`` is what an objective returned, so None
+        fails the trial with a warning instead of being refused."""
         trial_id = self._resolve_trial_id(trial)
         frozen = self._storage.get_trial(trial_id)
         if frozen.state.is_finished():
@@ -236,7 +253,7 @@ class Study:
                 f"Trial #{frozen.number} is {frozen.state.name}; only a RUNNING trial (from "
                 "ask) can be told."
             )
-        state, value = self._checked_outcome(frozen, value, state)
+        state, value = self._checked_outcome(frozen, value, state, from_objective)
         try:
             self.sampler.after_trial(self, frozen, state, value)
         finally:
@@ -246,10 +263,14 @@ class Study:
 
     def _resolve_trial_id(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
-            if trial.study.study_name != self._study_name:
+            theirs = trial.study
+            if (theirs._storage._identity(), theirs._study_id) != (
+                self._storage._identity(), self._study_id
+            ):
+                where = "" if theirs.study_name != self._study_name else " in another storage"
                 raise ValueError(
-                    f"Trial #{trial.number} belongs to study {trial.study.study_name!r}, "
-                    f"not to {self._study_name!r}; tell it to its own study."
+                    f"Trial #{trial.number} belongs to study {theirs.study_name!r}{where}, "
+                    f"not to this study {self._study_name!r}; tell it to its own study."
                 )
             return trial._trial_id
         if isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
@@ -264,7 +285,7 @@ class Study:
         raise TypeError(f"The 'trial' parameter must be a Trial or an int, got {trial!r}.")
 
     def _checked_outcome(
-        self, frozen: FrozenTrial, value: Any, state: TrialState | None
+        self, frozen: FrozenTrial, value: Any, state: TrialState | None, from_objective: bool
     ) -> tuple[TrialState, float | None]:
         if state is None:
             if value is None:
@@ -286,6 +307,11 @@ class Study:
             if value is not None and not _is_feasible(value):
                 value = None
             return state, (None if value is None else float(value))
+        if value is None and not from_objective:
+            raise ValueError(
+                f"tell(state=COMPLETE) needs the objective value of trial #{frozen.number}: "
+                "pass value=<objective value> (the trial is still RUNNING)."
+            )
         if value is None or not _is_feasible(value):
             warnings.warn(
                 f"Trial #{frozen.number} failed because the objective returned {value!r}; "
@@ -316,6 +342,7 @@ class Study:
         """
         if not isinstance(params, dict):
             raise TypeError(f"The 'params' parameter must be a dict, got {params!r}.")
+        params = {k: v.item() if isinstance(v, np.generic) else v for k, v in params.items()}
         try:
             json.dumps(params)
         except (TypeError, ValueError):
@@ -479,3 +506,19 @@ def _is_feasible(value: Any) -> bool:
 
 def new_study_name() -> str:
     return f"no-name-{uuid.uuid4()}"
+
+
+def _check_fixed_distributions(fixed: Any) -> None:
+    if fixed is None:
+        return
+    if not isinstance(fixed, dict):
+        raise TypeError(
+            f"The 'fixed_distributions' parameter of ask must be a dict of parameter names to "
+            f"distributions, got {fixed!r}."
+        )
+    for name, dist in fixed.items():
+        if not isinstance(dist, BaseDistribution):
+            raise TypeError(
+                f"fixed_distributions[{name!r}] must be a distribution such as "
+                f"sk_hpo.distributions.FloatDistribution(low, high), got {dist!r}."
+            )
