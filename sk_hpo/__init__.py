@@ -19,7 +19,7 @@ from sk_hpo.study import (
     get_all_study_names,
     load_study,
 )
-from sk_hpo.trial import FrozenTrial, Trial, TrialState
+from sk_hpo.trial import FrozenTrial, Trial, TrialState, create_trial
 
 __version__ = "0.1.0"
 
@@ -32,6 +32,7 @@ __all__ = [
     "TrialPruned",
     "TrialState",
     "create_study",
+    "create_trial",
     "delete_study",
     "distributions",
     "exceptions",

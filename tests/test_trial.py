@@ -131,3 +131,42 @@ def test_relative_params_are_used_for_matching_distributions():
     assert trial.suggest_float("x", 0, 1) == 0.125
     other = study.ask()
     assert other.suggest_float("x", 0, 2) != 0.125 or math.isclose(other.params["x"], 0.125)
+
+
+def _mixed_objective(trial):
+    kind = trial.suggest_categorical("kind", ["a", "b"])
+    n = trial.suggest_int("n", 1, 8, log=True)
+    x = trial.suggest_float("x", 1e-3, 1.0, log=True)
+    trial.report(x, 0)
+    if trial.should_prune():
+        raise sk_hpo.TrialPruned()
+    trial.set_user_attr("seen", True)
+    return x + n + (kind == "b")
+
+
+def test_a_frozen_trial_replays_an_objective():
+    # the Optuna idiom: rebuild the best model with objective(study.best_trial)
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+    study.optimize(_mixed_objective, n_trials=8)
+    best = study.best_trial
+    assert _mixed_objective(best) == study.best_value
+    assert best.user_attrs["seen"] is True
+    assert best.should_prune() is False
+    assert study.best_trial.intermediate_values == best.intermediate_values  # nothing stored
+
+
+def test_a_frozen_trial_refuses_parameters_it_does_not_hold():
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+    study.optimize(_mixed_objective, n_trials=2)
+    frozen = study.trials[0]
+    with pytest.raises(ValueError, match=r"Trial #0 has no parameter 'y' \(it has \['kind', "):
+        frozen.suggest_float("y", 0, 1)
+    with pytest.raises(ValueError, match=r"parameter 'x' in trial #0 lies outside "
+                                         r"FloatDistribution\(low=2.0"):
+        frozen.suggest_float("x", 2.0, 3.0)
+    with pytest.raises(ValueError, match=r"parameter 'kind' .* lies outside Categorical"):
+        frozen.suggest_categorical("kind", ["c"])
+
+
+def test_create_trial_is_at_the_top_level_as_in_optuna():
+    assert sk_hpo.create_trial is sk_hpo.trial.create_trial

@@ -4,7 +4,12 @@ import copy
 import datetime
 from typing import Any
 
-from sk_hpo.distributions import BaseDistribution
+from sk_hpo.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 from sk_hpo.trial._state import TrialState
 
 __all__ = ["FrozenTrial"]
@@ -41,14 +46,25 @@ class FrozenTrial:
     last_step : int or None
         Largest step reported, None when nothing was reported.
 
+    Notes
+    -----
+    A ``FrozenTrial`` can stand in for a :class:`~sk_hpo.trial.Trial` in an objective, to
+    rebuild what a trial evaluated (``objective(study.best_trial)``): ``suggest_*`` return its
+    stored parameters, ``report`` does nothing, ``should_prune`` is False and
+    ``set_user_attr`` sets the attribute on this object only.
+
     Examples
     --------
     >>> import sk_hpo
     >>> study = sk_hpo.create_study()
-    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    >>> def objective(trial):
+    ...     return trial.suggest_float("x", 0, 1) ** 2
+    >>> study.optimize(objective, n_trials=3)
     >>> ft = study.trials[0]
     >>> ft.number, ft.state, sorted(ft.params)
     (0, TrialState.COMPLETE, ['x'])
+    >>> objective(study.best_trial) == study.best_value  # re-run the best trial
+    True
     """
 
     __slots__ = (
@@ -123,6 +139,53 @@ class FrozenTrial:
     @property
     def last_step(self) -> int | None:
         return max(self.intermediate_values) if self.intermediate_values else None
+
+    # -- standing in for a Trial ----------------------------------------------------------------
+
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
+        """The stored value of ``name``, checked against the given range."""
+        return self._stored(name, FloatDistribution(low, high, log=log, step=step))
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        """The stored value of ``name``, checked against the given range."""
+        return self._stored(name, IntDistribution(low, high, log=log, step=step))
+
+    def suggest_categorical(self, name: str, choices: Any) -> Any:
+        """The stored value of ``name``, checked against ``choices``."""
+        return self._stored(name, CategoricalDistribution(choices))
+
+    def report(self, value: float, step: int) -> None:
+        """Do nothing: a finished trial records no more progress."""
+
+    def should_prune(self) -> bool:
+        """False: a finished trial is not pruned."""
+        return False
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Set a user attribute on this object (not in the storage)."""
+        self.user_attrs = {**self.user_attrs, key: value}
+
+    def _stored(self, name: str, distribution: BaseDistribution) -> Any:
+        if name not in self.params:
+            raise ValueError(
+                f"Trial #{self.number} has no parameter {name!r} (it has "
+                f"{sorted(self.params)!r}); a FrozenTrial only returns the values it holds."
+            )
+        value = self.params[name]
+        try:
+            inside = distribution._contains(distribution.to_internal_repr(value))
+        except (ValueError, TypeError):
+            inside = False
+        if not inside:
+            raise ValueError(
+                f"The value {value!r} of parameter {name!r} in trial #{self.number} lies "
+                f"outside {distribution!r}; suggest it with the arguments the trial used."
+            )
+        return value
 
     def _replace(self, **changes: Any) -> FrozenTrial:
         """Shallow copy with some fields replaced (used by storages for copy-on-write)."""
