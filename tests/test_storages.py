@@ -195,3 +195,15 @@ def test_objective_storing_non_json_attr_fails_its_trial(storage):
     with pytest.raises(TypeError, match="'model' must be JSON-serializable"):
         study.optimize(objective, n_trials=1)
     assert [(t.state, t.user_attrs) for t in study.trials] == [(TrialState.FAIL, {})]
+
+
+def test_params_keep_the_order_they_were_suggested_in(storage):
+    study = sk_hpo.create_study(storage=storage, sampler=RandomSampler(seed=0))
+
+    def objective(trial):
+        return trial.suggest_float("z", 0, 1) + trial.suggest_int("a", 0, 3) + (
+            trial.suggest_categorical("m", ["p", "q"]) == "p")
+
+    study.optimize(objective, n_trials=2)
+    assert [list(t.params) for t in study.trials] == [["z", "a", "m"]] * 2
+    assert list(study.best_params) == ["z", "a", "m"]

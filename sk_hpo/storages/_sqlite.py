@@ -629,7 +629,8 @@ class SQLiteStorage(BaseStorage):
         values: dict[int, dict] = {i: {} for i in ids}
         marks = ",".join("?" * len(ids))
         for tid, name, value, dist in conn.execute(
-            f"SELECT trial_id, name, value, distribution FROM params WHERE trial_id IN ({marks})",
+            f"SELECT trial_id, name, value, distribution FROM params WHERE trial_id IN ({marks}) "
+            "ORDER BY rowid",  # the order they were suggested in, as in memory
             ids,
         ):
             params[tid][name] = (value, dist)
