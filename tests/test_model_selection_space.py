@@ -222,3 +222,17 @@ def test_named_qmc_sampler_on_a_conditional_space_does_not_warn_per_trial():
         warnings.simplefilter("error", UserWarning)
         search.fit(X, y)
     assert len(search.cv_results_["params"]) == 8
+
+
+@pytest.mark.parametrize("prior, fix", [("log-uniform", "loguniform"), ("uniform", "uniform")])
+def test_a_scikit_optimize_range_warns_and_says_how_to_write_it(prior, fix):
+    with pytest.warns(UserWarning, match=rf"'C' is the list of 3 choices \(0.001, 100.0, "
+                                         rf"'{prior}'\), .* write scipy.stats.{fix}\("):
+        spec = make_param_spec("C", (1e-3, 1e2, prior))
+    assert spec.grid() == [1e-3, 1e2, prior]  # still GridSearchCV's meaning
+
+
+def test_three_choices_ending_in_another_string_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_param_spec("kernel", (1, 2, "auto"))

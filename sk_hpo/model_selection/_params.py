@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -262,4 +263,23 @@ def make_param_spec(name: Any, value: Any) -> ParamSpec:
             f"The values of parameter {name!r} must be a non-empty sequence, got {value!r}; "
             "give at least one value."
         )
+    _warn_if_skopt_dimension(name, values)
     return _from_list(name, values)
+
+
+_SKOPT_PRIORS = {"uniform": "uniform(low, high - low)", "log-uniform": "loguniform(low, high)"}
+
+
+def _warn_if_skopt_dimension(name: str, values: tuple[Any, ...]) -> None:
+    """Warn on ``(low, high, "log-uniform")``: scikit-optimize's range, here 3 choices."""
+    if (
+        len(values) == 3
+        and isinstance(values[2], str)
+        and values[2] in _SKOPT_PRIORS
+        and all(_is_number(v) for v in values[:2])
+    ):
+        warn_user(
+            f"Parameter {name!r} is the list of 3 choices {values!r}, as in GridSearchCV; if "
+            f"you meant scikit-optimize's range, write scipy.stats.{_SKOPT_PRIORS[values[2]]} "
+            "(or an sk_hpo.distributions.FloatDistribution)."
+        )
