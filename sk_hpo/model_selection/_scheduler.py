@@ -142,11 +142,12 @@ class FoldScheduler:
         self.n_workers = n_workers
         self.pre_dispatch = pre_dispatch
         self.target = 1 if n_workers == 1 else max(n_workers, pre_dispatch)
-        # An adaptive sampler (TPE, GP) proposes a candidate only when fewer than this many are
-        # in flight: enough to keep every worker busy, few enough that it learns from results.
-        # (Fast fold fits are batched; without the cap, filling the batches would propose
-        # every candidate before the first result.) Grid, random and QMC need no cap.
-        self.max_in_flight = (
+        # An adaptive sampler (TPE, GP) proposes a candidate only while fewer than this many,
+        # or than the candidates already finished, are in flight: enough to keep every worker
+        # busy, and it has always seen as many results as it has guesses pending. (Fast fold
+        # fits are batched; without a cap, filling the batches would propose every candidate
+        # before the first result.) Grid, random and QMC need no cap.
+        self.min_in_flight_cap = (
             max(self.target, n_workers + 1)
             if n_workers > 1 and getattr(study.sampler, "adaptive", True)
             else math.inf
@@ -244,7 +245,7 @@ class FoldScheduler:
     def _fill(self) -> None:
         while (
             len(self._ready) < self.target * self._batch_size()
-            and len(self._runs) < self.max_in_flight
+            and len(self._runs) < max(self.min_in_flight_cap, self._n_finished())
             and self._can_ask()
         ):
             run = self._ask()
@@ -253,6 +254,10 @@ class FoldScheduler:
             self._runs[run.trial.number] = run
             self.stats.n_trials += 1
             self._dispatch_segment(run)
+
+    def _n_finished(self) -> int:
+        """Candidates of this fit already finished (complete, pruned or failed)."""
+        return self.stats.n_trials - len(self._runs)
 
     def _ask(self) -> _Run | None:
         storage, study_id = self.study._storage, self.study._study_id
