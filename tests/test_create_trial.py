@@ -31,6 +31,16 @@ def test_created_trial_carries_what_was_given():
     assert t.number == -1 and t.duration is not None
 
 
+def test_created_trial_attrs_take_the_json_form_storages_keep(study):
+    import numpy as np
+
+    t = create_trial(params=PARAMS, distributions=DISTS, value=0.5,
+                     user_attrs={"n": np.int64(3), "pair": (1, 2)})
+    assert t.user_attrs == {"n": 3, "pair": [1, 2]} and type(t.user_attrs["n"]) is int
+    study.add_trial(t)
+    assert study.trials[0].user_attrs == t.user_attrs
+
+
 def test_added_trials_are_numbered_stored_and_inform_best(study):
     study.optimize(lambda t: t.suggest_float("y", 0, 1), n_trials=1)
     study.add_trials([

@@ -3,52 +3,19 @@ from __future__ import annotations
 import collections
 import copy
 import datetime
-import json
 import threading
 from collections.abc import Container
 from typing import Any
 
-import numpy as np
-
 from sk_hpo._direction import StudyDirection
+from sk_hpo._json import check_json_value
 from sk_hpo.distributions import BaseDistribution, check_distribution_compatibility
 from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
 from sk_hpo.storages._base import BaseStorage, StudySummary
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
-__all__ = ["InMemoryStorage", "check_json_value"]
-
-
-def _from_numpy(value: Any) -> Any:
-    """``json.dumps`` hook: numpy scalars and arrays as Python numbers and lists."""
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def check_json_value(key: str, value: Any) -> Any:
-    """Return ``value`` as JSON gives it back, else raise a ``TypeError`` naming ``key``.
-
-    Every storage keeps this form, so an attribute reads back the same from memory and from
-    SQLite: tuples become lists, dict keys strings, numpy scalars and arrays Python numbers
-    and lists; NaN and infinities are kept.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_json_value("k", {"a": (1, float("inf")), "b": np.int64(3)})
-    {'a': [1, inf], 'b': 3}
-    """
-    if not isinstance(key, str):
-        raise TypeError(f"The attribute key must be a str, got {key!r}.")
-    try:
-        return json.loads(json.dumps(value, allow_nan=True, default=_from_numpy))
-    except (TypeError, ValueError) as e:
-        raise TypeError(
-            f"The attribute {key!r} must be JSON-serializable (numbers, strings, lists, dicts), "
-            f"got {value!r}. Convert it (e.g. str(value)) before storing it."
-        ) from e
+__all__ = ["InMemoryStorage"]
 
 
 class _StudyRecord:

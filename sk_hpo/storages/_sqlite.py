@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable
 from typing import Any
 
 from sk_hpo._direction import StudyDirection
+from sk_hpo._json import check_json_value
 from sk_hpo.distributions import (
     BaseDistribution,
     check_distribution_compatibility,
@@ -28,7 +29,6 @@ from sk_hpo.distributions import (
 )
 from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
 from sk_hpo.storages._base import BaseStorage, StudySummary
-from sk_hpo.storages._in_memory import check_json_value
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 

@@ -9,9 +9,8 @@ import warnings
 from collections.abc import Container, Iterable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sk_hpo._direction import StudyDirection
+from sk_hpo._json import from_numpy
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.exceptions import UpdateFinishedTrialError
 from sk_hpo.pruners._base import BasePruner
@@ -342,9 +341,8 @@ class Study:
         """
         if not isinstance(params, dict):
             raise TypeError(f"The 'params' parameter must be a dict, got {params!r}.")
-        params = {k: v.item() if isinstance(v, np.generic) else v for k, v in params.items()}
         try:
-            json.dumps(params)
+            json.dumps(params, default=from_numpy)  # stored as JSON by the storage
         except (TypeError, ValueError):
             raise TypeError(
                 f"The enqueued params must be JSON-serializable, got {params!r}; enqueue "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import numbers
 from typing import Any
 
+from sk_hpo._json import check_json_value
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
@@ -95,14 +95,9 @@ def create_trial(
                 f"The steps of 'intermediate_values' must be non-negative ints, got {step!r}."
             )
         steps[int(step)] = float(v)
-    for name, attrs in (("user_attrs", user_attrs), ("system_attrs", system_attrs)):
-        try:
-            json.dumps(attrs or {}, allow_nan=True)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"The '{name}' parameter of create_trial must be JSON-serializable, got "
-                f"{attrs!r}."
-            ) from None
+    user_attrs, system_attrs = (
+        _json_attrs("user_attrs", user_attrs), _json_attrs("system_attrs", system_attrs)
+    )
     now = datetime.datetime.now()
     return FrozenTrial(
         number=-1,
@@ -112,8 +107,8 @@ def create_trial(
         datetime_complete=now,
         params=params,
         distributions=distributions,
-        user_attrs=dict(user_attrs or {}),
-        system_attrs=dict(system_attrs or {}),
+        user_attrs=user_attrs,
+        system_attrs=system_attrs,
         intermediate_values=steps,
         trial_id=-1,
         internal_params=internal,
@@ -151,3 +146,13 @@ def _check_value(state: TrialState, value: Any) -> float | None:
             f"{value!r}."
         )
     return float(value)
+
+
+def _json_attrs(name: str, attrs: dict[str, Any] | None) -> dict[str, Any]:
+    """``attrs`` in the JSON form storages keep (numpy values as plain numbers)."""
+    try:
+        return {key: check_json_value(key, value) for key, value in (attrs or {}).items()}
+    except TypeError:
+        raise TypeError(
+            f"The '{name}' parameter of create_trial must be JSON-serializable, got {attrs!r}."
+        ) from None
