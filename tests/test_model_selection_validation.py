@@ -7,7 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
-from sk_hpo.model_selection._validation import InvalidParameterError
+from sk_hpo._validation import InvalidParameterError
 
 X, y = make_classification(n_samples=30, n_features=4, random_state=0)
 

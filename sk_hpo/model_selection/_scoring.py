@@ -11,7 +11,7 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from sk_hpo._compat import scorer_accepts_sample_weight
-from sk_hpo.model_selection._validation import InvalidParameterError
+from sk_hpo._validation import InvalidParameterError
 
 __all__ = ["MultiScorer", "resolve_scoring", "check_score", "routing_enabled"]
 

@@ -19,7 +19,7 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
-from sk_hpo.model_selection import _validation as v
+from sk_hpo import _validation as v
 from sk_hpo.model_selection._context import check_context, search_context
 from sk_hpo.model_selection._fold import evaluate_fold
 from sk_hpo.model_selection._proposer import CandidateSampler

@@ -1,8 +1,10 @@
-"""Constructor arguments of HPOSearchCV, declared as data and checked in ``fit``.
+"""Arguments declared as data and checked in one place, for the whole package.
 
 Each parameter lists the :class:`Constraint` objects it may satisfy; a value satisfying none
 raises :class:`InvalidParameterError` with scikit-learn's message template ("The 'n_iter'
-parameter of HPOSearchCV must be ... Got ... instead.").
+parameter of HPOSearchCV must be ... Got ... instead."). HPOSearchCV checks its constructor
+arguments in ``fit`` (scikit-learn's convention); samplers, pruners, distributions and storages
+check theirs eagerly with :func:`check_param` / :func:`validate_params`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Constraint", "InvalidParameterError", "validate_params"]
+__all__ = [
+    "Constraint",
+    "InvalidParameterError",
+    "check_param",
+    "int_range",
+    "instance_of",
+    "interval",
+    "options",
+    "validate_params",
+]
 
 
 class InvalidParameterError(ValueError, TypeError):
@@ -48,6 +59,24 @@ def int_range(low: int, high: int | None = None) -> Constraint:
         lambda v: _is_int(v) and v >= low and (high is None or v <= high),
         f"an int in the range [{low}, {upper}",
     )
+
+
+def interval(low: float | None, high: float | None, *, closed: str = "both") -> Constraint:
+    """A real number between ``low`` and ``high`` (None: unbounded); ``closed`` is
+    ``"both"``, ``"left"``, ``"right"`` or ``"neither"``."""
+    left_closed = closed in ("both", "left")
+    right_closed = closed in ("both", "right")
+
+    def check(v: Any) -> bool:
+        if not _is_real(v) or v != v:
+            return False
+        if low is not None and (v < low or (v == low and not left_closed)):
+            return False
+        return high is None or v < high or (v == high and right_closed)
+
+    left = "(-inf" if low is None else ("[" if left_closed else "(") + f"{low:g}"
+    right = "inf)" if high is None else f"{high:g}" + ("]" if right_closed else ")")
+    return Constraint(check, f"a float in the range {left}, {right}")
 
 
 def instance_of(cls: type | tuple[type, ...], text: str) -> Constraint:
@@ -89,7 +118,7 @@ def validate_params(
     >>> validate_params("Est", {"n": 0}, {"n": [int_range(1), NONE]})
     Traceback (most recent call last):
     ...
-    sk_hpo.model_selection._validation.InvalidParameterError: The 'n' parameter of Est must be ...
+    sk_hpo._validation.InvalidParameterError: The 'n' parameter of Est must be ...
     Got 0 instead.
     """
     for name, allowed in constraints.items():
@@ -101,3 +130,21 @@ def validate_params(
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be {described}. Got {value!r} instead."
         )
+
+
+def check_param(owner: str, name: str, value: Any, allowed: list[Constraint]) -> Any:
+    """Return ``value`` when it satisfies one of ``allowed``, else raise
+    :class:`InvalidParameterError` naming ``name`` and ``owner`` and echoing the value.
+
+    Examples
+    --------
+    >>> check_param("MedianPruner", "n_startup_trials", 5, [int_range(0)])
+    5
+    >>> check_param("PercentilePruner", "percentile", 120.0, [interval(0, 100)])
+    Traceback (most recent call last):
+    ...
+    sk_hpo._validation.InvalidParameterError: The 'percentile' parameter of PercentilePruner must
+    be a float in the range [0, 100]. Got 120.0 instead.
+    """
+    validate_params(owner, {name: value}, {name: allowed})
+    return value
