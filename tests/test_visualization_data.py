@@ -249,6 +249,7 @@ def test_timeline_uses_worker_attr_then_packs_the_rest():
     assert data.starts.tolist() == [0, 1, 2, 2] and data.ends.tolist() == [4, 2, 3, 5]
     assert data.lane_labels == ["w-b", "w-a", "slot 0", "slot 1"]
     assert data.lanes.tolist() == [0, 1, 2, 3]
+    assert data.rows_text.startswith("one row per worker where it was recorded, else trials")
     assert data.states == ["COMPLETE", "PRUNED", "FAIL", "COMPLETE"]
 
 
@@ -312,3 +313,24 @@ def test_all_is_honest(module):
     assert len(module.__all__) == len(set(module.__all__))
     for name in module.__all__:
         assert getattr(module, name) is not None
+
+
+def test_timeline_rows_are_workers_for_optimize_and_slots_for_a_search():
+    study = make_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4, n_jobs=2)
+    data = vis.timeline_data(study)
+    assert data.rows_text == "one row per worker"
+    assert 1 <= len(data.lane_labels) <= 2  # two threads (one may have run them all)
+
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    search = sk_hpo.HPOSearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0, 100.0]}, n_iter=4, cv=2, n_jobs=2,
+        random_state=0,
+    ).fit(X, (X[:, 0] > 0).astype(int))
+    data = vis.timeline_data(search)
+    assert all(label.startswith("slot ") for label in data.lane_labels)
+    assert data.rows_text == (
+        "trials that overlap in time are put on separate rows (a row is not a worker)"
+    )
