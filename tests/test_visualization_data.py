@@ -116,7 +116,10 @@ def test_unknown_params_are_named():
     study = conditional_study()
     with pytest.raises(ValueError, match=r"names parameters that no trial has: \['nope'\]"):
         vis.slice_data(study, params=["lr", "nope"])
-    with pytest.raises(TypeError, match="must be a list of parameter names or None, got 'lr'"):
+    with pytest.raises(
+        TypeError, match="The 'params' parameter of plot_parallel_coordinate must be a list of "
+        "parameter names or None. Got 'lr' instead."
+    ):
         vis.parallel_coordinate_data(study, params="lr")
 
 
@@ -132,7 +135,10 @@ def test_study_or_fitted_search_is_accepted():
     assert list(via.domains) == list(direct.domains)
     with pytest.raises(ValueError, match="has no 'study_' attribute yet; call fit"):
         vis.slice_data(UnfittedSearch())
-    with pytest.raises(TypeError, match="expects a Study or a fitted HPOSearchCV"):
+    with pytest.raises(
+        TypeError, match="The 'study' parameter of plot_timeline must be a Study or a fitted "
+        r"HPOSearchCV \(an object with a 'study_' attribute\). Got 42 instead."
+    ):
         vis.timeline_data(42)
 
 
@@ -208,7 +214,7 @@ def test_edf_several_studies():
     assert data.study_names == [a.study_name, b.study_name]
     assert data.values[0].tolist() == [1.0, 2.0] and data.fractions[0].tolist() == [0.5, 1.0]
     assert data.values[1].size == 0
-    with pytest.raises(ValueError, match="plot_edf needs at least one study"):
+    with pytest.raises(ValueError, match=r"The 'study' parameter of plot_edf must be .* non-empty list of them. Got \[\] instead."):
         vis.edf_data([])
 
 
