@@ -238,10 +238,14 @@ class TrialProgress:
         value = trial.value if trial.state == TrialState.COMPLETE else None
         with self.bar._lock:
             self.done += 1
-            if value is not None and math.isfinite(value):
-                if self.best is None or (value > self.best if self._maximize else value < self.best):
-                    self.best = float(value)
+            if value is not None and math.isfinite(value) and self._better(value):
+                self.best = float(value)
             self.bar.update(self.done, self.best)
+
+    def _better(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        return value > self.best if self._maximize else value < self.best
 
     def write(self, message: str) -> None:
         self.bar.write(message)

@@ -114,8 +114,14 @@ def report(
     parts.append("</body></html>")
     page = "\n".join(parts) + "\n"
     if path is not None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(page)
+        except OSError as e:
+            raise type(e)(
+                e.errno, f"The 'path' parameter of report must be a file that can be written: "
+                f"{e.strerror}. Got {os.fspath(path)!r} instead."
+            ) from e
     return page
 
 

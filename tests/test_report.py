@@ -215,9 +215,14 @@ def test_accepts_a_fitted_search_and_a_title(study):
 
 
 def test_bad_arguments(study):
-    with pytest.raises(TypeError, match="The 'plots' parameter of report must be an instance of 'bool'. Got 'no' instead."):
+    with pytest.raises(
+        TypeError,
+        match="The 'plots' parameter of report must be an instance of 'bool'. Got 'no' instead.",
+    ):
         sk_hpo.report(study, plots="no")
-    with pytest.raises(TypeError, match="The 'study' parameter of report must be a Study or a fitted HPOSearchCV"):
+    with pytest.raises(
+        TypeError, match="The 'study' parameter of report must be a Study or a fitted HPOSearchCV"
+    ):
         sk_hpo.report("study.db")
 
 

@@ -214,7 +214,11 @@ def test_edf_several_studies():
     assert data.study_names == [a.study_name, b.study_name]
     assert data.values[0].tolist() == [1.0, 2.0] and data.fractions[0].tolist() == [0.5, 1.0]
     assert data.values[1].size == 0
-    with pytest.raises(ValueError, match=r"The 'study' parameter of plot_edf must be .* non-empty list of them. Got \[\] instead."):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'study' parameter of plot_edf must be .* non-empty list of them. Got \[\] "
+        "instead.",
+    ):
         vis.edf_data([])
 
 
