@@ -149,7 +149,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold by default). Every candidate uses the same splits.
     verbose : int, default=0
-        1: a summary; 2: one line per candidate with its score and state; 3: one per fold.
+        1: a progress bar on stderr (candidates done / ``n_iter``, best score, elapsed and
+        remaining time; a few plain lines when stderr is not a terminal) and a summary;
+        2: also one line per candidate with its score and state; 3: also one per fold.
     pre_dispatch : int or str, default="2*n_jobs"
         Fold tasks dispatched ahead of the running ones (``"all"`` means ``2*n_jobs``:
         candidates are proposed as results arrive, so there is no full task list).
