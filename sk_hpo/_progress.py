@@ -227,15 +227,21 @@ class TrialProgress:
     ) -> None:
         self.bar = ProgressBar(unit=unit, stream=stream)
         self.done = 0
-        self._maximize = str(getattr(study, "direction", "minimize")) == "maximize"
+        self.best: float | None = None
         try:
-            self.best: float | None = float(study.best_value)
-        except ValueError:  # no complete trial yet
-            self.best = None
+            self._maximize: bool | None = str(study.direction) == "maximize"
+        except RuntimeError:  # several objectives (Optuna's rule): no single best to show
+            self._maximize = None
+        if self._maximize is not None:
+            try:
+                self.best = float(study.best_value)
+            except ValueError:  # no complete trial yet
+                pass
         self.bar.start(total, timeout=timeout)
 
     def __call__(self, study: Any, trial: Any) -> None:
-        value = trial.value if trial.state == TrialState.COMPLETE else None
+        complete = self._maximize is not None and trial.state == TrialState.COMPLETE
+        value = trial.value if complete else None
         with self.bar._lock:
             self.done += 1
             if value is not None and math.isfinite(value) and self._better(value):

@@ -167,3 +167,25 @@ def test_search_verbose_2_prints_trial_lines_above_a_terminal_bar(capsys, monkey
     out = capsys.readouterr().out
     assert out.count("[trial ") == 4 and "\r" not in out
     assert "4/4 candidates" in terminal.getvalue().split("\r")[-1]
+
+
+def test_trial_progress_counts_without_a_best_for_several_objectives():
+    class MultiObjective:  # Optuna's rule: direction and best_value raise RuntimeError
+        @property
+        def direction(self):
+            raise RuntimeError("several directions")
+
+    class Trial:
+        state = sk_hpo.TrialState.COMPLETE
+
+        @property
+        def value(self):
+            raise RuntimeError("several values")
+
+    out = io.StringIO()
+    progress = TrialProgress(MultiObjective(), total=2, stream=out)
+    progress(None, Trial())
+    progress(None, Trial())
+    progress.close()
+    assert progress.done == 2 and progress.best is None
+    assert "2/2 trials (100%), best=-" in out.getvalue().splitlines()[-1]
