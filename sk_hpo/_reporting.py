@@ -14,6 +14,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sk_hpo._validation import BOOLEAN, check_param
+from sk_hpo._warnings import warn_user
 from sk_hpo.importance._trials import resolve_study, shorten
 from sk_hpo.trial._state import TrialState
 
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["report"]
 
+NO_MATPLOTLIB = (
+    "The report has no plots: they need matplotlib, an optional dependency. Install it with "
+    'pip install "sk-hpo[plot]" (or pip install matplotlib) and write the report again.'
+)
 _MAX_CONTOUR_PARAMS = 3
 _DPI = 90
 _CSS = """
@@ -66,8 +72,9 @@ def report(
     title : str, default=None
         Page title; None means ``"Study <name>"``.
     plots : bool, default=True
-        Embed the plots (needs matplotlib, the ``plot`` extra). False gives a text-only
-        report.
+        Embed the plots (needs matplotlib, the ``plot`` extra). Without matplotlib the report
+        is written without them, with a note and a warning saying how to get them. False
+        gives a text-only report, silently.
 
     Returns
     -------
@@ -84,8 +91,7 @@ def report(
     (True, True)
     """
     study = resolve_study(study, "report")
-    if not isinstance(plots, bool):
-        raise TypeError(f"The 'plots' parameter of report must be a bool, got {plots!r}.")
+    check_param("report", "plots", plots, [BOOLEAN])
     trials = study.get_trials(deepcopy=False)
     best = _best_trial(study)
     importances, importance_note = _importances(study)
@@ -108,8 +114,14 @@ def report(
     parts.append("</body></html>")
     page = "\n".join(parts) + "\n"
     if path is not None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(page)
+        except OSError as e:
+            raise type(e)(
+                e.errno, f"The 'path' parameter of report must be a file that can be written: "
+                f"{e.strerror}. Got {os.fspath(path)!r} instead."
+            ) from e
     return page
 
 
@@ -171,8 +183,12 @@ def _plots_section(
     from sk_hpo import visualization as vis
     from sk_hpo.visualization._utils import import_pyplot
 
-    import_pyplot()  # a clear ImportError when matplotlib is missing
     head = '<section id="plots"><h2>Plots</h2>'
+    try:
+        import_pyplot()
+    except ImportError:
+        warn_user(NO_MATPLOTLIB)
+        return head + f'<p class="note">{_e(NO_MATPLOTLIB)}</p></section>'
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     if not trials:
         return head + '<p class="note">No trial yet: nothing to plot.</p></section>'
@@ -180,7 +196,7 @@ def _plots_section(
         {p for t in complete for p in t.params}
     )
     contour_params = ranked[:_MAX_CONTOUR_PARAMS]
-    figures: list[tuple[str, str, Callable[[], Any]]] = [
+    figures: list[tuple[str, Any, Callable[[], Any]]] = [
         ("Optimization history", "Value of each COMPLETE trial and the best so far.",
          lambda: vis.OptimizationHistoryDisplay.from_study(study)),
         ("Intermediate values", "Reported values by step; pruned trials end with a cross.",
@@ -195,7 +211,7 @@ def _plots_section(
          lambda: vis.ContourDisplay.from_study(study, params=contour_params)),
         ("Empirical distribution", "Fraction of COMPLETE trials at or below each value.",
          lambda: vis.EDFDisplay.from_study(study)),
-        ("Timeline", "When each trial ran, one row per worker.",
+        ("Timeline", lambda display: f"When each trial ran; {display.rows_text}.",
          lambda: vis.TimelineDisplay.from_study(study)),
     ]
     if not any(t.intermediate_values for t in trials):
@@ -238,12 +254,17 @@ def _trials_section(trials: list[FrozenTrial], best: FrozenTrial | None) -> str:
 # -- plots ---------------------------------------------------------------------------------------
 
 
-def _figure(name: str, caption: str, build: Callable[[], Any]) -> str:
-    """One plot as an inline PNG; a note instead when its data cannot be computed."""
+def _figure(name: str, caption: str | Callable[[Any], str], build: Callable[[], Any]) -> str:
+    """One plot as an inline PNG; a note instead when its data cannot be computed.
+
+    ``caption`` may be a function of the display, for a caption that depends on the data.
+    """
     try:
         display = build()
     except ValueError as e:  # e.g. a parameter of mixed kinds: say so, keep the report
         return f'<figure><p class="note">{_e(name)} not available: {_e(str(e))}</p></figure>'
+    if callable(caption):
+        caption = caption(display)
     figure = _draw(display)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=_DPI)

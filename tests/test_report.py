@@ -2,8 +2,10 @@
 
 import base64
 import sys
+import warnings
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 import sk_hpo
@@ -127,6 +129,24 @@ def test_self_contained(page):
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
+def test_timeline_caption_matches_its_rows(page):
+    # make_study runs optimize: rows are workers
+    assert "<b>Timeline.</b> When each trial ran; one row per worker." in page
+
+
+def test_timeline_caption_of_a_parallel_search_says_rows_are_not_workers():
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    search = sk_hpo.HPOSearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0, 100.0]}, n_iter=4, cv=2, n_jobs=2,
+        random_state=0,
+    ).fit(X, (X[:, 0] > 0).astype(int))
+    page = sk_hpo.report(search)
+    assert "one row per worker" not in page
+    assert "trials that overlap in time are put on separate rows (a row is not a worker)" in page
+
+
 def test_everything_is_escaped(page):
     assert EVIL not in page
     assert "&lt;script&gt;" in page
@@ -136,10 +156,39 @@ def test_everything_is_escaped(page):
 
 def test_text_only_report_needs_no_matplotlib(study, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    page = sk_hpo.report(study, plots=False)
-    assert "<img" not in page and 'id="trials"' in page
-    with pytest.raises(ImportError, match=r'pip install "sk-hpo\[plot\]"'):
-        sk_hpo.report(study)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        page = sk_hpo.report(study, plots=False)  # asked for no plots: no warning
+    assert "<img" not in page and 'id="trials"' in page and 'id="plots"' not in page
+
+
+@pytest.mark.parametrize("hidden", ["matplotlib", "matplotlib.pyplot"])
+def test_report_without_matplotlib_keeps_its_tables_and_says_how_to_get_plots(
+    study, monkeypatch, tmp_path, hidden
+):
+    monkeypatch.setitem(sys.modules, hidden, None)
+    path = tmp_path / "report.html"
+    with pytest.warns(UserWarning, match=r'no plots.*pip install "sk-hpo\[plot\]"') as caught:
+        page = sk_hpo.report(study, path)
+    assert caught[0].filename == __file__  # attributed to the caller's line
+    assert path.read_text(encoding="utf-8") == page
+    parsed = Page(page)
+    assert parsed.images == [] and parsed.tables["trials"] == len(study.trials)
+    assert 'pip install &quot;sk-hpo[plot]&quot;' in page
+
+
+def test_cli_report_without_matplotlib_writes_the_report(study, monkeypatch, tmp_path, capsys):
+    from sk_hpo.cli import main
+
+    db = tmp_path / "s.db"
+    stored = sk_hpo.create_study(storage=f"sqlite:///{db}", study_name="s")
+    stored.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "r.html"
+    with pytest.warns(UserWarning, match=r'pip install "sk-hpo\[plot\]"'):
+        code = main(["report", f"sqlite:///{db}", "--study", "s", "-o", str(out)])
+    assert code == 0 and "<h2>Trials</h2>" in out.read_text(encoding="utf-8")
+    assert f"Wrote {out}" in capsys.readouterr().out
 
 
 def test_empty_study():
@@ -166,9 +215,14 @@ def test_accepts_a_fitted_search_and_a_title(study):
 
 
 def test_bad_arguments(study):
-    with pytest.raises(TypeError, match="'plots' parameter of report must be a bool, got 'no'"):
+    with pytest.raises(
+        TypeError,
+        match="The 'plots' parameter of report must be an instance of 'bool'. Got 'no' instead.",
+    ):
         sk_hpo.report(study, plots="no")
-    with pytest.raises(TypeError, match="report expects a Study or a fitted HPOSearchCV"):
+    with pytest.raises(
+        TypeError, match="The 'study' parameter of report must be a Study or a fitted HPOSearchCV"
+    ):
         sk_hpo.report("study.db")
 
 

@@ -116,7 +116,10 @@ def test_unknown_params_are_named():
     study = conditional_study()
     with pytest.raises(ValueError, match=r"names parameters that no trial has: \['nope'\]"):
         vis.slice_data(study, params=["lr", "nope"])
-    with pytest.raises(TypeError, match="must be a list of parameter names or None, got 'lr'"):
+    with pytest.raises(
+        TypeError, match="The 'params' parameter of plot_parallel_coordinate must be a list of "
+        "parameter names or None. Got 'lr' instead."
+    ):
         vis.parallel_coordinate_data(study, params="lr")
 
 
@@ -132,7 +135,10 @@ def test_study_or_fitted_search_is_accepted():
     assert list(via.domains) == list(direct.domains)
     with pytest.raises(ValueError, match="has no 'study_' attribute yet; call fit"):
         vis.slice_data(UnfittedSearch())
-    with pytest.raises(TypeError, match="expects a Study or a fitted HPOSearchCV"):
+    with pytest.raises(
+        TypeError, match="The 'study' parameter of plot_timeline must be a Study or a fitted "
+        r"HPOSearchCV \(an object with a 'study_' attribute\). Got 42 instead."
+    ):
         vis.timeline_data(42)
 
 
@@ -208,7 +214,11 @@ def test_edf_several_studies():
     assert data.study_names == [a.study_name, b.study_name]
     assert data.values[0].tolist() == [1.0, 2.0] and data.fractions[0].tolist() == [0.5, 1.0]
     assert data.values[1].size == 0
-    with pytest.raises(ValueError, match="plot_edf needs at least one study"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'study' parameter of plot_edf must be .* non-empty list of them. Got \[\] "
+        "instead.",
+    ):
         vis.edf_data([])
 
 
@@ -249,6 +259,7 @@ def test_timeline_uses_worker_attr_then_packs_the_rest():
     assert data.starts.tolist() == [0, 1, 2, 2] and data.ends.tolist() == [4, 2, 3, 5]
     assert data.lane_labels == ["w-b", "w-a", "slot 0", "slot 1"]
     assert data.lanes.tolist() == [0, 1, 2, 3]
+    assert data.rows_text.startswith("one row per worker where it was recorded, else trials")
     assert data.states == ["COMPLETE", "PRUNED", "FAIL", "COMPLETE"]
 
 
@@ -312,3 +323,24 @@ def test_all_is_honest(module):
     assert len(module.__all__) == len(set(module.__all__))
     for name in module.__all__:
         assert getattr(module, name) is not None
+
+
+def test_timeline_rows_are_workers_for_optimize_and_slots_for_a_search():
+    study = make_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4, n_jobs=2)
+    data = vis.timeline_data(study)
+    assert data.rows_text == "one row per worker"
+    assert 1 <= len(data.lane_labels) <= 2  # two threads (one may have run them all)
+
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    search = sk_hpo.HPOSearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0, 100.0]}, n_iter=4, cv=2, n_jobs=2,
+        random_state=0,
+    ).fit(X, (X[:, 0] > 0).astype(int))
+    data = vis.timeline_data(search)
+    assert all(label.startswith("slot ") for label in data.lane_labels)
+    assert data.rows_text == (
+        "trials that overlap in time are put on separate rows (a row is not a worker)"
+    )

@@ -176,6 +176,43 @@ def test_log_and_categorical_axes(studies):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["tree", "linear", "None"]
 
 
+def _labels_overlap(ax):
+    ax.figure.canvas.draw()
+    low, high = sorted(ax.get_xlim())
+    ticks = ax.xaxis.get_major_ticks() + ax.xaxis.get_minor_ticks()
+    boxes = [
+        t.label1.get_window_extent()
+        for t in ticks
+        if t.label1.get_visible() and t.label1.get_text() and low <= t.get_loc() <= high
+    ]
+    boxes.sort(key=lambda b: b.x0)
+    return [(a, b) for a, b in zip(boxes, boxes[1:]) if a.x1 > b.x0], len(boxes)
+
+
+@pytest.mark.parametrize(
+    "low, high",
+    [(1.0, 1.5), (2e-4, 8e-4), (1e-3, 1e-2), (1e-3, 2e-2), (0.3, 30.0), (1e-2, 1e3), (1e-6, 1e6)],
+)
+def test_log_axis_labels_do_not_overlap_in_a_narrow_slice_panel(low, high):
+    # A log axis spanning less than a decade got matplotlib's minor labels (2x10^-4,
+    # 3x10^-4, ...), which overlapped in a slice panel 3.2 inches wide.
+    study = make_study()
+    study.optimize(lambda t: t.suggest_float("alpha", low, high, log=True), n_trials=30)
+    fig, ax = plt.subplots(figsize=(3.2, 3.4), layout="constrained")
+    vis.plot_slice(study, ax=[ax])
+    overlaps, n_labels = _labels_overlap(ax)
+    assert overlaps == [] and n_labels >= 2
+    plt.close(fig)
+
+
+def test_timeline_axis_says_worker_or_slot(studies):
+    assert vis.plot_timeline(studies["finished"]).get_ylabel() == "Worker"
+    study = make_study()
+    for _ in range(2):
+        study.tell(study.ask(), 1.0)
+    assert vis.plot_timeline(study).get_ylabel() == "Slot"
+
+
 def test_contour_grid_for_three_params(studies):
     axes = vis.plot_contour(studies["finished"])
     assert axes.shape == (3, 3)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import INT, NONE, check_param
 from sk_hpo.importance._fanova import forest_importances, leaf_boxes
 from sk_hpo.importance._trials import (
     ParamDomain,
@@ -81,14 +81,16 @@ def get_param_importances(
     """
     owner = "get_param_importances"
     study = resolve_study(study, owner)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"The 'seed' parameter of {owner} must be an int or None, got {seed!r}.")
+    check_param(owner, "seed", seed, [INT, NONE])
     trials, values = completed_trials(study, target, owner)
     domains = param_domains(trials, params, owner)
     if params is None:
         domains = {n: d for n, d in domains.items() if all(n in t.params for t in trials)}
     elif not domains:
-        raise ValueError(f"The 'params' parameter of {owner} must name at least one parameter.")
+        raise ValueError(
+            f"The 'params' parameter of {owner} must name at least one parameter. "
+            f"Got {params!r} instead."
+        )
     keep = np.array([all(n in t.params for n in domains) for t in trials], dtype=bool)
     trials = [t for t, k in zip(trials, keep) if k]
     values = values[keep]

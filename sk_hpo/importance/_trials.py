@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import NONE, Constraint, check_param
 from sk_hpo.distributions import CategoricalDistribution, IntDistribution
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
@@ -32,6 +33,17 @@ __all__ = [
 Target = Callable[[FrozenTrial], float]
 
 _LABEL_LENGTH = 30
+_STUDY = Constraint(
+    lambda v: False,  # checked after the Study and fitted-search cases in resolve_study
+    "a Study or a fitted HPOSearchCV (an object with a 'study_' attribute)",
+)
+_TARGET = Constraint(callable, "a callable taking a FrozenTrial and returning a float")
+_NAMES = Constraint(
+    lambda v: isinstance(v, Sequence)
+    and not isinstance(v, str)
+    and all(isinstance(n, str) for n in v),
+    "a list of parameter names",
+)
 
 
 def resolve_study(study: Any, owner: str) -> Study:
@@ -56,20 +68,12 @@ def resolve_study(study: Any, owner: str) -> Study:
             f"{owner} needs a fitted search, but {type(study).__name__} has no 'study_' "
             "attribute yet; call fit before plotting."
         )
-    raise TypeError(
-        f"{owner} expects a Study or a fitted HPOSearchCV (an object with a 'study_' "
-        f"attribute), got {study!r}."
-    )
+    return check_param(owner, "study", study, [_STUDY])
 
 
 def check_target(target: Any, owner: str) -> Target | None:
     """Validate ``target``: None (the trial's value) or a callable ``FrozenTrial -> float``."""
-    if target is not None and not callable(target):
-        raise TypeError(
-            f"The 'target' parameter of {owner} must be None or a callable taking a "
-            f"FrozenTrial and returning a float, got {target!r}."
-        )
-    return target
+    return check_param(owner, "target", target, [NONE, _TARGET])
 
 
 def completed_trials(
@@ -193,12 +197,7 @@ def param_domains(
     if params is None:
         names = sorted(seen)
     else:
-        if isinstance(params, str) or not isinstance(params, Sequence):
-            raise TypeError(
-                f"The 'params' parameter of {owner} must be a list of parameter names or None, "
-                f"got {params!r}."
-            )
-        names = list(params)
+        names = list(check_param(owner, "params", params, [_NAMES, NONE]))
         unknown = [n for n in names if n not in seen]
         if unknown:
             raise ValueError(

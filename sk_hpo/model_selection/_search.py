@@ -20,6 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
 from sk_hpo import _validation as v
+from sk_hpo._progress import TrialProgress
 from sk_hpo.model_selection._context import check_context, search_context
 from sk_hpo.model_selection._fold import evaluate_fold
 from sk_hpo.model_selection._proposer import CandidateSampler
@@ -148,7 +149,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold by default). Every candidate uses the same splits.
     verbose : int, default=0
-        1: a summary; 2: one line per candidate with its score and state; 3: one per fold.
+        1: a progress bar on stderr (candidates done / ``n_iter``, best score, elapsed and
+        remaining time; a few plain lines when stderr is not a terminal) and a summary;
+        2: also one line per candidate with its score and state; 3: also one per fold.
     pre_dispatch : int or str, default="2*n_jobs"
         Fold tasks dispatched ahead of the running ones (``"all"`` means ``2*n_jobs``:
         candidates are proposed as results arrive, so there is no full task list).
@@ -280,6 +283,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.verbose >= level:
             print(message, flush=True)
 
+    def _log_around(self, progress: TrialProgress) -> Callable[[int, str], None]:
+        """``_log`` printing above the live progress bar."""
+
+        def log(level: int, message: str) -> None:
+            if self.verbose >= level:
+                progress.write(message)
+
+        return log
+
     def _scorer(self) -> tuple[Any, bool | None]:
         scorer, multimetric = resolve_scoring(
             self.estimator, self.scoring, raise_exc=(self.error_score == "raise")
@@ -398,6 +410,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             return evaluate_fold, args, kwargs
 
         start = time.monotonic()
+        progress = (
+            TrialProgress(study, total=n_iter, timeout=self.timeout, unit="candidates")
+            if self.verbose >= 1
+            else None
+        )
         scheduler = FoldScheduler(
             study=study,
             space=space,
@@ -410,10 +427,14 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             n_jobs=self.n_jobs,
             n_workers=n_workers,
             pre_dispatch=_pre_dispatch_amount(self.pre_dispatch, n_workers),
-            callbacks=list(self.callbacks or ()),
-            log=self._log,
+            callbacks=list(self.callbacks or ()) + ([progress] if progress else []),
+            log=self._log if progress is None else self._log_around(progress),
         )
-        stats = scheduler.run()
+        try:
+            stats = scheduler.run()
+        finally:
+            if progress is not None:
+                progress.close()
         self.study_ = study
         self._warn_about_search(stats, space)
 

@@ -8,7 +8,6 @@ import logging
 import numbers
 import os
 import socket
-import sys
 import threading
 import time
 import warnings
@@ -16,6 +15,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from sk_hpo._progress import TrialProgress
 from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
 from sk_hpo.trial._state import TrialState
 
@@ -89,9 +89,8 @@ def run_optimize(
     study._stop_flag = False
     lock = threading.Lock()
     started = [0]
-    finished = [0]
     deadline = None if timeout is None else time.monotonic() + timeout
-    progress = _Progress(n_trials, timeout) if show_progress_bar else None
+    progress = TrialProgress(study, total=n_trials, timeout=timeout) if show_progress_bar else None
 
     def claim_slot() -> bool:
         with lock:
@@ -119,10 +118,8 @@ def run_optimize(
                 callback(study, frozen)
             if gc_after_trial:
                 gc.collect()
-            with lock:
-                finished[0] += 1
-                if progress is not None:
-                    progress.update(finished[0], study)
+            if progress is not None:
+                progress(study, frozen)
 
     try:
         if n_workers == 1:
@@ -225,30 +222,3 @@ def _finished_elsewhere(study: Study, trial: Any) -> Any:
         stacklevel=7,
     )
     return copy.deepcopy(frozen)
-
-
-class _Progress:
-    """A one-line progress display on stderr (no third-party dependency)."""
-
-    def __init__(self, n_trials: int | None, timeout: float | None) -> None:
-        self._total = n_trials
-        self._start = time.monotonic()
-        self._timeout = timeout
-
-    def update(self, done: int, study: Study) -> None:
-        try:
-            best = f"{study.best_value:.6g}"
-        except ValueError:
-            best = "-"
-        total = "?" if self._total is None else str(self._total)
-        elapsed = time.monotonic() - self._start
-        line = f"\r[sk_hpo] {done}/{total} trials  best={best}  {elapsed:.1f}s"
-        if self._timeout is not None:
-            line += f"/{self._timeout:g}s"
-        sys.stderr.write(line)
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-

@@ -440,7 +440,8 @@ class Study:
         gc_after_trial : bool, default=False
             Run the garbage collector after each trial.
         show_progress_bar : bool, default=False
-            Print a progress line to stderr.
+            Show trials done / ``n_trials``, the best value and the elapsed and remaining time
+            on stderr: a live bar on a terminal, about ten plain lines elsewhere.
 
         Examples
         --------

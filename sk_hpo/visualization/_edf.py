@@ -55,7 +55,10 @@ def edf_data(
     owner = "plot_edf"
     studies = list(study) if isinstance(study, Sequence) else [study]
     if not studies:
-        raise ValueError(f"{owner} needs at least one study, got an empty {type(study).__name__}.")
+        raise ValueError(
+            f"The 'study' parameter of {owner} must be a Study, a fitted HPOSearchCV or a "
+            f"non-empty list of them. Got {study!r} instead."
+        )
     names, all_values, fractions = [], [], []
     for s in studies:
         s = resolve_study(s, owner)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["TimelineData", "TimelineDisplay", "assign_lanes", "plot_timeline", "timeline_data"]
 
 WORKER_ATTR = "worker"
+_SLOT = "slot "
 _COLORS = {
     "COMPLETE": "tab:blue",
     "PRUNED": "tab:orange",
@@ -52,6 +53,21 @@ class TimelineData:
     lanes: np.ndarray
     lane_labels: list[str]
     t0: datetime.datetime | None
+
+    @property
+    def rows_text(self) -> str:
+        """What a row is: a worker, a slot of trials in flight at once, or either.
+
+        HPOSearchCV records no worker: it keeps more candidates in flight than it has
+        workers (their folds interleave), so its rows are slots, not workers.
+        """
+        slots = sum(label.startswith(_SLOT) for label in self.lane_labels)
+        if slots == 0:
+            return "one row per worker"
+        slot_text = "trials that overlap in time are put on separate rows (a row is not a worker)"
+        if slots == len(self.lane_labels):
+            return slot_text
+        return f"one row per worker where it was recorded, else {slot_text}"
 
 
 def assign_lanes(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -120,7 +136,7 @@ def timeline_data(study: Any) -> TimelineData:
     if (~named).any():
         slots = assign_lanes(starts[~named], ends[~named])
         lanes[~named] = len(lane_labels) + slots
-        lane_labels += [f"slot {k}" for k in range(int(slots.max()) + 1)]
+        lane_labels += [f"{_SLOT}{k}" for k in range(int(slots.max()) + 1)]
     return TimelineData(
         numbers=np.array([t.number for t in trials], dtype=int),
         states=[t.state.name for t in trials],
@@ -177,7 +193,8 @@ class TimelineDisplay(StudyDisplay, TimelineData):
         )
         ax.set_yticks(np.arange(n_lanes), labels=self.lane_labels)
         ax.set_ylim(n_lanes - 0.5, -0.5)
-        ax.set_ylabel("Worker")
+        slots = sum(label.startswith(_SLOT) for label in self.lane_labels)
+        ax.set_ylabel("Worker" if not slots else "Slot" if slots == n_lanes else "Worker / slot")
         present = [s for s in _COLORS if s in self.states]
         ax.legend(
             handles=[Patch(color=_COLORS[s], label=s.capitalize()) for s in present],
@@ -189,11 +206,14 @@ class TimelineDisplay(StudyDisplay, TimelineData):
 
 
 def plot_timeline(study: Any, *, ax: Axes | None = None) -> Axes:
-    """Plot when each trial ran, one row per worker, colored by state.
+    """Plot when each trial ran, colored by state: one row per worker, or per slot.
 
-    Rows are the trials' ``"worker"`` system attribute when the runner recorded it; otherwise
-    trials are packed into as few rows as possible without overlap, so the number of rows is
-    the parallelism the study reached. Pruned trials show as short orange bars.
+    Rows are the trials' ``"worker"`` system attribute when the runner recorded it
+    (:meth:`Study.optimize` does); otherwise (ask and tell, HPOSearchCV) trials are packed into
+    as few rows ("slots") as possible without overlap, so the number of rows is how many
+    trials were in flight at once. HPOSearchCV keeps more candidates in flight than it has
+    workers, their folds interleaving, so its slots outnumber its workers.
+    Pruned trials show as short orange bars.
 
     Parameters
     ----------

@@ -104,6 +104,28 @@ def note(ax: Axes, text: str) -> None:
     )
 
 
+def set_log_ticks(axis: Any, low: float, high: float) -> None:
+    """Few, non-overlapping labels on a log axis spanning ``low`` to ``high``.
+
+    matplotlib labels minor ticks (``2x10^-4``, ``3x10^-4``, ...) when a log axis spans less
+    than a decade or two, and those overlap in a narrow panel. Here: no minor labels; plain
+    numbers at ``1, 2, 5`` (under a decade), ``1, 3`` (under two) or about three
+    round values (under half a decade); a label per decade, at most five, on wider ranges.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    decades = float(np.log10(high / low)) if low > 0 and high > low else 0.0
+    if decades < 0.5:
+        axis.set_major_locator(MaxNLocator(nbins=3))
+    elif decades < 2.0:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades < 1.0 else (1.0, 3.0)))
+    else:
+        axis.set_major_locator(LogLocator(numticks=5))
+    if decades < 2.0:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def set_param_axis(ax: Axes, domain: ParamDomain, which: str = "x") -> None:
     """Label an axis by ``domain``: log scale, choice names, or integer ticks."""
     set_label = ax.set_xlabel if which == "x" else ax.set_ylabel
@@ -116,6 +138,7 @@ def set_param_axis(ax: Axes, domain: ParamDomain, which: str = "x") -> None:
             ax.tick_params(axis="x", labelrotation=30)
     elif domain.log:
         (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+        set_log_ticks(ax.xaxis if which == "x" else ax.yaxis, domain.low, domain.high)
     elif domain.kind == "int":
         from matplotlib.ticker import MaxNLocator
 
