@@ -266,7 +266,7 @@ def _check_n_samples_rung(
                 f"The 'min_resources' parameter of HPOSearchCV is too small for "
                 f"resource='n_samples': its smallest rung trains on {smallest} of the "
                 f"{len(train)} samples of training fold {j}, which leaves class "
-                f"{classes[c]!r} ({counts[c]} samples there) less than one sample. Got "
+                f"{classes[c].item()!r} ({counts[c]} samples there) less than one sample. Got "
                 f"min_resources={min_arg!r}; use min_resources >= {need}, or "
                 "resource='folds'."
             )
