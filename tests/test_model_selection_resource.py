@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 from sk_hpo._validation import InvalidParameterError
+from sk_hpo.pruners import BasePruner
 from sk_hpo.model_selection._resource import budget_levels, make_resource_plan
 
 X, y = make_classification(n_samples=120, n_features=5, n_informative=3, random_state=0)
@@ -222,3 +223,52 @@ def test_a_parameter_resource_without_an_int_default_needs_max_resources():
         search.fit(X, y)
     search.set_params(max_resources=4, min_resources=1).fit(X, y)
     assert search.best_estimator_.max_depth == 4
+
+
+def test_each_candidate_records_its_fit_seconds_over_all_its_fits(fits):
+    search = HPOSearchCV(Recorder(), Q_GRID(4), sampler="grid", n_iter=None, cv=3,
+                         resource="max_iter", min_resources=3)
+    search.fit(ROWS, y)
+    for trial, fit_time, run in zip(search.study_.trials, search.cv_results_["mean_fit_time"],
+                                    search.cv_results_["n_splits_run"]):
+        seconds = trial.system_attrs["sk_hpo:fit_seconds"]
+        assert seconds > 0 and (run == 0 or seconds >= fit_time * run)
+
+
+def test_samplers_state_whether_they_learn_from_results():
+    from sk_hpo.model_selection._proposer import CandidateSampler
+    from sk_hpo.model_selection._space import SearchSpace
+    from sk_hpo.samplers import GPSampler, QMCSampler, RandomSampler, TPESampler
+
+    assert [s.is_adaptive() for s in (RandomSampler(), QMCSampler(), TPESampler(),
+                                      GPSampler())] == [False, False, True, True]
+
+    class MyRandom(RandomSampler):  # a user's sampler: its own word, not its class, counts
+        def is_adaptive(self):
+            return True
+
+    space = SearchSpace({"q": [0.1, 0.2]})
+    assert CandidateSampler(MyRandom(), space).is_adaptive()
+    assert not CandidateSampler(RandomSampler(), space).is_adaptive()
+    assert not CandidateSampler(None, space).is_adaptive()  # the grid walk
+
+
+class PruneBelowAtFirstRung(BasePruner):
+    """Decides on the value alone, so the order results arrive in does not matter."""
+
+    def prune(self, study, trial):
+        return trial.last_step == 0 and trial.intermediate_values[0] < 0.7
+
+    def decision_steps(self, n_steps):
+        return frozenset({0})
+
+
+def test_rungs_run_on_parallel_workers_as_in_one_process():
+    space = {"C": [1e-4, 1e-3, 1e-2, 1.0, 1e-5, 10.0]}
+    kwargs = dict(sampler="grid", n_iter=None, cv=3, resource="n_samples", random_state=0,
+                  pruner=PruneBelowAtFirstRung())
+    one = HPOSearchCV(LogisticRegression(), space, **kwargs).fit(X, y).cv_results_
+    two = HPOSearchCV(LogisticRegression(), space, n_jobs=2, **kwargs).fit(X, y).cv_results_
+    assert 0 < one["iter"].sum() < 2 * len(one["iter"])  # some pruned at the cheap rung
+    for key in ("iter", "n_resources", "split0_test_score", "mean_test_score"):
+        np.testing.assert_array_equal(one[key], two[key])

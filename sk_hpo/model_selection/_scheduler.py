@@ -47,12 +47,13 @@ if TYPE_CHECKING:
     from sk_hpo.study import Study
     from sk_hpo.trial import Trial
 
-__all__ = ["FoldScheduler", "SearchStats"]
+__all__ = ["FIT_SECONDS_KEY", "FoldScheduler", "SearchStats"]
 
 _IDLE_MIN, _IDLE_MAX = 0.001, 0.005
 _BATCH_SECONDS, _MAX_BATCH = 0.05, 32
 _MAX_DUPLICATES = 16
 DUPLICATE_KEY = "sk_hpo:duplicate_of"
+FIT_SECONDS_KEY = "sk_hpo:fit_seconds"  # a candidate's fit seconds, summed over all its fits
 
 
 def _run_folds(tasks: list[tuple[tuple[int, int, int], Callable[..., FoldResult], tuple, dict]]):
@@ -160,7 +161,7 @@ class FoldScheduler:
         # before the first result.) Grid, random and QMC need no cap.
         self.min_in_flight_cap = (
             max(self.target, n_workers + 1)
-            if n_workers > 1 and getattr(study.sampler, "adaptive", True)
+            if n_workers > 1 and study.sampler.is_adaptive()
             else math.inf
         )
         self._fold_seconds: float | None = None  # running mean of a fold's fit + score time
@@ -413,6 +414,9 @@ class FoldScheduler:
     def _finish(self, run: _Run, state: TrialState) -> None:
         trial = run.trial
         trial.set_system_attr(RECORD_KEY, self._encode(run))
+        trial.set_system_attr(
+            FIT_SECONDS_KEY, float(sum(r["fit_time"] for r in run.results.values()))
+        )
         if state == TrialState.COMPLETE:
             value = float(
                 np.mean(self._fold_values(run, self._final_level, range(self.n_splits)))
