@@ -93,7 +93,7 @@ class HyperbandPruner(BasePruner):
         Examples
         --------
         >>> sorted(HyperbandPruner(min_resource=1, max_resource=27).decision_steps(27))
-        [0, 2, 8]
+        [0, 2, 8, 26]
         """
         return rung_steps(
             lambda rung: self.min_resource * self.reduction_factor**rung, n_steps

@@ -90,7 +90,7 @@ class SuccessiveHalvingPruner(BasePruner):
         Examples
         --------
         >>> sorted(SuccessiveHalvingPruner(1, 3).decision_steps(27))
-        [0, 2, 8]
+        [0, 2, 8, 26]
         """
         return rung_steps(self.rung_resource, n_steps)
 
