@@ -272,3 +272,10 @@ def test_rungs_run_on_parallel_workers_as_in_one_process():
     assert 0 < one["iter"].sum() < 2 * len(one["iter"])  # some pruned at the cheap rung
     for key in ("iter", "n_resources", "split0_test_score", "mean_test_score"):
         np.testing.assert_array_equal(one[key], two[key])
+
+
+def test_n_samples_with_splits_given_as_lists():
+    splits = [(train.tolist(), test.tolist()) for train, test in StratifiedKFold(3).split(X, y)]
+    search = HPOSearchCV(LogisticRegression(), {"C": [1e-4, 1.0, 1e-5]}, sampler="grid",
+                         n_iter=None, cv=splits, resource="n_samples", min_resources=20)
+    assert set(search.fit(X, y).cv_results_["n_resources"]) <= {26, 80}

@@ -225,6 +225,7 @@ def _nested_subsamples(
     rng: np.random.RandomState,
 ) -> list[np.ndarray]:
     """Nested subsamples of ``train`` of the given sizes (rows kept in ``train``'s order)."""
+    train = np.asarray(train)
     n = len(train)
     if groups is not None:
         fold_groups = np.asarray(groups)[train]
