@@ -140,7 +140,7 @@ class SuccessiveHalvingPruner(BasePruner):
 
 
 def rung_steps(rung_resource: Callable[[int], int], n_steps: int) -> frozenset[int]:
-    """Steps ``rung_resource(k) - 1`` of the rungs ``k = 0, 1, ...`` that fall below ``n_steps``."""
+    """Steps ``rung_resource(k) - 1`` of the rungs ``k = 0, 1, ...`` below ``n_steps``."""
     steps, rung = set(), 0
     while (resource := rung_resource(rung)) <= n_steps:
         steps.add(resource - 1)
