@@ -187,6 +187,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         set it to small budgets (refitted from scratch). A candidate fits every fold at each
         cheap budget, and only those the pruner keeps go on to the full budget, whose folds
         are pruned as with ``"folds"``. Without a pruner there are no cheap rungs.
+        ``min_resources`` and ``max_resources`` are ignored with ``"folds"``.
     min_resources : int or "auto", default="auto"
         The smallest budget. ``"auto"``: ``max_resources // factor**2`` (two cheap rungs),
         at least two samples of each class per training fold (``n_samples``, classifiers),
