@@ -279,3 +279,17 @@ def test_n_samples_with_splits_given_as_lists():
     search = HPOSearchCV(LogisticRegression(), {"C": [1e-4, 1.0, 1e-5]}, sampler="grid",
                          n_iter=None, cv=splits, resource="n_samples", min_resources=20)
     assert set(search.fit(X, y).cv_results_["n_resources"]) <= {26, 80}
+
+
+def test_n_samples_rungs_of_a_precomputed_kernel_use_the_subsample_columns():
+    from sklearn.svm import SVC
+
+    kernel = X @ X.T
+    space = {"C": [1e-4, 1.0, 1e-5, 10.0]}
+    kwargs = dict(sampler="grid", n_iter=None, cv=3, resource="n_samples", min_resources=20,
+                  pruner=PruneBelowAtFirstRung())
+    ours = HPOSearchCV(SVC(kernel="precomputed"), space, **kwargs).fit(kernel, y)
+    plain = HPOSearchCV(SVC(kernel="linear"), space, **kwargs).fit(X, y)
+    assert set(ours.cv_results_["iter"]) == {0, 1}  # pruned at the cheap rung, and not
+    for key in ("iter", "mean_test_score"):
+        np.testing.assert_allclose(ours.cv_results_[key], plain.cv_results_[key])
