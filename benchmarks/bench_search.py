@@ -14,6 +14,7 @@ Usage::
 
     python benchmarks/bench_search.py                          # 3 tasks, 5 seeds, n_iter=30
     python benchmarks/bench_search.py --tasks svc_digits --seeds 2 --methods hpo,random
+    python benchmarks/bench_search.py --methods hpo,hpo-n_samples,halving   # resource="n_samples"
 
 Tasks: an SVM on the digits with log-scale C and gamma; a histogram gradient boosting with
 5 parameters on generated data; a scaler + PCA + SVM pipeline on the digits.
@@ -127,11 +128,12 @@ def _optuna_space(space: dict[str, Any]) -> dict[str, Any]:
 
 def _make_search(method: str, task: Task, n_iter: int, seed: int) -> Any:
     cv = StratifiedKFold(N_SPLITS)
-    if method == "hpo":
+    if method == "hpo" or method.startswith("hpo-"):  # "hpo-<resource>": a budget resource
         from sk_hpo import HPOSearchCV
 
+        resource = method.partition("-")[2] or "folds"
         return HPOSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=2,
-                           random_state=seed)
+                           random_state=seed, resource=resource)
     if method == "random":
         from sklearn.model_selection import RandomizedSearchCV
 
@@ -154,8 +156,14 @@ def _make_search(method: str, task: Task, n_iter: int, seed: int) -> Any:
 
 
 def _fold_fits(method: str, search: Any, n_iter: int) -> int:
-    if method == "hpo":
-        return int(search.cv_results_["n_splits_run"].sum())
+    if method.startswith("hpo"):  # every fit, cheap rungs included
+        records = [t.system_attrs.get("sk_hpo:cv") for t in search.study_.trials]
+        return sum(
+            sum(t is not None for t in part["fit_time"])
+            for record in records
+            if record
+            for part in [record, *record.get("rungs", {}).values()]
+        )
     if method == "halving":
         return int(sum(search.n_candidates_)) * N_SPLITS
     return n_iter * N_SPLITS

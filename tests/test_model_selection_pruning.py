@@ -100,19 +100,53 @@ def test_the_pruner_is_asked_once_per_fold_and_never_after_the_last():
 
 
 def test_sha_rungs_cut_the_folds_into_segments():
-    plan = make_pruning_plan(SuccessiveHalvingPruner(1, 2, 0), n_splits=5)
+    plan = make_pruning_plan(SuccessiveHalvingPruner(1, 2, 0), n_steps=5)
     assert plan.decision_steps == frozenset({0, 1, 3})
     assert make_pruning_plan("sha", 5).decision_steps == frozenset({0, 2})
     assert make_pruning_plan("hyperband", 5).decision_steps == frozenset({0, 2})
+    assert make_pruning_plan("sha", 9, factor=2).decision_steps == frozenset({0, 1, 3, 7})
     assert make_pruning_plan(SuccessiveHalvingPruner(2, 2, 0), 5).decision_steps == {1, 3}
-    assert [plan.segment_end(s, 5) for s in (0, 1, 2, 4)] == [0, 1, 3, 4]
-    plan = make_pruning_plan(SuccessiveHalvingPruner(1, 3, 0), n_splits=5)
+    ends = plan.segment_ends(range(5))
+    assert [ends[s] for s in (0, 1, 2, 4)] == [0, 1, 3, 4]
+    plan = make_pruning_plan(SuccessiveHalvingPruner(1, 3, 0), n_steps=5)
     assert plan.decision_steps == frozenset({0, 2})
-    assert [plan.segment_end(s, 5) for s in (0, 1, 3)] == [0, 2, 4]
-    every = make_pruning_plan(PruneOddAtFirstFold(), n_splits=5)
-    assert every.decision_steps is None and every.segment_end(2, 5) == 2
-    off = make_pruning_plan(None, n_splits=5)
-    assert not off.active and off.segment_end(0, 5) == 4
+    assert [plan.segment_ends(range(5))[s] for s in (0, 1, 3)] == [0, 2, 4]
+    every = make_pruning_plan(PruneOddAtFirstFold(), n_steps=5)
+    assert every.decision_steps is None and every.segment_ends(range(5))[2] == 2
+    off = make_pruning_plan(None, n_steps=5)
+    assert not off.active and off.segment_ends(range(5))[0] == 4
+    never = make_pruning_plan(NopPruner(), n_steps=5)
+    assert not never.active and never.decision_steps == frozenset()
+
+
+class PruneAllButFirstAtStep(BasePruner):
+    """A user's pruner that states its one rung (step 2) and wants per-fold values."""
+
+    def __init__(self, step=2):
+        self.step = step
+        self.calls = []
+
+    def prune(self, study, trial):
+        self.calls.append((trial.number, trial.last_step))
+        return trial.number > 0
+
+    def decision_steps(self, n_steps):
+        return frozenset({self.step})
+
+    def per_step_values(self):
+        return True
+
+
+def test_a_users_pruner_states_its_rungs_and_values_through_the_hooks():
+    pruner = PruneAllButFirstAtStep(step=2)
+    search = HPOSearchCV(SVC(), GRID, sampler="grid", n_iter=None, pruner=pruner, cv=5)
+    search.fit(X, y)
+    res = search.cv_results_
+    assert res["n_splits_run"].tolist() == [5] + [3] * 5  # folds 0-2 in one segment
+    assert {s for _, s in search.study_.pruner.calls} == {2}  # asked only at its rung
+    for i, trial in enumerate(search.study_.trials):  # per-fold values, not running means
+        for step, value in trial.intermediate_values.items():
+            assert value == pytest.approx(res[f"split{step}_test_score"][i])
 
 
 def test_instances_are_copied_and_string_pruners_have_a_startup():

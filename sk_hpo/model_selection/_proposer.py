@@ -65,12 +65,10 @@ class CandidateSampler(BaseSampler):
     def __repr__(self) -> str:
         return f"CandidateSampler({self.base!r})"
 
-    @property
-    def adaptive(self) -> bool:
-        """Whether proposals depend on the results so far (False for grid, random and QMC)."""
-        from sk_hpo.samplers import QMCSampler, RandomSampler
-
-        return self.base is not None and not isinstance(self.base, (RandomSampler, QMCSampler))
+    def is_adaptive(self) -> bool:
+        """Whether proposals depend on the results so far (the base sampler's
+        :meth:`~sk_hpo.samplers.BaseSampler.is_adaptive`; False for the grid walk)."""
+        return self.base is not None and self.base.is_adaptive()
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial

@@ -38,6 +38,8 @@ class CandidateRecord:
 
     ``test``/``train`` hold, per fold, a dict metric -> score (NaN for a failed score) or
     None for a fold that was not run; ``fit_time``/``score_time`` hold floats or None.
+    With a budget resource, ``iter`` is the budget level the candidate reached and
+    ``n_resources`` its budget (None otherwise).
     """
 
     params: dict[str, Any]
@@ -47,6 +49,8 @@ class CandidateRecord:
     score_time: list[float | None]
     state: str
     trial_number: int
+    iter: int | None = None
+    n_resources: int | None = None
 
     @property
     def n_splits_run(self) -> int:
@@ -132,6 +136,8 @@ def decode_record(
         score_time=list(record["score_time"]),
         state=state,
         trial_number=trial_number,
+        iter=record.get("iter"),
+        n_resources=record.get("n_resources"),
     )
 
 

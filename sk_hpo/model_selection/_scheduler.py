@@ -5,7 +5,9 @@ queue of ready fold tasks, older candidates first, and feeds them to one joblib
 ``Parallel(return_as="generator_unordered")`` call through a lazy task stream, so any joblib
 backend (loky, threading, dask, ...) runs them. Results are handled in the driver as they
 complete: each is reported to its trial, the pruner decides at the end of each segment of
-folds (see :mod:`~sk_hpo.model_selection._pruning`), a finished candidate is told to the
+steps (see :mod:`~sk_hpo.model_selection._pruning`; a step is a fold, or with a budget
+resource a cheap rung over every fold, see :mod:`~sk_hpo.model_selection._resource`), a
+finished candidate is told to the
 study, and a new candidate is asked from the sampler whenever the queue runs low, with the
 candidates in flight visible to the sampler as RUNNING trials. Workers only fit and score.
 
@@ -37,6 +39,7 @@ from sk_hpo.model_selection._fold import FoldResult
 from sk_hpo.model_selection._pruning import PruningPlan
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._records import RECORD_KEY, encode_folds
+from sk_hpo.model_selection._resource import ResourcePlan, Step
 from sk_hpo.model_selection._space import SearchSpace
 from sk_hpo.trial._state import TrialState
 
@@ -44,15 +47,16 @@ if TYPE_CHECKING:
     from sk_hpo.study import Study
     from sk_hpo.trial import Trial
 
-__all__ = ["FoldScheduler", "SearchStats"]
+__all__ = ["FIT_SECONDS_KEY", "FoldScheduler", "SearchStats"]
 
 _IDLE_MIN, _IDLE_MAX = 0.001, 0.005
 _BATCH_SECONDS, _MAX_BATCH = 0.05, 32
 _MAX_DUPLICATES = 16
 DUPLICATE_KEY = "sk_hpo:duplicate_of"
+FIT_SECONDS_KEY = "sk_hpo:fit_seconds"  # a candidate's fit seconds, summed over all its fits
 
 
-def _run_folds(tasks: list[tuple[tuple[int, int], Callable[..., FoldResult], tuple, dict]]):
+def _run_folds(tasks: list[tuple[tuple[int, int, int], Callable[..., FoldResult], tuple, dict]]):
     """Worker side: run a batch of fold fits, return ``(tag, result)`` pairs."""
     return [(tag, func(*args, **kwargs)) for tag, func, args, kwargs in tasks]
 
@@ -65,9 +69,9 @@ def _idle(seconds: float) -> None:
 class _Run:
     trial: Trial
     params: dict[str, Any]
-    results: dict[int, FoldResult] = field(default_factory=dict)
-    dispatched: int = 0  # folds 0..dispatched-1 are queued, running or done
-    contiguous: int = 0  # folds 0..contiguous-1 are done
+    results: dict[tuple[int, int], FoldResult] = field(default_factory=dict)  # (level, fold)
+    dispatched: int = 0  # steps 0..dispatched-1 are queued, running or done
+    contiguous: int = 0  # steps 0..contiguous-1 are done
     reported: set[int] = field(default_factory=set)  # steps reported to the trial
 
 
@@ -93,9 +97,12 @@ class FoldScheduler:
     space : SearchSpace
     n_splits : int
     fold_task : callable
-        ``fold_task(params, fold) -> (function, args, kwargs)``: the worker call (returning a
-        :class:`FoldResult`) that fits ``params`` on split ``fold``.
+        ``fold_task(params, level, fold) -> (function, args, kwargs)``: the worker call
+        (returning a :class:`FoldResult`) that fits ``params`` on split ``fold`` at budget
+        level ``level`` of ``resource``.
     plan : PruningPlan
+    resource : ResourcePlan
+        The budget levels; a candidate runs through ``resource.steps(plan.active)``.
     metric : callable
         ``metric(fold_result["test"]) -> float``: the score candidates are compared on.
     n_iter : int or None
@@ -119,8 +126,9 @@ class FoldScheduler:
         study: Study,
         space: SearchSpace,
         n_splits: int,
-        fold_task: Callable[[dict[str, Any], int], Any],
+        fold_task: Callable[[dict[str, Any], int, int], Any],
         plan: PruningPlan,
+        resource: ResourcePlan,
         metric: Callable[[Any], float],
         n_iter: int | None,
         timeout: float | None,
@@ -135,6 +143,10 @@ class FoldScheduler:
         self.n_splits = n_splits
         self.fold_task = fold_task
         self.plan = plan
+        self.resource = resource
+        self.steps: list[Step] = resource.steps(cheap_rungs=plan.active)
+        self._segment_end = plan.segment_ends([step.number for step in self.steps])
+        self._final_level = len(resource.budgets) - 1
         self.metric = metric
         self.n_iter = n_iter
         self.timeout = timeout
@@ -149,7 +161,7 @@ class FoldScheduler:
         # before the first result.) Grid, random and QMC need no cap.
         self.min_in_flight_cap = (
             max(self.target, n_workers + 1)
-            if n_workers > 1 and getattr(study.sampler, "adaptive", True)
+            if n_workers > 1 and study.sampler.is_adaptive()
             else math.inf
         )
         self._fold_seconds: float | None = None  # running mean of a fold's fit + score time
@@ -157,7 +169,7 @@ class FoldScheduler:
         self.log = log
         self.stats = SearchStats()
         self._runs: dict[int, _Run] = {}
-        self._ready: list[tuple[tuple[int, int], int, Any]] = []
+        self._ready: list[tuple[tuple[int, int, int], int, Any]] = []
         self._seq = itertools.count()
         self._lock = threading.Lock()
         self._done = False
@@ -218,16 +230,21 @@ class FoldScheduler:
             return 1
         return int(min(_MAX_BATCH, max(1.0, _BATCH_SECONDS / max(self._fold_seconds, 1e-6))))
 
-    def _push(self, run: _Run, fold: int) -> None:
-        func, args, kwargs = self.fold_task(run.params, fold)
-        task = ((run.trial.number, fold), func, args, kwargs)
+    def _push(self, run: _Run, index: int, fold: int) -> None:
+        level = self.steps[index].level
+        func, args, kwargs = self.fold_task(run.params, level, fold)
+        task = ((run.trial.number, level, fold), func, args, kwargs)
         with self._lock:
-            heapq.heappush(self._ready, ((run.trial.number, fold), next(self._seq), task))
+            priority = (run.trial.number, index, fold)
+            heapq.heappush(self._ready, (priority, next(self._seq), task))
 
     def _dispatch_segment(self, run: _Run) -> None:
-        end = self.plan.segment_end(run.dispatched, self.n_splits)
-        for fold in range(run.dispatched, end + 1):
-            self._push(run, fold)
+        if run.dispatched >= len(self.steps):  # no split at all: the caller reports it
+            return
+        end = self._segment_end[run.dispatched]
+        for index in range(run.dispatched, end + 1):
+            for fold in self.steps[index].folds:
+                self._push(run, index, fold)
         run.dispatched = end + 1
 
     # -- new candidates --------------------------------------------------------------------------
@@ -287,15 +304,15 @@ class FoldScheduler:
 
     # -- results ---------------------------------------------------------------------------------
 
-    def _on_result(self, tag: tuple[int, int], result: FoldResult) -> None:
-        number, fold = tag
+    def _on_result(self, tag: tuple[int, int, int], result: FoldResult) -> None:
+        number, level, fold = tag
         self._processed += 1
         self.stats.n_fits += 1
         run = self._runs.get(number)
         if run is None:  # a fold in flight when its trial was dropped (see _drop)
             return
         try:
-            self._record(run, fold, result)
+            self._record(run, level, fold, result)
         except UpdateFinishedTrialError:
             if not self.study._storage.get_trial(run.trial._trial_id).state.is_finished():
                 raise
@@ -328,9 +345,9 @@ class FoldScheduler:
             stacklevel=2,
         )
 
-    def _record(self, run: _Run, fold: int, result: FoldResult) -> None:
+    def _record(self, run: _Run, level: int, fold: int, result: FoldResult) -> None:
         number = run.trial.number
-        run.results[fold] = result
+        run.results[(level, fold)] = result
         seconds = result["fit_time"] + result["score_time"]
         self._fold_seconds = (
             seconds if self._fold_seconds is None else 0.8 * self._fold_seconds + 0.2 * seconds
@@ -339,33 +356,41 @@ class FoldScheduler:
             warnings.warn(message, UserWarning, stacklevel=2)
         if result["fit_error"] is not None:
             self.stats.fit_errors.append(result["fit_error"])
+        budget = self.resource.budgets[level]
+        at = "" if level == self._final_level else f"; {self.resource.resource}={budget}"
         self.log(
             3,
-            f"[CV {fold + 1}/{self.n_splits}; trial {number}] {_format_params(run.params)}; "
+            f"[CV {fold + 1}/{self.n_splits}{at}; trial {number}] {_format_params(run.params)}; "
             f"score={_format_score(result['test'])}; fit_time={result['fit_time']:.3f}s",
         )
-        while run.contiguous in run.results:
-            self._report(run, run.contiguous)
+        steps = self.steps
+        while run.contiguous < len(steps) and all(
+            (steps[run.contiguous].level, j) in run.results for j in steps[run.contiguous].folds
+        ):
+            self._report(run, steps[run.contiguous])
             run.contiguous += 1
-        if run.contiguous == self.n_splits:
+        if run.contiguous == len(steps):
             self._finish(run, TrialState.COMPLETE)
         elif run.contiguous == run.dispatched:
-            if self._should_prune(run, run.contiguous - 1):
+            if self._should_prune(run, steps[run.contiguous - 1].number):
                 self._finish(run, TrialState.PRUNED)
             else:
                 self._dispatch_segment(run)
 
-    def _fold_values(self, run: _Run, upto: int) -> np.ndarray:
-        return np.array([self.metric(run.results[j]["test"]) for j in range(upto + 1)])
+    def _fold_values(self, run: _Run, level: int, folds: range | tuple[int, ...]) -> np.ndarray:
+        return np.array([self.metric(run.results[(level, j)]["test"]) for j in folds])
 
-    def _report(self, run: _Run, step: int) -> None:
+    def _report(self, run: _Run, step: Step) -> None:
         if not self.plan.active:
             return
-        values = self._fold_values(run, step)
-        value = values[-1] if self.plan.per_fold_values else float(np.mean(values))
+        if step.final and not self.plan.per_fold_values:  # running mean of the folds so far
+            values = self._fold_values(run, step.level, range(step.folds[-1] + 1))
+        else:
+            values = self._fold_values(run, step.level, step.folds)
+        value = float(np.mean(values))
         if math.isfinite(value):
-            run.trial.report(float(value), step)
-            run.reported.add(step)
+            run.trial.report(value, step.number)
+            run.reported.add(step.number)
 
     def _should_prune(self, run: _Run, step: int) -> bool:
         plan = self.plan
@@ -388,9 +413,14 @@ class FoldScheduler:
 
     def _finish(self, run: _Run, state: TrialState) -> None:
         trial = run.trial
-        trial.set_system_attr(RECORD_KEY, encode_folds(run.results, self.n_splits))
+        trial.set_system_attr(RECORD_KEY, self._encode(run))
+        trial.set_system_attr(
+            FIT_SECONDS_KEY, float(sum(r["fit_time"] for r in run.results.values()))
+        )
         if state == TrialState.COMPLETE:
-            value = float(np.mean(self._fold_values(run, self.n_splits - 1)))
+            value = float(
+                np.mean(self._fold_values(run, self._final_level, range(self.n_splits)))
+            )
             if math.isfinite(value):
                 frozen = self.study.tell(trial, value)
             else:
@@ -404,10 +434,31 @@ class FoldScheduler:
         self.log(
             2,
             f"[trial {trial.number}] {name:<8} score={value_text} "
-            f"folds={len(run.results)}/{self.n_splits} {_format_params(run.params)}",
+            f"folds={self._n_final(run)}/{self.n_splits} {_format_params(run.params)}",
         )
         for callback in self.callbacks:
             callback(self.study, frozen)
+
+    def _n_final(self, run: _Run) -> int:
+        return sum(level == self._final_level for level, _ in run.results)
+
+    def _encode(self, run: _Run) -> dict[str, Any]:
+        """The stored record: the full-budget folds; with a budget resource also the level
+        reached (``iter``), its budget and the scores of the cheap rungs."""
+        by_level: dict[int, dict[int, FoldResult]] = {}
+        for (level, fold), result in run.results.items():
+            by_level.setdefault(level, {})[fold] = result
+        record = encode_folds(by_level.get(self._final_level, {}), self.n_splits)
+        if self.resource.active:
+            reached = self.steps[max(run.contiguous - 1, 0)].level
+            record["iter"] = reached
+            record["n_resources"] = self.resource.budgets[reached]
+            record["rungs"] = {
+                str(level): encode_folds(folds, self.n_splits)
+                for level, folds in sorted(by_level.items())
+                if level != self._final_level
+            }
+        return record
 
     def _abort(self) -> None:
         """Fail the candidates in flight and release their claims: none was fully evaluated

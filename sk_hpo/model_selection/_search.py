@@ -26,6 +26,12 @@ from sk_hpo.model_selection._fold import evaluate_fold
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._pruning import PRUNER_NAMES, PruningPlan, make_pruning_plan
 from sk_hpo.model_selection._records import records_from_study
+from sk_hpo.model_selection._resource import (  # resource lane
+    RESOURCE_CONSTRAINTS,
+    ResourcePlan,
+    make_resource_plan,
+    resource_columns,
+)
 from sk_hpo.model_selection._results import build_cv_results
 from sk_hpo.model_selection._routing import route_fit_params
 from sk_hpo.model_selection._scheduler import FoldScheduler, SearchStats
@@ -65,6 +71,7 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "storage": [v.STR, v.instance_of(BaseStorage, "a BaseStorage"), v.NONE],
     "study_name": [v.STR, v.NONE],
     "callbacks": [v.CALLBACKS, v.NONE],
+    **RESOURCE_CONSTRAINTS,  # resource lane
 }
 
 
@@ -174,13 +181,35 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         Name of the study in ``storage``; None creates a new study each fit.
     callbacks : list of callable, default=None
         Each is called as ``callback(study, frozen_trial)`` after each candidate finishes.
+    resource : str, default="folds"
+        What a candidate's rungs grow (HalvingRandomSearchCV's vocabulary). ``"folds"``:
+        the rungs are CV folds, every fit uses the whole training fold. ``"n_samples"``:
+        cheap rungs first train on nested subsamples of each training fold (stratified for
+        classifiers; whole groups with ``groups``). An estimator parameter name
+        (``"max_iter"``, ``"n_estimators"``, ``"sgdclassifier__max_iter"``): cheap rungs
+        set it to small budgets (refitted from scratch). A candidate fits every fold at each
+        cheap budget, and only those the pruner keeps go on to the full budget, whose folds
+        are pruned as with ``"folds"``. Without a pruner there are no cheap rungs.
+        ``min_resources`` and ``max_resources`` are ignored with ``"folds"``.
+    min_resources : int or "auto", default="auto"
+        The smallest budget. ``"auto"``: ``max_resources // factor**2`` (two cheap rungs),
+        at least two samples of each class per training fold (``n_samples``, classifiers),
+        ``2 * n_splits`` samples (``n_samples``, others) or 1 (a parameter).
+    max_resources : int or "auto", default="auto"
+        The full budget, used by the last rung and the refit. ``"auto"``: the whole
+        training fold (``n_samples``) or the estimator's value of the parameter.
+    factor : int, default=3
+        Ratio between successive budgets (they are ``max_resources // factor**i``), and the
+        reduction factor of ``pruner="sha"`` and ``"hyperband"``.
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         GridSearchCV's columns, one row per candidate of the study in trial order. With a
         pruner also ``n_splits_run``, ``state`` and ``trial_number``; a pruned candidate has
-        NaN in the folds it skipped and NaN mean test scores.
+        NaN in the folds it skipped and NaN mean test scores. With a budget ``resource``
+        also ``iter`` (the budget level reached) and ``n_resources`` (its budget); the
+        ``split<i>`` columns are the full-budget folds.
     best_estimator_ : estimator
         The best candidate refitted on the whole data (``refit`` only).
     best_score_ : float
@@ -246,6 +275,10 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         storage: str | BaseStorage | None = None,
         study_name: str | None = None,
         callbacks: list[Callable[..., Any]] | None = None,
+        resource: str = "folds",
+        min_resources: int | str = "auto",
+        max_resources: int | str = "auto",
+        factor: int = 3,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -265,6 +298,10 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.storage = storage
         self.study_name = study_name
         self.callbacks = callbacks
+        self.resource = resource
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.factor = factor
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -376,12 +413,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = n_splits
 
         seed = self._seed()
-        plan = make_pruning_plan(self.pruner, n_splits)
+        resource = self._resource_plan(space, splits, y, routed.split.get("groups"), seed)
+        plan = make_pruning_plan(self.pruner, resource.n_steps, self.factor)
         sampler = CandidateSampler(
             self._base_sampler(seed), space, seed=None if seed is None else seed + 1
         )
         study = self._open_study(sampler, plan)
         context = search_context(self.estimator, space, self.scoring, splits, X, y)
+        if resource.active:  # resource lane
+            context["resource"] = resource.describe()
         check_context(study, context, len(study._get_trials(deepcopy=False)))
 
         n_workers = joblib.effective_n_jobs(self.n_jobs)
@@ -397,8 +437,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         base_estimator = clone(self.estimator)
         pairwise = get_tags(self.estimator).input_tags.pairwise
 
-        def fold_task(candidate_params: dict[str, Any], fold: int):
-            train, test = splits[fold]
+        def fold_task(candidate_params: dict[str, Any], level: int, fold: int):
+            candidate_params, train = resource.fold_inputs(candidate_params, level, fold)
+            test = splits[fold][1]
             kwargs = dict(
                 fit_params=routed.fit,
                 score_params=routed.score,
@@ -421,6 +462,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             n_splits=n_splits,
             fold_task=fold_task,
             plan=plan,
+            resource=resource,
             metric=self._pruning_metric,
             n_iter=n_iter,
             timeout=self.timeout,
@@ -438,7 +480,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.study_ = study
         self._warn_about_search(stats, space)
 
-        results, metrics = self._results(study, space, multimetric, plan.active)
+        results, metrics = self._results(study, space, multimetric, plan.active, resource)
         self.multimetric_ = metrics != ["score"] or bool(multimetric)
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(metrics)
@@ -448,7 +490,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         if self.refit:
             self.best_estimator_ = clone(base_estimator).set_params(
-                **clone(self.best_params_, safe=False)
+                **clone(self.best_params_, safe=False), **resource.refit_params()
             )
             refit_start = time.perf_counter()
             if y is None:
@@ -462,6 +504,23 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = scorer.scorers if isinstance(scorer, MultiScorer) else scorer
         self.cv_results_ = results
         return self
+
+    def _resource_plan(
+        self, space: SearchSpace, splits: list[Any], y: Any, groups: Any, seed: int | None
+    ) -> ResourcePlan:
+        return make_resource_plan(
+            resource=self.resource,
+            min_resources=self.min_resources,
+            max_resources=self.max_resources,
+            factor=self.factor,
+            estimator=self.estimator,
+            searched={s.name for specs in space.branches for s in specs},
+            splits=splits,
+            y=y,
+            groups=groups,
+            classifier=is_classifier(self.estimator),
+            seed=seed,
+        )
 
     def _check_space(self, space: SearchSpace) -> None:
         if (self.sampler == "grid" or self.n_iter is None) and not space.is_finite:
@@ -521,7 +580,12 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
 
     def _results(
-        self, study: Study, space: SearchSpace, multimetric: bool | None, pruning: bool
+        self,
+        study: Study,
+        space: SearchSpace,
+        multimetric: bool | None,
+        pruning: bool,
+        resource: ResourcePlan,
     ) -> tuple[dict[str, Any], list[str]]:
         names = None
         if multimetric:
@@ -530,6 +594,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         results = build_cv_results(
             records, metrics, self.n_splits_, self.return_train_score, pruning
         )
+        if resource.active:  # resource lane
+            results.update(resource_columns(records))
         return results, metrics
 
     def _select_best(self, results: dict[str, Any], refit_metric: Any) -> None:

@@ -18,11 +18,58 @@ class BasePruner(abc.ABC):
     snapshot of the trial (its intermediate values reported so far). Any state a pruner needs
     across calls (rungs) lives in the trial's system attributes in the storage, never in the
     pruner object, so that several processes sharing a study prune consistently.
+
+    Two optional hooks tell a caller that schedules the steps itself (``HPOSearchCV`` fits
+    folds in parallel up to the next step where a decision can fall) what the pruner needs;
+    their defaults suit any pruner: :meth:`decision_steps` (``None``: it may prune at any
+    step) and :meth:`per_step_values` (``False``: it is given running values, such as the
+    mean of the folds so far).
+
+    Examples
+    --------
+    A pruner that stops a trial whose value at step 2 is below 0.5, and says so:
+
+    >>> class Below(BasePruner):
+    ...     def prune(self, study, trial):
+    ...         return trial.last_step == 2 and trial.intermediate_values[2] < 0.5
+    ...     def decision_steps(self, n_steps):
+    ...         return frozenset({2}) if n_steps > 2 else frozenset()
+    >>> Below().decision_steps(5), Below().per_step_values()
+    (frozenset({2}), False)
     """
 
     @abc.abstractmethod
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         """Return True when ``trial`` should be pruned at its last reported step."""
+
+    def decision_steps(self, n_steps: int) -> frozenset[int] | None:
+        """The steps among ``0 .. n_steps - 1`` at which :meth:`prune` may return True.
+
+        Parameters
+        ----------
+        n_steps : int
+            Number of steps a trial runs when it is never pruned.
+
+        Returns
+        -------
+        steps : frozenset of int or None
+            None (the default) when the pruner may prune at any step; an empty set when it
+            never prunes. A caller may skip asking at the other steps.
+        """
+        return None
+
+    def per_step_values(self) -> bool:
+        """Whether each step should report its own measurement rather than a running value.
+
+        True for a pruner comparing *instances* step by step (one CV fold, one data set per
+        step, as :class:`~sk_hpo.pruners.WilcoxonPruner`); False (the default) for one
+        reading a learning curve or a running mean.
+
+        Returns
+        -------
+        per_step : bool
+        """
+        return False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.pruners._checks import check_int
-from sk_hpo.pruners._successive_halving import SuccessiveHalvingPruner
+from sk_hpo.pruners._successive_halving import SuccessiveHalvingPruner, rung_steps
 from sk_hpo.trial._frozen import FrozenTrial
 
 if TYPE_CHECKING:
@@ -86,6 +86,18 @@ class HyperbandPruner(BasePruner):
             if t.state.is_finished() and t.last_step is not None
         ]
         return max(steps) + 1 if steps else None
+
+    def decision_steps(self, n_steps: int) -> frozenset[int]:
+        """Steps of the rungs of bracket 0; the other brackets' rungs are among them.
+
+        Examples
+        --------
+        >>> sorted(HyperbandPruner(min_resource=1, max_resource=27).decision_steps(27))
+        [0, 2, 8, 26]
+        """
+        return rung_steps(
+            lambda rung: self.min_resource * self.reduction_factor**rung, n_steps
+        )
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         if trial.last_step is None:

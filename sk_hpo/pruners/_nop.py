@@ -26,3 +26,7 @@ class NopPruner(BasePruner):
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         return False
+
+    def decision_steps(self, n_steps: int) -> frozenset[int]:
+        """Never prunes: the empty set."""
+        return frozenset()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sk_hpo._direction import StudyDirection
@@ -83,6 +84,16 @@ class SuccessiveHalvingPruner(BasePruner):
         """Resource units (``step + 1``) at which rung ``rung`` is reached."""
         return self.min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
 
+    def decision_steps(self, n_steps: int) -> frozenset[int]:
+        """The rungs' steps, ``rung_resource(k) - 1``, below ``n_steps``.
+
+        Examples
+        --------
+        >>> sorted(SuccessiveHalvingPruner(1, 3).decision_steps(27))
+        [0, 2, 8, 26]
+        """
+        return rung_steps(self.rung_resource, n_steps)
+
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
         if step is None:
@@ -126,6 +137,15 @@ class SuccessiveHalvingPruner(BasePruner):
             f"min_early_stopping_rate={self.min_early_stopping_rate}, "
             f"bootstrap_count={self.bootstrap_count})"
         )
+
+
+def rung_steps(rung_resource: Callable[[int], int], n_steps: int) -> frozenset[int]:
+    """Steps ``rung_resource(k) - 1`` of the rungs ``k = 0, 1, ...`` below ``n_steps``."""
+    steps, rung = set(), 0
+    while (resource := rung_resource(rung)) <= n_steps:
+        steps.add(resource - 1)
+        rung += 1
+    return frozenset(steps)
 
 
 def _promotable(value: float, competing: list[float], eta: int, maximize: bool) -> bool:

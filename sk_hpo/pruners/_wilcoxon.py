@@ -77,6 +77,10 @@ class WilcoxonPruner(BasePruner):
         self.p_threshold = float(p_threshold)
         self.n_startup_steps = check_int("WilcoxonPruner", "n_startup_steps", n_startup_steps, 0)
 
+    def per_step_values(self) -> bool:
+        """True: each step is one instance (a fold), paired with the best trial's."""
+        return True
+
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         from scipy.stats import wilcoxon
 

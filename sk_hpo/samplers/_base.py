@@ -73,6 +73,16 @@ class BaseSampler(abc.ABC):
     def reseed_rng(self) -> None:
         """Reseed the random generator (called for each worker thread of ``optimize``)."""
 
+    def is_adaptive(self) -> bool:
+        """Whether proposals depend on the results of finished trials.
+
+        True by default (TPE, GP, CMA-ES, a user's sampler unless it says otherwise); False
+        for the random, QMC and grid samplers. ``HPOSearchCV`` limits the candidates in
+        flight only for an adaptive sampler, so that it has seen about as many results as it
+        has guesses pending.
+        """
+        return True
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

@@ -145,6 +145,10 @@ class GridSampler(BaseSampler):
         point = self.grid_point(grid_id)
         return all(_equal(point[n], v) for n, v in fixed.items() if n in point)
 
+    def is_adaptive(self) -> bool:
+        """False: proposals do not depend on results."""
+        return False
+
     def is_exhausted(self, study: Study) -> bool:
         return len(self._claimed(study)) >= self.n_grid
 

@@ -110,6 +110,10 @@ class QMCSampler(BaseSampler):
         self._warn = warn_independent_sampling
         self._space: dict[str, BaseDistribution] | None = None
 
+    def is_adaptive(self) -> bool:
+        """False: proposals do not depend on results."""
+        return False
+
     def reseed_rng(self) -> None:
         self._independent.reseed_rng()
 

@@ -61,6 +61,10 @@ class RandomSampler(BaseSampler):
         self._seed = seed
         self._rng = np.random.default_rng(seed)
 
+    def is_adaptive(self) -> bool:
+        """False: proposals do not depend on results."""
+        return False
+
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
 

@@ -1,0 +1,353 @@
+"""Budgets beyond folds: the ``resource`` of HPOSearchCV as rungs handed to the fold path.
+
+A *rung* is a change of (params, training rows): ``resource="n_samples"`` trains on a
+subsample of each training fold, a parameter resource (``"max_iter"``,
+``"sgdclassifier__max_iter"``) sets that parameter; every rung's fit goes through the same
+:func:`~sk_hpo.model_selection._fold.evaluate_fold`. The scheduler only sees *steps*:
+
+- one step per cheap budget ``r_0 < r_1 < ... < r_{m-2}``: the candidate is fitted on every
+  fold at that budget and the step's value is the mean over the folds (cheap and low-noise);
+- then one step per fold at the full budget ``r_{m-1} = max_resources``, exactly the fold
+  steps of ``resource="folds"`` (the ``cv_results_`` splits), pruned as today.
+
+Notations
+---------
+- ``f``: ``factor``; ``m``: number of budget levels; ``k``: number of CV splits.
+- Budgets are geometric from the top: ``r_i = max_resources // f ** (m - 1 - i)`` with
+  ``m = floor(log_f(max_resources / min_resources)) + 1``, so ``r_0 >= min_resources``.
+- Step numbers count resource units, so that successive halving with reduction factor ``f``
+  has one rung per budget and then its rungs after ``1, f, f**2, ...`` full folds: the cheap
+  step of level ``i`` is step ``f ** i - 1``, full-budget fold ``j`` is step
+  ``f ** (m - 1) * (j + 1) - 1``. With ``resource="folds"`` (``m = 1``) fold ``j`` is step
+  ``j``, as it has always been.
+
+Subsamples (``n_samples``) are nested (each rung's rows contain the previous rung's), the
+same for every candidate, drawn once per training fold from the search's seed: stratified
+by class for classifiers; with ``groups``, whole groups are drawn (a rung holds at least its
+budget of rows, group by group).
+
+Iteration resources are refitted from scratch at each rung (no ``warm_start`` continuation
+yet), and the refit on the whole data uses ``max_resources``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.utils.multiclass import type_of_target
+
+from sk_hpo import _validation as v
+from sk_hpo.model_selection._records import CandidateRecord
+
+__all__ = [
+    "RESOURCE_CONSTRAINTS",
+    "ResourcePlan",
+    "Step",
+    "budget_levels",
+    "make_resource_plan",
+    "resource_columns",
+]
+
+_OWNER = "HPOSearchCV"
+RESOURCE_CONSTRAINTS: dict[str, list[v.Constraint]] = {
+    "resource": [v.STR],
+    "min_resources": [v.int_range(1), v.options("auto")],
+    "max_resources": [v.int_range(1), v.options("auto")],
+    "factor": [v.int_range(2)],
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a candidate: the folds it fits at one budget level.
+
+    Attributes
+    ----------
+    number : int
+        The trial step its value is reported at.
+    level : int
+        Index of its budget (the ``iter`` column).
+    folds : tuple of int
+        The folds it fits.
+    final : bool
+        Whether it is a full-budget fold (a ``split<j>`` column of ``cv_results_``).
+    """
+
+    number: int
+    level: int
+    folds: tuple[int, ...]
+    final: bool
+
+
+def budget_levels(min_resources: int, max_resources: int, factor: int) -> list[int]:
+    """The budgets ``r_0 < ... < r_{m-1} = max_resources`` (see the module Notations).
+
+    Examples
+    --------
+    >>> budget_levels(10, 100, 3)
+    [11, 33, 100]
+    >>> budget_levels(100, 100, 3)
+    [100]
+    """
+    m, top = 1, factor
+    while max_resources // top >= min_resources:
+        m, top = m + 1, top * factor
+    return [max_resources // factor ** (m - 1 - i) for i in range(m)]
+
+
+@dataclass
+class ResourcePlan:
+    """The resolved ``resource``, its budget levels and how a rung changes a fold fit.
+
+    Attributes
+    ----------
+    resource : str
+    budgets : list of int or None
+        One per level; ``[None]`` for ``resource="folds"``.
+    n_splits : int
+    factor : int
+    """
+
+    resource: str
+    budgets: list[int | None]
+    n_splits: int
+    factor: int
+    splits: Sequence[tuple[np.ndarray, np.ndarray]] = field(repr=False)
+    subsamples: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def active(self) -> bool:
+        """Whether a budget resource is used (``cv_results_`` gets ``iter``/``n_resources``)."""
+        return self.resource != "folds"
+
+    @property
+    def n_steps(self) -> int:
+        """Steps a never-pruned candidate runs through, counted as the pruner counts them."""
+        steps = self.steps(cheap_rungs=True)
+        return steps[-1].number + 1 if steps else 0
+
+    def steps(self, cheap_rungs: bool) -> list[Step]:
+        """The steps of a candidate, cheap rungs first unless ``cheap_rungs`` is False (a
+        search that cannot prune only fits the full budget).
+
+        Examples
+        --------
+        >>> plan = ResourcePlan("max_iter", [11, 33, 100], n_splits=2, factor=3, splits=[])
+        >>> [(s.number, s.level, s.folds) for s in plan.steps(cheap_rungs=True)]
+        [(0, 0, (0, 1)), (2, 1, (0, 1)), (8, 2, (0,)), (17, 2, (1,))]
+        """
+        last = len(self.budgets) - 1
+        if not cheap_rungs:
+            return [Step(j, last, (j,), True) for j in range(self.n_splits)]
+        folds = tuple(range(self.n_splits))
+        cheap = [Step(self.factor**i - 1, i, folds, False) for i in range(last)]
+        unit = self.factor**last
+        return cheap + [Step(unit * (j + 1) - 1, last, (j,), True) for j in folds]
+
+    def fold_inputs(
+        self, params: dict[str, Any], level: int, fold: int
+    ) -> tuple[dict[str, Any], np.ndarray]:
+        """The parameters and training rows of ``params`` on ``fold`` at budget ``level``."""
+        train = self.splits[fold][0]
+        if self.resource == "n_samples":
+            return params, self.subsamples.get((level, fold), train)
+        if self.resource != "folds":
+            return {**params, self.resource: self.budgets[level]}, train
+        return params, train
+
+    def refit_params(self) -> dict[str, Any]:
+        """Parameters the refit sets besides ``best_params_``: the full budget."""
+        if self.resource in ("folds", "n_samples"):
+            return {}
+        return {self.resource: self.budgets[-1]}
+
+    def describe(self) -> dict[str, Any]:
+        """JSON description, for the study's search context."""
+        return {"resource": self.resource, "budgets": list(self.budgets)}
+
+
+def _check_resource(estimator: Any, resource: str, searched: set[str]) -> None:
+    names = sorted(estimator.get_params(deep=True))
+    shown = ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+    v.check_param(
+        _OWNER,
+        "resource",
+        resource,
+        [
+            v.Constraint(
+                lambda r: r in ("folds", "n_samples") or r in names,
+                f"'folds', 'n_samples' or the name of a parameter of "
+                f"{type(estimator).__name__} ({shown})",
+            )
+        ],
+    )
+    v.check_param(
+        _OWNER,
+        "resource",
+        resource,
+        [
+            v.Constraint(
+                lambda r: r not in searched,
+                f"a parameter that param_distributions does not search (it searches "
+                f"{sorted(searched)!r}; a budget is set by min_resources/max_resources)",
+            )
+        ],
+    )
+
+
+def _class_counts(y: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    classes, codes = np.unique(np.asarray(y)[rows], return_inverse=True)
+    return classes, codes, np.bincount(codes, minlength=len(classes))
+
+
+def _smallest_n_samples(
+    splits: Sequence[tuple[np.ndarray, np.ndarray]], y: Any, stratify: bool
+) -> int:
+    """The smallest rung that still gives every class two samples in every training fold
+    (classifiers), else ``2 * n_splits`` (scikit-learn's ``"smallest"`` for regressors)."""
+    if not stratify:
+        return 2 * len(splits)
+    return max(
+        math.ceil(2 * len(train) / _class_counts(y, train)[2].min()) for train, _ in splits
+    )
+
+
+def _nested_subsamples(
+    train: np.ndarray,
+    sizes: Sequence[int],
+    y: Any,
+    groups: Any,
+    stratify: bool,
+    rng: np.random.RandomState,
+) -> list[np.ndarray]:
+    """Nested subsamples of ``train`` of the given sizes (rows kept in ``train``'s order)."""
+    train = np.asarray(train)
+    n = len(train)
+    if groups is not None:
+        fold_groups = np.asarray(groups)[train]
+        unique, codes = np.unique(fold_groups, return_inverse=True)
+        order = rng.permutation(len(unique))
+        cumulative = np.cumsum(np.bincount(codes)[order])
+        out = []
+        for size in sizes:
+            n_groups = int(np.searchsorted(cumulative, min(size, n))) + 1
+            out.append(train[np.isin(codes, order[:n_groups])])
+        return out
+    if stratify:
+        _, codes, counts = _class_counts(y, train)
+        by_class = [rng.permutation(np.flatnonzero(codes == c)) for c in range(len(counts))]
+        out = []
+        for size in sizes:
+            exact = size * counts / n
+            take = np.floor(exact).astype(int)
+            extra = np.argsort(take - exact, kind="stable")[: size - take.sum()]
+            take[extra] += 1
+            rows = np.concatenate([members[:t] for members, t in zip(by_class, take)])
+            out.append(train[np.sort(rows)])
+        return out
+    order = rng.permutation(n)
+    return [train[np.sort(order[:size])] for size in sizes]
+
+
+def _check_n_samples_rung(
+    splits: Sequence[tuple[np.ndarray, np.ndarray]], y: Any, smallest: int, min_arg: Any
+) -> None:
+    for j, (train, _) in enumerate(splits):
+        if smallest >= len(train):
+            continue
+        classes, _, counts = _class_counts(y, train)
+        c = int(np.argmin(counts))
+        if smallest * counts[c] < len(train):
+            need = math.ceil(len(train) / counts[c])
+            raise ValueError(
+                f"The 'min_resources' parameter of HPOSearchCV is too small for "
+                f"resource='n_samples': its smallest rung trains on {smallest} of the "
+                f"{len(train)} samples of training fold {j}, which leaves class "
+                f"{classes[c].item()!r} ({counts[c]} samples there) less than one sample. Got "
+                f"min_resources={min_arg!r}; use min_resources >= {need}, or "
+                "resource='folds'."
+            )
+
+
+def make_resource_plan(
+    *,
+    resource: str,
+    min_resources: int | str,
+    max_resources: int | str,
+    factor: int,
+    estimator: Any,
+    searched: set[str],
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    y: Any,
+    groups: Any,
+    classifier: bool,
+    seed: int | None,
+) -> ResourcePlan:
+    """Resolve HPOSearchCV's ``resource`` arguments (already type-checked) into a plan.
+
+    ``"auto"`` budgets: ``max_resources`` is the whole training fold (``n_samples``; the
+    smallest fold's size) or the estimator's own value of the parameter; ``min_resources``
+    is ``max_resources // factor**2`` (two cheap rungs), raised to the smallest sensible
+    rung (``n_samples``: two samples of each class per training fold for classifiers,
+    ``2 * n_splits`` otherwise; a parameter: 1).
+    """
+    n_splits = len(splits)
+    if resource == "folds":
+        return ResourcePlan(resource, [None], n_splits, factor, splits)
+    _check_resource(estimator, resource, searched)
+    stratify = (
+        resource == "n_samples"
+        and classifier
+        and groups is None
+        and y is not None
+        and type_of_target(y) in ("binary", "multiclass")
+    )
+    if resource == "n_samples":
+        top = min(len(train) for train, _ in splits) if max_resources == "auto" else max_resources
+        smallest = _smallest_n_samples(splits, y, stratify)
+    else:
+        top = max_resources
+        if top == "auto":
+            top = estimator.get_params(deep=True)[resource]
+            v.check_param(
+                _OWNER,
+                "max_resources",
+                top,
+                [v.Constraint(v.int_range(1).check, f"an int (the estimator's {resource!r} "
+                              f"is not one: give max_resources) in the range [1, inf)")],
+            )
+        smallest = 1
+    low = max(top // factor**2, min(smallest, top)) if min_resources == "auto" else min_resources
+    v.check_param(
+        _OWNER,
+        "min_resources",
+        low,
+        [v.Constraint(lambda r: r <= top, f"an int in the range [1, max_resources={top}]")],
+    )
+    budgets: list[int | None] = list(budget_levels(int(low), int(top), factor))
+    plan = ResourcePlan(resource, budgets, n_splits, factor, splits)
+    if resource == "n_samples":
+        if stratify:
+            _check_n_samples_rung(splits, y, int(budgets[0]), min_resources)
+        sizes = [int(b) for b in budgets]
+        for fold, (train, _) in enumerate(splits):
+            rng = np.random.RandomState([0 if seed is None else seed, fold])
+            nested = _nested_subsamples(train, sizes, y, groups, stratify, rng)
+            for level, rows in enumerate(nested):
+                whole = level == len(sizes) - 1 and max_resources == "auto"
+                if len(rows) < len(train) and not whole:
+                    plan.subsamples[(level, fold)] = rows
+    return plan
+
+
+def resource_columns(records: Sequence[CandidateRecord]) -> dict[str, np.ndarray]:
+    """HalvingRandomSearchCV's ``iter`` and ``n_resources`` columns: the budget level each
+    candidate reached and its budget (one row per candidate)."""
+    return {
+        "iter": np.array([r.iter for r in records], dtype=np.int64),
+        "n_resources": np.array([r.n_resources for r in records], dtype=np.int64),
+    }
