@@ -2,8 +2,9 @@
 
 A fold fit is the unit of work. The driver (the process calling ``fit``) keeps a priority
 queue of ready fold tasks, older candidates first, and feeds them to one joblib
-``Parallel(return_as="generator_unordered")`` call through a lazy task stream, so any joblib
-backend (loky, threading, dask, ...) runs them. Results are handled in the driver as they
+``Parallel(return_as="generator_unordered")`` call through a lazy task stream, so joblib
+backends (loky, threading, dask, ...) run them; a backend that cannot stream results (ray's)
+gets the ready tasks in waves instead (:meth:`FoldScheduler._outputs`). Results are handled in the driver as they
 complete: each is reported to its trial, the pruner decides at the end of each segment of
 steps (see :mod:`~sk_hpo.model_selection._pruning`; a step is a fold, or with a budget
 resource a cheap rung over every fold, see :mod:`~sk_hpo.model_selection._resource`), a
@@ -186,13 +187,7 @@ class FoldScheduler:
             self._fill()
             if not self._ready:
                 return self.stats
-            parallel = Parallel(
-                n_jobs=self.n_jobs,
-                pre_dispatch=self.pre_dispatch,
-                batch_size=1,
-                return_as="generator_unordered",
-            )
-            for out in parallel(self._stream()):
+            for out in self._outputs():
                 for tag, result in out or ():
                     self._on_result(tag, result)
                 self._fill()
@@ -205,6 +200,39 @@ class FoldScheduler:
         finally:
             self.study._stop_flag = False
         return self.stats
+
+    def _outputs(self):
+        """Worker outputs as they complete.
+
+        One ``Parallel`` call streams the lazy task stream when the joblib backend can return
+        results as a generator (loky, threading, dask, ...). A backend that cannot (ray's) gets
+        the ready fold tasks in successive waves, each one blocking ``Parallel`` call: less
+        overlap between candidates, the same results.
+        """
+        try:
+            parallel = Parallel(
+                n_jobs=self.n_jobs,
+                pre_dispatch=self.pre_dispatch,
+                batch_size=1,
+                return_as="generator_unordered",
+            )
+        except ValueError as error:
+            if "does not support return_as" not in str(error):
+                raise
+        else:
+            yield from parallel(self._stream())
+            return
+        # one pool for every wave: the context keeps the backend's workers up between calls
+        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, batch_size=1) as run:
+            while True:
+                with self._lock:
+                    wave = [heapq.heappop(self._ready)[2] for _ in range(len(self._ready))]
+                    self._committed += len(wave)
+                if not wave:
+                    return
+                size = self._batch_size()
+                batches = [wave[i : i + size] for i in range(0, len(wave), size)]
+                yield from run(delayed(_run_folds)(batch) for batch in batches)
 
     def _stream(self):
         idle = _IDLE_MIN
