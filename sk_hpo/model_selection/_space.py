@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.utils.random import sample_without_replacement
 
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.model_selection._params import ParamSpec, make_param_spec
@@ -132,11 +133,36 @@ class SearchSpace:
     # -- finite spaces --------------------------------------------------------------------------
 
     @property
+    def from_lists(self) -> bool:
+        """Whether every parameter is a list of values (a grid, in scikit-learn's terms)."""
+        return all(s.kind in ("range", "choices") for specs in self.branches for s in specs)
+
+    def random_grid_order(
+        self, n_first: int | None, random_state: Any, seed: int | None
+    ) -> list[dict[str, Any]]:
+        """The grid in RandomizedSearchCV's order, then the rest of it at random.
+
+        The first ``n_first`` (all when None) candidates are those scikit-learn's
+        ``ParameterSampler`` draws from these lists with ``random_state``, in its order;
+        the others follow in an order drawn from ``seed`` (for a search continuing the study).
+        """
+        grid = list(self.grid())
+        n = len(grid)
+        first = sample_without_replacement(
+            n, n if n_first is None else min(n_first, n), random_state=random_state
+        )
+        chosen = set(first.tolist())
+        rest = [i for i in range(n) if i not in chosen]
+        np.random.default_rng(seed).shuffle(rest)
+        return [grid[i] for i in [*first.tolist(), *rest]]
+
+    @property
     def is_finite(self) -> bool:
         return all(s.grid() is not None for specs in self.branches for s in specs)
 
     def grid(self) -> Iterator[dict[str, Any]]:
-        """Every candidate of a finite space, in ``ParameterGrid`` order, duplicates dropped."""
+        """Every candidate of a finite space, in ``ParameterGrid`` order (a candidate two
+        branches both hold is given once; a value listed twice in one list is two)."""
         seen: set[str] = set()
         for b, specs in enumerate(self.branches):
             keys = [self.study_key(b, s) for s in specs]
