@@ -110,9 +110,10 @@ def test_labels_are_readable_and_unique():
         ({"C": np.zeros((2, 2))}, ValueError, r"Parameter array for 'C' should be "
          r"one-dimensional, got: [\s\S]* with shape \(2, 2\)"),
         ({1: [1]}, TypeError, "must be str"),
-        ("C", TypeError, "dict or a list of dicts"),
-        ([{"C": [1]}, 3], TypeError, "dict or a list of dicts"),
-        ([], ValueError, "must not be an empty list"),
+        ("C", TypeError, "a dict or a non-empty list of dicts"),
+        ([{"C": [1]}, 3], TypeError, r"The 'param_distributions' parameter of HPOSearchCV "
+         r"must be a dict or a non-empty list of dicts .* Got \[{'C': \[1\]}, 3\] instead"),
+        ([], ValueError, r"must be a dict or a non-empty list of dicts .*Got \[\] instead"),
         ({BRANCH: [1]}, ValueError, "reserved"),
     ],
 )

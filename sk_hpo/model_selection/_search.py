@@ -40,6 +40,27 @@ __all__ = ["HPOSearchCV"]
 
 SAMPLER_NAMES = ("tpe", "gp", "random", "grid", "qmc")
 
+def _pre_dispatch_factor(text: str) -> int | None:
+    """``k`` of ``"k*n_jobs"`` (``"n_jobs"``: 1, ``"all"``: 2), None for other strings."""
+    text = text.replace(" ", "")
+    if text == "all":
+        return 2
+    factor = text.replace("n_jobs", "").rstrip("*") or "1"
+    return int(factor) if text.endswith("n_jobs") and factor.isdigit() else None
+
+
+PRE_DISPATCH_EXPRESSION = v.Constraint(
+    lambda p: isinstance(p, str) and _pre_dispatch_factor(p) is not None,
+    "a str like '2*n_jobs' or 'all'",
+)
+
+
+def _pre_dispatch_amount(pre_dispatch: int | str, n_workers: int) -> int:
+    if isinstance(pre_dispatch, str):
+        return _pre_dispatch_factor(pre_dispatch) * n_workers  # type: ignore[operator]
+    return max(1, int(pre_dispatch))
+
+
 _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "estimator": [v.HAS_FIT],
     "param_distributions": [v.instance_of((dict, list, tuple), "a dict or a list of dicts")],
@@ -57,7 +78,7 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "refit": [v.BOOLEAN, v.STR, v.CALLABLE],
     "cv": [v.CV_OBJECT, v.NONE],
     "verbose": [v.int_range(0), v.BOOLEAN],
-    "pre_dispatch": [v.INT, v.STR],
+    "pre_dispatch": [v.INT, PRE_DISPATCH_EXPRESSION],
     "random_state": [v.RANDOM_STATE, v.NONE],
     "error_score": [v.options("raise"), v.REAL],
     "return_train_score": [v.BOOLEAN],
@@ -86,21 +107,6 @@ def _estimator_has(attr: str) -> Callable[[HPOSearchCV], bool]:
         return True
 
     return check
-
-
-def _pre_dispatch_amount(pre_dispatch: int | str, n_workers: int) -> int:
-    if isinstance(pre_dispatch, str):
-        text = pre_dispatch.replace(" ", "")
-        if text == "all":
-            return 2 * n_workers
-        factor = text.replace("n_jobs", "").rstrip("*") or "1"
-        if not text.endswith("n_jobs") or not factor.isdigit():
-            raise ValueError(
-                f"The 'pre_dispatch' parameter of HPOSearchCV must be an int or a str like "
-                f"'2*n_jobs', got {pre_dispatch!r}."
-            )
-        return int(factor) * n_workers
-    return max(1, int(pre_dispatch))
 
 
 class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.utils.random import sample_without_replacement
 
+from sk_hpo import _validation as v
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.model_selection._params import ParamSpec, make_param_spec
 from sk_hpo.samplers._random import sample_uniform
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
     from sk_hpo.trial import Trial
 
 __all__ = ["BRANCH", "SearchSpace"]
+
+_GRIDS = v.Constraint(
+    lambda p: isinstance(p, dict)
+    or (isinstance(p, (list, tuple)) and len(p) > 0 and all(isinstance(g, dict) for g in p)),
+    "a dict or a non-empty list of dicts (an empty dict searches the default parameters)",
+)
 
 BRANCH = "_branch"
 # Finite spaces up to this many candidates are enumerated (to count and to find unseen ones).
@@ -55,20 +62,10 @@ class SearchSpace:
     """
 
     def __init__(self, param_distributions: Any) -> None:
-        grids = param_distributions
-        if isinstance(grids, dict):
-            grids = [grids]
-        if not isinstance(grids, (list, tuple)) or not all(isinstance(g, dict) for g in grids):
-            raise TypeError(
-                "The 'param_distributions' parameter of HPOSearchCV must be a dict or a list "
-                f"of dicts, got {param_distributions!r}."
-            )
-        if not grids:
-            raise ValueError(
-                "The 'param_distributions' parameter of HPOSearchCV must not be an empty "
-                "list; give at least one dict (an empty dict searches the default "
-                "parameters)."
-            )
+        v.check_param("HPOSearchCV", "param_distributions", param_distributions, [_GRIDS])
+        grids = [param_distributions] if isinstance(param_distributions, dict) else (
+            param_distributions
+        )
         branches = [
             sorted((make_param_spec(k, v) for k, v in g.items()), key=lambda s: s.name)
             for g in grids
