@@ -788,12 +788,16 @@ def test_random_search_exhausting_a_finite_space_evaluates_the_grid(n_iter, spac
     assert ours.best_score_ == theirs.best_score_
 
 
+@pytest.mark.parametrize("seed", [0, "instance"])
 @pytest.mark.parametrize("n_iter", [1, 3, 6, None])
-def test_random_search_of_lists_evaluates_randomized_search_cvs_candidates(n_iter):
+def test_random_search_of_lists_evaluates_randomized_search_cvs_candidates(n_iter, seed):
     """Over lists only, sampler="random" evaluates the candidates RandomizedSearchCV draws for
     the same random_state, in its order (they were drawn by another generator)."""
     space = FINITE_SPACES["dict"]
     ours, theirs = pair("random", SVC(), space, n_iter=n_iter or 10, cv=3, random_state=0)
+    if seed == "instance":
+        for search in (ours, theirs):
+            search.set_params(random_state=np.random.RandomState(0))
     fit_both(ours, theirs, X, y)
     assert_same_structure(ours.cv_results_, theirs.cv_results_, ordered=False)
     assert_same_values(ours.cv_results_, theirs.cv_results_)

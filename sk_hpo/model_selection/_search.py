@@ -40,6 +40,7 @@ __all__ = ["HPOSearchCV"]
 
 SAMPLER_NAMES = ("tpe", "gp", "random", "grid", "qmc")
 
+
 def _pre_dispatch_factor(text: str) -> int | None:
     """``k`` of ``"k*n_jobs"`` (``"n_jobs"``: 1, ``"all"``: 2), None for other strings."""
     text = text.replace(" ", "")
@@ -333,6 +334,29 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         }[self.sampler]
         return getattr(samplers, cls)(seed=seed)
 
+    def _candidate_sampler(self, space: SearchSpace) -> tuple[CandidateSampler, bool]:
+        """The study's sampler, and whether it warned that the space is smaller than n_iter.
+
+        ``sampler="random"`` over lists only walks RandomizedSearchCV's candidates (drawn
+        from ``random_state`` before anything else is, as scikit-learn does) and warns in
+        its words when they are fewer than ``n_iter``.
+        """
+        if self.sampler == "random" and space.from_lists:
+            order = space.random_grid_order(self.n_iter, check_random_state(self.random_state))
+            small = self.n_iter is not None and self.n_iter > len(order)
+            if small:
+                warn_user(  # scikit-learn's ParameterSampler's words
+                    f"The total space of parameters {len(order)} is smaller than "
+                    f"n_iter={self.n_iter}. Running {len(order)} iterations. For exhaustive "
+                    "searches, use GridSearchCV. (With HPOSearchCV: sampler='grid', "
+                    "n_iter=None.)"
+                )
+            return CandidateSampler(None, space, plan=order), small
+        seed = self._seed()
+        return CandidateSampler(
+            self._base_sampler(seed), space, seed=None if seed is None else seed + 1
+        ), False
+
     def _open_study(self, sampler: CandidateSampler, plan: PruningPlan) -> Study:
         return create_study(
             storage=self.storage,
@@ -383,28 +407,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         self.n_splits_ = n_splits
 
-        order = None
-        warned_small_space = False
-        if self.sampler == "random" and space.from_lists:  # RandomizedSearchCV's candidates
-            order = space.random_grid_order(
-                self.n_iter, check_random_state(self.random_state), self._seed()
-            )
-            if self.n_iter is not None and self.n_iter > len(order):
-                warned_small_space = True
-                warn_user(  # scikit-learn's ParameterSampler's words
-                    f"The total space of parameters {len(order)} is smaller than "
-                    f"n_iter={self.n_iter}. Running {len(order)} iterations. For exhaustive "
-                    "searches, use GridSearchCV. (With HPOSearchCV: sampler='grid', "
-                    "n_iter=None.)"
-                )
-        seed = self._seed()
+        sampler, warned_small_space = self._candidate_sampler(space)
         plan = make_pruning_plan(self.pruner, n_splits)
-        sampler = CandidateSampler(
-            None if order is not None else self._base_sampler(seed),
-            space,
-            seed=None if seed is None else seed + 1,
-            plan=order,
-        )
         study = self._open_study(sampler, plan)
         context = search_context(self.estimator, space, self.scoring, splits, X, y)
         check_context(study, context, len(study._get_trials(deepcopy=False)))

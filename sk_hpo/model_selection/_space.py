@@ -135,23 +135,23 @@ class SearchSpace:
         return all(s.kind in ("range", "choices") for specs in self.branches for s in specs)
 
     def random_grid_order(
-        self, n_first: int | None, random_state: Any, seed: int | None
+        self, n_first: int | None, random_state: np.random.RandomState
     ) -> list[dict[str, Any]]:
         """The grid in RandomizedSearchCV's order, then the rest of it at random.
 
         The first ``n_first`` (all when None) candidates are those scikit-learn's
         ``ParameterSampler`` draws from these lists with ``random_state``, in its order;
-        the others follow in an order drawn from ``seed`` (for a search continuing the study).
+        the others (for a search continuing the study) follow in an order drawn next.
         """
         grid = list(self.grid())
         n = len(grid)
         first = sample_without_replacement(
             n, n if n_first is None else min(n_first, n), random_state=random_state
-        )
-        chosen = set(first.tolist())
+        ).tolist()
+        chosen = set(first)
         rest = [i for i in range(n) if i not in chosen]
-        np.random.default_rng(seed).shuffle(rest)
-        return [grid[i] for i in [*first.tolist(), *rest]]
+        rest = [rest[i] for i in random_state.permutation(len(rest))]
+        return [grid[i] for i in [*first, *rest]]
 
     @property
     def is_finite(self) -> bool:
