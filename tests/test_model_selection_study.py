@@ -130,10 +130,12 @@ def test_verbose_says_what_a_resumed_search_continues_from(capsys):
                          storage=storage, study_name="x", verbose=1)
     search.fit(X, y)
     assert "continuing" not in capsys.readouterr().out
-    search.set_params(n_iter=2).fit(X, y)
+    with pytest.warns(UserWarning, match="has 4 distinct candidates"):
+        search.set_params(n_iter=2).fit(X, y)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "continuing study 'x': 3 done, up to 1 more"
-    search.set_params(verbose=0).fit(X, y)
+    with pytest.warns(UserWarning, match="has 4 distinct candidates"):
+        search.set_params(verbose=0).fit(X, y)
     assert capsys.readouterr().out == ""
 
 
