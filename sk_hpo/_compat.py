@@ -8,6 +8,8 @@ loudly when scikit-learn moves or renames one of them.
   despite the underscore.
 - ``scorer_accepts_sample_weight``: whether a scorer's metric takes ``sample_weight``
   (scikit-learn scorers answer through the private ``_accept_sample_weight`` method).
+- ``visual_block``: ``sklearn.utils._repr_html.estimator._VisualBlock``, what an estimator's
+  ``_sk_visual_block_`` hook returns to draw itself in scikit-learn's HTML repr.
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ from typing import Any
 
 from sklearn.utils import _safe_indexing
 
-__all__ = ["safe_indexing", "scorer_accepts_sample_weight"]
+__all__ = ["safe_indexing", "scorer_accepts_sample_weight", "visual_block"]
 
 safe_indexing = _safe_indexing
+
+
+def visual_block(kind: str, estimators: list[Any], **kwargs: Any) -> Any:
+    """scikit-learn's ``_VisualBlock(kind, estimators, **kwargs)`` (imported on first use)."""
+    from sklearn.utils._repr_html.estimator import _VisualBlock
+
+    return _VisualBlock(kind, estimators, **kwargs)
 
 
 def scorer_accepts_sample_weight(scorer: Any) -> bool:

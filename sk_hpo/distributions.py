@@ -315,6 +315,32 @@ class CategoricalDistribution(BaseDistribution):
                 ) from None
         self.choices = tuple(choices)
 
+    @property
+    def ordered(self) -> bool:
+        """Whether the choices are at least two finite numbers, strictly increasing or
+        decreasing.
+
+        Neighbouring indices then hold neighbouring values, so a sampler may model the
+        internal value (the index) as an integer in ``[0, len(choices) - 1]`` rather than as
+        unordered labels; :class:`~sk_hpo.samplers.TPESampler` and
+        :class:`~sk_hpo.samplers.GPSampler` do. The choices themselves are unchanged.
+
+        Examples
+        --------
+        >>> CategoricalDistribution([0.1, 1.0, 10.0]).ordered
+        True
+        >>> CategoricalDistribution([1, 3, 2]).ordered, CategoricalDistribution("ab").ordered
+        (False, False)
+        """
+        values = self.choices
+        if len(values) < 2 or not all(
+            isinstance(c, numbers.Real) and not isinstance(c, bool) and math.isfinite(c)
+            for c in values
+        ):
+            return False
+        steps = [b - a for a, b in zip(values, values[1:])]
+        return all(d > 0 for d in steps) or all(d < 0 for d in steps)
+
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
         value = param_value_in_external_repr
         for i, choice in enumerate(self.choices):

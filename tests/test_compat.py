@@ -37,3 +37,12 @@ def test_scorers_still_answer_accept_sample_weight():
 def test_plain_callables_are_read_by_signature():
     assert _compat.scorer_accepts_sample_weight(lambda est, X, y, sample_weight=None: 0.0)
     assert not _compat.scorer_accepts_sample_weight(lambda est, X, y: 0.0)
+
+
+def test_visual_block_is_sklearns():
+    from sklearn.utils._repr_html.estimator import _VisualBlock  # moved: update _compat.py
+
+    from sklearn.linear_model import LogisticRegression
+
+    block = _compat.visual_block("parallel", [LogisticRegression()], names=["a"])
+    assert isinstance(block, _VisualBlock) and block.kind == "parallel"

@@ -6,9 +6,11 @@ data, space and splits; every observable difference is a failure unless it is do
 
 - the pruning columns ``n_splits_run``, ``state`` and ``trial_number`` (``_results.py``), only
   present when a pruner is set;
-- a candidate is never evaluated twice (duplicate grid values give one row);
-- the candidates of a random search are drawn by another generator (so only their structure,
-  and the rows of a search that exhausts a finite space, can be compared).
+- the candidates of a random search over distributions are drawn by another generator (so
+  only their structure can be compared); over lists only, they are RandomizedSearchCV's.
+
+Error and warning messages are scikit-learn's text (HPOSearchCV may name itself and add a
+sentence after it), so code matching them works with both.
 
 Exceptions are compared by kind: every built-in exception class scikit-learn's error is an
 instance of, HPOSearchCV's must be an instance of too (code catching one catches the other).
@@ -372,17 +374,14 @@ def test_two_threads_give_the_same_cv_results():
     assert_same_best(ours, theirs)
 
 
-def test_duplicate_grid_values_give_one_row_documented_difference():
-    """HPOSearchCV documents that a candidate is never evaluated twice: GridSearchCV's rows
-    minus the repeated candidate, with the same scores."""
+def test_a_value_listed_twice_is_two_candidates_as_in_gridsearchcv():
+    """GridSearchCV evaluates a repeated grid value again (same splits, same scores): so does
+    HPOSearchCV (it used to keep one row)."""
     grid = {"C": [1.0, 0.1, 1.0]}
-    ours, theirs = pair("grid", SVC(), grid, cv=3)
+    ours, theirs = pair("grid", SVC(), grid, cv=3, return_train_score=True)
     fit_both(ours, theirs, X, y)
-    assert ours.cv_results_["params"] == [{"C": 1.0}, {"C": 0.1}]
-    keep = [0, 1]
-    for key in ("split0_test_score", "mean_test_score", "std_test_score"):
-        np.testing.assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key][keep])
-    assert ours.best_params_ == theirs.best_params_
+    assert_same_cv_results(ours.cv_results_, theirs.cv_results_)
+    assert_same_best(ours, theirs)
 
 
 # -- ranks: int32, ties share the lower rank, NaN last -------------------------------------------
@@ -790,6 +789,22 @@ def test_random_search_exhausting_a_finite_space_evaluates_the_grid(n_iter, spac
 
 
 @pytest.mark.parametrize("seed", [0, "instance"])
+@pytest.mark.parametrize("n_iter", [1, 3, 6, None])
+def test_random_search_of_lists_evaluates_randomized_search_cvs_candidates(n_iter, seed):
+    """Over lists only, sampler="random" evaluates the candidates RandomizedSearchCV draws for
+    the same random_state, in its order (they were drawn by another generator)."""
+    space = FINITE_SPACES["dict"]
+    ours, theirs = pair("random", SVC(), space, n_iter=n_iter or 10, cv=3, random_state=0)
+    if seed == "instance":
+        for search in (ours, theirs):
+            search.set_params(random_state=np.random.RandomState(0))
+    fit_both(ours, theirs, X, y)
+    assert_same_structure(ours.cv_results_, theirs.cv_results_, ordered=False)
+    assert_same_values(ours.cv_results_, theirs.cv_results_)
+    assert_same_best(ours, theirs)
+
+
+@pytest.mark.parametrize("seed", [0, "instance"])
 def test_random_state_repeatability_matches(seed):
     def params_of_two_fits(search):
         if seed == "instance":
@@ -862,3 +877,93 @@ def test_two_argument_scorer_on_unsupervised_data(scoring):
     np.testing.assert_allclose(ours.cv_results_[key], theirs.cv_results_[key])
     assert np.isfinite(ours.cv_results_[key]).all()
     assert ours.best_params_ == theirs.best_params_
+
+
+# -- messages: scikit-learn's words --------------------------------------------------------------
+
+class _LyingSplitter(KFold):
+    """Announces one split more than it gives."""
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.n_splits + 1
+
+
+def _message(func):
+    """The message of the exception ``func`` raises, else of the last warning it emits."""
+    error, _ = outcome(func)
+    if error is not None:
+        return str(error)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        func()
+    return str(caught[-1].message)
+
+
+def _comparable(text, name):
+    """``text`` without what names a search or a file: the class, the repr, tracebacks."""
+    text = text.replace(name, "HPOSearchCV").split("Traceback")[0]
+    return text.split(" when fitting ")[0]
+
+
+def _fitted(search, *args, **params):
+    search.fit(*args, **params)
+    return search
+
+
+SW = np.ones(len(X))
+MESSAGE_CASES = {
+    "refit-false-predict": (
+        lambda s: _fitted(s.set_params(refit=False), X, y).predict(X), {"C": [1.0]}, {}),
+    "single-value": (lambda s: s.fit(X, y), {"C": 1}, {}),
+    "string-value": (lambda s: s.fit(X, y), {"C": "1,2,3"}, {}),
+    "empty-list": (lambda s: s.fit(X, y), {"C": []}, {}),
+    "2d-array": (lambda s: s.fit(X, y), {"C": np.ones((3, 2))}, {}),
+    "refit-returns-none": (lambda s: s.fit(X, y), {"C": [1.0]}, dict(refit=lambda r: None)),
+    "refit-out-of-range": (lambda s: s.fit(X, y), {"C": [1.0]}, dict(refit=lambda r: 3)),
+    "empty-cv-iterator": (lambda s: s.fit(X, y), {"C": [1.0]}, dict(cv=iter([]))),
+    "cv-lies-about-n-splits": (lambda s: s.fit(X, y), {"C": [1.0]}, dict(cv=_LyingSplitter(3))),
+    "multimetric-bad-refit": (lambda s: s.fit(X, y), {"C": [1.0]},
+                              dict(scoring=["accuracy", "f1"], refit="nope")),
+    "score-params-without-routing": (
+        lambda s: _fitted(s, X, y).score(X, y, sample_weight=SW), {"C": [1.0]}, {}),
+    "all-fits-fail": (lambda s: s.set_params(estimator=FailingClassifier()).fit(X, y),
+                      {"parameter": [FailingClassifier.FAIL]}, {}),
+    "some-fits-fail": (lambda s: s.set_params(estimator=FailingClassifier()).fit(X, y),
+                       {"parameter": [0, FailingClassifier.FAIL]}, {}),
+    "scorer-without-sample-weight": (lambda s: s.fit(X, y, sample_weight=SW), {"C": [1.0]},
+                                     dict(scoring=make_scorer(lambda y_, p: 0.5))),
+    "multimetric-scorer-without-sample-weight": (
+        lambda s: s.fit(X, y, sample_weight=SW), {"C": [1.0]},
+        dict(scoring={"fake": make_scorer(lambda y_, p: 0.5), "acc": "accuracy"},
+             refit=False)),
+}
+
+
+@pytest.mark.parametrize("kind", ["grid", "random"])
+@pytest.mark.parametrize("case", list(MESSAGE_CASES))
+def test_messages_and_warnings_are_scikit_learns(case, kind):
+    """Each error or warning reads as scikit-learn's (issue 13: they differed, and users grep
+    and catch them); HPOSearchCV may name itself and add a sentence after it."""
+    if case == "single-value" and kind == "random":
+        pytest.skip("RandomizedSearchCV words it otherwise; HPOSearchCV uses GridSearchCV's")
+    call, space, kwargs = MESSAGE_CASES[case]
+    kwargs = {"cv": 3, **kwargs}
+    if kind == "random":
+        kwargs["n_iter"] = 2
+    ours, theirs = pair(kind, lr(), space, **kwargs)
+    theirs_text = _comparable(_message(lambda: call(theirs)), type(theirs).__name__)
+    ours_text = _comparable(_message(lambda: call(ours)), "HPOSearchCV")
+    assert ours_text.startswith(theirs_text), (ours_text, theirs_text)
+
+
+def test_html_repr_shows_the_refitted_best_estimator_as_grid_search_cv_does():
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", lr())])
+    grid = {"clf": [lr(), DecisionTreeClassifier(random_state=0)]}
+    for refit in (False, True):
+        ours, theirs = pair("grid", pipe, grid, cv=3, refit=refit)
+        for search in (ours, theirs):
+            assert "<div>LogisticRegression</div>" in search._repr_html_()
+        fit_both(ours, theirs, X, y)
+        for search in (ours, theirs):
+            html = search._repr_html_()
+            assert ("best_estimator_: Pipeline" in html) == refit, refit

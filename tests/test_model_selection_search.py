@@ -161,13 +161,15 @@ def test_random_has_randomized_search_keys_and_dtypes():
 
 def test_ranks_are_int32_nan_last_and_ties_share_the_lower_rank():
     grid = {"parameter": [1, FailingClassifier.FAIL, 1, 0]}
-    with pytest.warns(FitFailedWarning, match="3 fits failed out of a total of 9"):
+    with pytest.warns(FitFailedWarning, match="3 fits failed out of a total of 12"):
         search = grid_search(FailingClassifier(), grid, cv=3).fit(X, y)
     ranks = search.cv_results_["rank_test_score"]
     assert ranks.dtype == np.int32
-    # params 1 and 1 are one candidate: it is evaluated once
-    assert search.cv_results_["params"] == [{"parameter": 1}, {"parameter": 2}, {"parameter": 0}]
-    assert ranks.tolist() == [1, 3, 2]
+    # a value listed twice is two candidates, as in GridSearchCV
+    assert search.cv_results_["params"] == [
+        {"parameter": 1}, {"parameter": 2}, {"parameter": 1}, {"parameter": 0}
+    ]
+    assert ranks.tolist() == [1, 4, 1, 3]
     assert np.isnan(search.cv_results_["mean_test_score"][1])
     tie = grid_search(DummyClassifier(), {"strategy": ["prior", "most_frequent"]}, cv=3)
     assert tie.fit(X, y).cv_results_["rank_test_score"].tolist() == [1, 1]
@@ -219,7 +221,8 @@ def test_scoring_forms(scoring, keys):
 
 
 def test_multimetric_refit_must_name_a_metric():
-    with pytest.raises(ValueError, match="refit must be the name of one of them"):
+    with pytest.raises(ValueError, match=r"refit must be set to a scorer key.*True was passed"
+                       r"\. The metrics are \['accuracy', 'f1'\]"):
         grid_search(LogisticRegression(), {"C": [1.0]}, scoring=["accuracy", "f1"]).fit(X, y)
     search = grid_search(LogisticRegression(), {"C": [1.0, 2.0]}, scoring=["accuracy", "f1"],
                          refit=False, cv=2).fit(X, y)

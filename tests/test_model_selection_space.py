@@ -1,5 +1,6 @@
 """param_distributions -> study search space: specs, branches, candidate keys, dedup."""
 
+import re
 import warnings
 
 import numpy as np
@@ -35,24 +36,29 @@ def _one_blas_thread():
 
 
 @pytest.mark.parametrize(
-    "values, kind, distribution",
+    "values, kind, distribution, ordered",
     [
-        ([1, 2, 3], "range", IntDistribution(1, 3)),
-        (range(2, 11, 4), "range", IntDistribution(2, 10, step=4)),
-        ([0.1, 1.0, 10.0], "ordinal", IntDistribution(0, 2)),
-        ([10, 1, 0.5], "ordinal", IntDistribution(0, 2)),
-        (["a", "b"], "choices", CategoricalDistribution(["a", "b"])),
-        ([1, 3, 2], "choices", CategoricalDistribution([1, 3, 2])),
-        ([None, True, "x"], "choices", CategoricalDistribution([None, True, "x"])),
-        ([5], "choices", CategoricalDistribution([5])),
-        (np.array([0.5, 1.5]), "ordinal", IntDistribution(0, 1)),
+        ([1, 2, 3], "range", IntDistribution(1, 3), None),
+        (range(2, 11, 4), "range", IntDistribution(2, 10, step=4), None),
+        ([0.1, 1.0, 10.0], "choices", CategoricalDistribution([0.1, 1.0, 10.0]), True),
+        ([10, 1, 0.5], "choices", CategoricalDistribution([10, 1, 0.5]), True),
+        (["a", "b"], "choices", CategoricalDistribution(["a", "b"]), False),
+        ([1, 3, 2], "choices", CategoricalDistribution([1, 3, 2]), False),
+        ([None, True, "x"], "choices", CategoricalDistribution([None, True, "x"]), False),
+        ([5], "choices", CategoricalDistribution([5]), False),
+        (np.array([0.5, 1.5]), "choices", CategoricalDistribution([0.5, 1.5]), True),
     ],
 )
-def test_lists_become_ordered_or_categorical(values, kind, distribution):
+def test_lists_become_ranges_or_categoricals_of_their_values(values, kind, distribution, ordered):
+    """The study holds the values themselves (issue 14 item 3: it held list positions); sorted
+    numbers make an ordered categorical, which TPE and GP model through its order."""
     spec = make_param_spec("p", values)
     assert spec.kind == kind and spec.distribution == distribution
+    if ordered is not None:
+        assert spec.distribution.ordered is ordered
     decoded = [spec.decode(v) for v in spec.grid()]
     assert decoded == list(values)
+    assert spec.grid() == list(values)  # what trial.params shows
 
 
 def test_scipy_distributions_map_to_native_ones_or_quantiles():
@@ -95,14 +101,19 @@ def test_labels_are_readable_and_unique():
 @pytest.mark.parametrize(
     "bad, error, match",
     [
-        ({"C": "abc"}, TypeError, "must be a list"),
-        ({"C": 3}, TypeError, "must be a list"),
-        ({"C": []}, ValueError, "non-empty"),
-        ({"C": np.zeros((2, 2))}, ValueError, "one-dimensional"),
+        ({"C": "abc"}, TypeError, r"Parameter grid for parameter 'C' needs to be a list or a "
+         r"numpy array, but got 'abc' \(of type str\) instead. Single values need to be "
+         r"wrapped in a list with one element. \(HPOSearchCV also takes a distribution"),
+        ({"C": 3}, TypeError, r"needs to be a list or a numpy array, but got 3 \(of type int"),
+        ({"C": []}, ValueError, r"Parameter grid for parameter 'C' need to be a non-empty "
+         r"sequence, got: \[\]"),
+        ({"C": np.zeros((2, 2))}, ValueError, r"Parameter array for 'C' should be "
+         r"one-dimensional, got: [\s\S]* with shape \(2, 2\)"),
         ({1: [1]}, TypeError, "must be str"),
-        ("C", TypeError, "dict or a list of dicts"),
-        ([{"C": [1]}, 3], TypeError, "dict or a list of dicts"),
-        ([], ValueError, "must not be an empty list"),
+        ("C", TypeError, "a dict or a non-empty list of dicts"),
+        ([{"C": [1]}, 3], TypeError, r"The 'param_distributions' parameter of HPOSearchCV "
+         r"must be a dict or a non-empty list of dicts .* Got \[{'C': \[1\]}, 3\] instead"),
+        ([], ValueError, r"must be a dict or a non-empty list of dicts .*Got \[\] instead"),
         ({BRANCH: [1]}, ValueError, "reserved"),
     ],
 )
@@ -193,11 +204,20 @@ def test_conditional_search_samples_each_branch():
     )
 
 
-def test_finite_space_exhaustion_stops_with_a_warning():
+@pytest.mark.parametrize(
+    "sampler, match",
+    [("tpe", "has 4 distinct candidates"),
+     ("random", r"The total space of parameters 4 is smaller than n_iter=10\. Running 4 "
+                r"iterations\. For exhaustive searches, use GridSearchCV\.")],
+)
+def test_finite_space_exhaustion_stops_with_a_warning(sampler, match):
     space = {"C": [0.1, 1.0], "fit_intercept": [True, False]}
-    with pytest.warns(UserWarning, match="has 4 distinct candidates"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         search = HPOSearchCV(LogisticRegression(), space, n_iter=10, cv=2, pruner=None,
-                             sampler="random", random_state=0).fit(X, y)
+                             sampler=sampler, random_state=0).fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is UserWarning]
+    assert len(messages) == 1 and re.search(match, messages[0]), messages
     params = search.cv_results_["params"]
     assert len(params) == 4 and len({tuple(sorted(p.items())) for p in params}) == 4
 
@@ -236,3 +256,22 @@ def test_three_choices_ending_in_another_string_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         make_param_spec("kernel", (1, 2, "auto"))
+
+
+def test_tpe_and_gp_model_an_ordered_categorical_through_its_order():
+    """A list of sorted numbers is a categorical of its values (the study shows them), and
+    TPE and GP search it as the integer index of its choice, as they searched the position
+    that used to stand in for it; other categoricals stay unordered."""
+    from sk_hpo.samplers._gp.space import SpaceEncoder
+    from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
+
+    ordered = CategoricalDistribution([0.1, 1.0, 10.0])
+    labels = CategoricalDistribution(["rbf", "linear", "poly"])
+    arrays = SpaceArrays.from_distributions([ordered, labels])
+    assert arrays.is_cat.tolist() == [False, True]
+    assert arrays.step[0] == 1 and (arrays.low[0], arrays.high[0]) == (0, 2)
+    encoder = SpaceEncoder({"C": ordered, "kernel": labels})
+    assert encoder.is_cat.tolist() == [False, True]
+    unit = encoder.encode(np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]))[:, 0]
+    assert np.all(np.diff(unit) > 0)
+    assert encoder.decode(np.array([unit[2], 1.0]))["C"] == 10.0

@@ -1,5 +1,6 @@
 """The study behind HPOSearchCV: study_, callbacks, reproducibility, verbose, timeout, routing."""
 
+import re
 import time
 
 import numpy as np
@@ -14,7 +15,9 @@ from threadpoolctl import threadpool_limits
 
 from sk_hpo import HPOSearchCV
 from sk_hpo.pruners import BasePruner
+from sk_hpo.storages import InMemoryStorage
 from sk_hpo.trial import TrialState
+from sk_hpo.visualization import slice_data
 
 X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
 SPACE = {"C": loguniform(1e-3, 1e2), "gamma": loguniform(1e-3, 1e1)}
@@ -107,10 +110,33 @@ def test_verbose_levels(capsys):
     assert out[-1].startswith("HPOSearchCV: 3 candidates (3 complete), 6 fold fits")
     HPOSearchCV(SVC(), SPACE, n_iter=3, cv=2, pruner=None, random_state=0, verbose=2).fit(X, y)
     out = capsys.readouterr().out
-    assert out.count("[trial ") == 3 and "COMPLETE" in out and "score=" in out
+    assert out.count("[trial ") == 3 and "COMPLETE" in out and "mean 0." in out
+    assert "score=" not in out  # GridSearchCV's verbose=3 lines are the only "score=" ones
     HPOSearchCV(SVC(), SPACE, n_iter=3, cv=2, pruner=None, random_state=0, verbose=3).fit(X, y)
     out = capsys.readouterr().out
     assert out.count("[CV 1/2; trial") == 3 and out.count("[CV 2/2; trial") == 3
+    assert len(re.findall(r"END .*; score=[\d.]+ total time=", out)) == 6
+    HPOSearchCV(SVC(), SPACE, n_iter=1, cv=2, pruner=None, verbose=3,
+                return_train_score=True).fit(X, y)
+    out = capsys.readouterr().out
+    assert len(re.findall(r"score=\(train=[\d.]+, test=[\d.]+\)", out)) == 2
+
+
+def test_verbose_says_what_a_resumed_search_continues_from(capsys):
+    """Issue 14 item 9: at verbose>=1 a resumed search says how many candidates it continues
+    from and how many it may add."""
+    storage = InMemoryStorage()
+    search = HPOSearchCV(SVC(), {"C": [0.1, 1.0, 10.0, 100.0]}, n_iter=3, cv=2, pruner=None,
+                         storage=storage, study_name="x", verbose=1)
+    search.fit(X, y)
+    assert "continuing" not in capsys.readouterr().out
+    with pytest.warns(UserWarning, match="has 4 distinct candidates"):
+        search.set_params(n_iter=2).fit(X, y)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "continuing study 'x': 3 done, up to 1 more"
+    with pytest.warns(UserWarning, match="has 4 distinct candidates"):
+        search.set_params(verbose=0).fit(X, y)
+    assert capsys.readouterr().out == ""
 
 
 class WeightedConsumer(BaseEstimator, ClassifierMixin):
@@ -157,8 +183,25 @@ def test_without_routing_sample_weight_goes_to_fit_and_accepting_scorers():
     search = HPOSearchCV(WeightedConsumer(), {"C": [1.0]}, sampler="grid", n_iter=None,
                          pruner=None, cv=3, scoring="accuracy").fit(X, y, sample_weight=w)
     assert len(search.best_estimator_.fit_weight_) == len(X)
-    with pytest.warns(UserWarning, match="does not accept sample_weight"):
+    with pytest.warns(UserWarning, match=r"The scoring <function .* does not support "
+                      r"sample_weight, which may lead to statistically incorrect results"):
         HPOSearchCV(WeightedConsumer(), {"C": [1.0]}, sampler="grid", n_iter=None, pruner=None,
                     cv=3, scoring=lambda est, X_, y_: 0.5).fit(X, y, sample_weight=w)
-    with pytest.raises(ValueError, match="only with sklearn.set_config"):
+    with pytest.raises(ValueError, match=r"Passing extra keyword arguments to "
+                       r"HPOSearchCV.score is only supported if enable_metadata_routing=True"):
         search.score(X, y, sample_weight=w)
+
+
+def test_the_study_shows_list_values_not_positions():
+    """Issue 14 item 3: with ``{"C": [0.1, 1.0, 10.0]}`` the study held positions (0, 1, 2):
+    best_params, trials_dataframe() and the plots showed them. It holds the values now."""
+    space = {"C": [0.1, 1.0, 10.0], "kernel": ["rbf", "linear"], "degree": [1, 2]}
+    search = HPOSearchCV(SVC(), space, sampler="grid", n_iter=None, pruner=None, cv=2).fit(X, y)
+    study = search.study_
+    assert [t.params for t in study.trials] == search.cv_results_["params"]
+    assert study.best_params in search.cv_results_["params"]
+    assert study.best_params["C"] in (0.1, 1.0, 10.0)
+    frame = study.trials_dataframe()
+    assert frame["params_C"].tolist() == [p["C"] for p in search.cv_results_["params"]]
+    assert slice_data(study).domains["C"].labels == ("0.1", "1.0", "10.0")
+    assert study.trials[0].distributions["C"].ordered  # TPE and GP may use the order

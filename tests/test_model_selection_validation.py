@@ -39,7 +39,7 @@ def test_constructor_only_stores_arguments():
         ("refit", 1, "an instance of 'bool', a str or a callable"),
         ("cv", 1, r"an int in the range \[2, inf\)"),
         ("verbose", "loud", r"an int in the range \[0, inf\) or an instance of 'bool'"),
-        ("pre_dispatch", 1.5, "an int or a str"),
+        ("pre_dispatch", 1.5, "an int or a str like '2\\*n_jobs' or 'all'"),
         ("random_state", -1, r"an int in the range \[0, 4294967295\]"),
         ("error_score", "ignore", "a str among {'raise'} or a float"),
         ("return_train_score", "yes", "an instance of 'bool'"),
@@ -64,7 +64,8 @@ def test_invalid_arguments_raise_in_fit(name, value, expected):
 
 def test_bad_pre_dispatch_string():
     search = HPOSearchCV(LogisticRegression(), {"C": [1.0]}, pre_dispatch="lots", pruner=None)
-    with pytest.raises(ValueError, match="'pre_dispatch'.*'2\\*n_jobs'"):
+    with pytest.raises(ValueError, match="The 'pre_dispatch' parameter of HPOSearchCV must be an "
+                       "int or a str like '2\\*n_jobs' or 'all'. Got 'lots' instead."):
         search.fit(X, y)
 
 

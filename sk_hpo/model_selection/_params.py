@@ -8,9 +8,6 @@ JSON-friendly values, so a spec maps between the study's *external* value (what
 entry                     study distribution                       estimator value
 ========================  =======================================  =========================
 evenly spaced int list    ``IntDistribution(low, high, step)``     the list element
-other sorted numbers      ``IntDistribution(0, n - 1)``            the element at that
-                                                                   position (ordered, so a
-                                                                   model can use the order)
 any other list            ``CategoricalDistribution(labels)``      the element of that label
 ``sk_hpo`` distribution   itself                                   the sampled value
 scipy ``uniform``,        ``FloatDistribution`` / ``IntDistribution``  the sampled value
@@ -20,7 +17,12 @@ object with only ``rvs``  ``FloatDistribution(0, 1)``: a seed      ``rvs(random_
 ========================  =======================================  =========================
 
 A label is the element itself when JSON can hold it (numbers, strings, booleans, None) and a
-readable, address-free ``repr`` otherwise (estimators, tuples, functions).
+readable, address-free ``repr`` otherwise (estimators, tuples, functions); a value listed twice
+gets a second, distinct label, so it is a second candidate (as in GridSearchCV). So the study
+shows the values (``study.best_params``, ``trials_dataframe()``, plots, the CLI), never list
+positions. A list of sorted numbers (``[0.1, 1.0, 10.0]``) is a categorical whose
+:attr:`~sk_hpo.distributions.CategoricalDistribution.ordered` is True: TPE and GP model it as
+ordered, through the index of its choice.
 """
 
 from __future__ import annotations
@@ -88,10 +90,10 @@ class ParamSpec:
         The scikit-learn parameter name (``"svc__C"``).
     distribution : BaseDistribution
         What the study samples.
-    kind : {"range", "ordinal", "choices", "native", "quantile", "seeded"}
+    kind : {"range", "choices", "native", "quantile", "seeded"}
         How a study value becomes the estimator value (see the module docstring).
     values : tuple, default=None
-        The list elements, for ``range``, ``ordinal`` and ``choices``.
+        The list elements, for ``range`` and ``choices``.
     source : object, default=None
         The distribution object, for ``quantile`` and ``seeded``.
     """
@@ -117,8 +119,6 @@ class ParamSpec:
         """The estimator value of the study value ``external``."""
         if self.kind == "choices":
             return self.values[self._index[external]]  # type: ignore[index]
-        if self.kind == "ordinal":
-            return self.values[int(external)]  # type: ignore[index]
         if self.kind == "range":
             dist = self.distribution
             return self.values[(int(external) - dist.low) // dist.step]  # type: ignore
@@ -133,8 +133,11 @@ class ParamSpec:
         return external
 
     def key_value(self, external: Any) -> Any:
-        """A JSON scalar identifying the estimator value (for duplicate detection)."""
-        if self.kind == "seeded":
+        """A JSON scalar identifying the estimator value (for duplicate detection).
+
+        A list element is identified by its label, so a value listed twice is two candidates.
+        """
+        if self.kind in ("seeded", "choices"):
             return external
         return readable_label(self.decode(external))
 
@@ -195,17 +198,13 @@ def _unique_labels(values: Sequence[Any]) -> list[Any]:
 
 
 def _from_list(name: str, values: tuple[Any, ...]) -> ParamSpec:
-    if all(_is_number(v) for v in values) and len(values) >= 2:
-        arr = np.asarray(values, dtype=float)
-        diffs = np.diff(arr)
-        if all(isinstance(v, numbers.Integral) for v in values) and (
-            np.all(diffs == diffs[0]) and diffs[0] > 0
-        ):
-            low, step = int(values[0]), int(diffs[0])
-            dist = IntDistribution(low, int(values[-1]), step=step)
+    if len(values) >= 2 and all(
+        _is_number(v) and isinstance(v, numbers.Integral) for v in values
+    ):
+        diffs = np.diff(np.asarray(values, dtype=np.int64))
+        if diffs[0] > 0 and np.all(diffs == diffs[0]):
+            dist = IntDistribution(int(values[0]), int(values[-1]), step=int(diffs[0]))
             return ParamSpec(name, dist, "range", values=values)
-        if np.all(np.isfinite(arr)) and (np.all(diffs > 0) or np.all(diffs < 0)):
-            return ParamSpec(name, IntDistribution(0, len(values) - 1), "ordinal", values=values)
     return ParamSpec(name, CategoricalDistribution(_unique_labels(values)), "choices", values)
 
 
@@ -231,7 +230,7 @@ def make_param_spec(name: Any, value: Any) -> ParamSpec:
     Examples
     --------
     >>> make_param_spec("C", [0.1, 1.0, 10.0]).distribution
-    IntDistribution(low=0, high=2, log=False, step=1)
+    CategoricalDistribution(choices=(0.1, 1.0, 10.0))
     >>> make_param_spec("kernel", ["rbf", "linear"]).distribution
     CategoricalDistribution(choices=('rbf', 'linear'))
     """
@@ -244,24 +243,26 @@ def make_param_spec(name: Any, value: Any) -> ParamSpec:
         return ParamSpec(name, value, "native")
     if hasattr(value, "rvs"):
         return _from_scipy(name, value)
+    # scikit-learn's messages (code may match them), then what HPOSearchCV takes besides.
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
             raise ValueError(
-                f"The values of parameter {name!r} must be a one-dimensional array, got an "
-                f"array of shape {value.shape}; flatten it or give a list."
+                f"Parameter array for {name!r} should be one-dimensional, got: {value!r} with "
+                f"shape {value.shape}"
             )
         value = tuple(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, range)):
         raise TypeError(
-            f"The values of parameter {name!r} must be a list, a tuple, a 1-d array, a "
-            f"distribution with an 'rvs' method or an sk_hpo distribution, got {value!r} (of "
-            f"type {type(value).__name__}). Wrap a single value in a list: [{value!r}]."
+            f"Parameter grid for parameter {name!r} needs to be a list or a numpy array, but "
+            f"got {value!r} (of type {type(value).__name__}) instead. Single values need to "
+            "be wrapped in a list with one element. (HPOSearchCV also takes a distribution "
+            "with an 'rvs' method or an sk_hpo distribution.)"
         )
     values = tuple(value)
     if not values:
         raise ValueError(
-            f"The values of parameter {name!r} must be a non-empty sequence, got {value!r}; "
-            "give at least one value."
+            f"Parameter grid for parameter {name!r} need to be a non-empty sequence, got: "
+            f"{value!r}"
         )
     _warn_if_skopt_dimension(name, values)
     return _from_list(name, values)

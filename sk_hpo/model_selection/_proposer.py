@@ -40,12 +40,15 @@ class CandidateSampler(BaseSampler):
     Parameters
     ----------
     base : BaseSampler or None
-        The sampler that proposes values; None walks the grid of a finite space in order.
+        The sampler that proposes values; None walks ``plan`` (by default the grid of a
+        finite space, in order).
     space : SearchSpace
     seed : int, default=None
         Seed of the generator of the unseen random fallback.
     max_reasks : int, default=8
         How many times ``base`` is asked again when it proposes a claimed candidate.
+    plan : list of dict, default=None
+        Without ``base``: the candidates to walk, in order (default: ``space.grid()``).
     """
 
     def __init__(
@@ -54,11 +57,13 @@ class CandidateSampler(BaseSampler):
         space: SearchSpace,
         seed: int | None = None,
         max_reasks: int = 8,
+        plan: list[dict[str, Any]] | None = None,
     ) -> None:
         self.base = base
         self.space = space
         self.max_reasks = max_reasks
         self._rng = np.random.default_rng(seed)
+        self._grid = plan
         self._grid_keys: list[str] | None = None  # grid mode: keys in grid order
         self._cursor = 0  # grid mode: every candidate before it is claimed
 
@@ -92,7 +97,8 @@ class CandidateSampler(BaseSampler):
 
     def _next_in_grid(self, claimed: set[str]) -> dict[str, Any]:
         if self._grid_keys is None:
-            self._grid = list(self.space.grid())
+            if self._grid is None:
+                self._grid = list(self.space.grid())
             self._grid_keys = [self.space.candidate_key(c) for c in self._grid]
         for rescan in (False, True):
             if rescan:  # a dead process's trial may have given its candidate back

@@ -19,10 +19,12 @@ from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
     from sk_hpo.study import Study
+    from sk_hpo.trial import FrozenTrial
 
 __all__ = [
     "RECORD_KEY",
     "CandidateRecord",
+    "candidate_trials",
     "decode_record",
     "encode_folds",
     "metric_names",
@@ -141,6 +143,16 @@ def decode_record(
     )
 
 
+def candidate_trials(study: Study, space: SearchSpace) -> list[FrozenTrial]:
+    """The finished trials of ``study`` that evaluated a candidate of ``space``, in order."""
+    finished = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+    return [
+        t
+        for t in study._get_trials(deepcopy=False, states=finished)
+        if RECORD_KEY in t.system_attrs and space.is_candidate(t.params)
+    ]
+
+
 def records_from_study(
     study: Study, space: SearchSpace, metrics: list[str] | None
 ) -> tuple[list[CandidateRecord], list[str]]:
@@ -149,16 +161,12 @@ def records_from_study(
     ``metrics`` are the scorer names of multi-metric scoring; None reads them from the
     records (a callable returning a dict) or uses ``["score"]``.
     """
-    finished = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-    trials = [
-        t
-        for t in study._get_trials(deepcopy=False, states=finished)
-        if RECORD_KEY in t.system_attrs and space.is_candidate(t.params)
-    ]
+    trials = candidate_trials(study, space)
     if not trials:
         raise ValueError(
-            "No candidate was evaluated: the search space was already exhausted in this "
-            "study, or the timeout left no time for a first candidate."
+            "No fits were performed. Were there no candidates? The search space was "
+            "already exhausted in this study, or the timeout left no time for a first "
+            "candidate."
         )
     stored = [t.system_attrs[RECORD_KEY] for t in trials]
     metrics = metrics or metric_names(stored) or ["score"]

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.ma import MaskedArray
 from scipy.stats import rankdata
 
+from sk_hpo._warnings import warn_user
 from sk_hpo.model_selection._records import CandidateRecord
 
 __all__ = ["build_cv_results", "rank_scores", "param_columns"]
@@ -133,11 +134,7 @@ def build_cv_results(
             means, stds = _mean_std(array, skip_missing=False)
             results[f"mean_{part}_{metric}"], results[f"std_{part}_{metric}"] = means, stds
             if np.any(~np.isfinite(means[complete])):
-                warnings.warn(
-                    f"One or more of the {part} scores are non-finite: {means}",
-                    UserWarning,
-                    stacklevel=4,
-                )
+                warn_user(f"One or more of the {part} scores are non-finite: {means}")
             if part == "test":
                 results[f"rank_test_{metric}"] = rank_scores(means)
     if pruning_columns:

@@ -9,13 +9,13 @@ not).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from sklearn.utils import Bunch
 from sklearn.utils.metadata_routing import process_routing
 
 from sk_hpo._compat import scorer_accepts_sample_weight
+from sk_hpo._warnings import warn_user
 from sk_hpo.model_selection._scoring import MultiScorer, routing_enabled
 
 __all__ = ["route_fit_params"]
@@ -34,14 +34,13 @@ def route_fit_params(owner: Any, params: dict[str, Any], scorer: Any) -> Bunch:
     groups = params.pop("groups", None)
     score_params = {}
     if params.get("sample_weight") is not None:
-        scorers = scorer.scorers if isinstance(scorer, MultiScorer) else {repr(scorer): scorer}
+        scorers = scorer.scorers if isinstance(scorer, MultiScorer) else {None: scorer}
         refusing = [n for n, s in scorers.items() if not scorer_accepts_sample_weight(s)]
-        if refusing:
-            warnings.warn(
-                f"The scoring {', '.join(refusing)} does not accept sample_weight: its scores "
-                "ignore the weights passed to fit.",
-                UserWarning,
-                stacklevel=4,
+        for name in refusing:  # scikit-learn's words, one warning per scorer
+            shown = scorers[name] if name is None else f"{name}={scorers[name]}"
+            warn_user(
+                f"The scoring {shown} does not support sample_weight, which may lead to "
+                f"statistically incorrect results when fitting {owner} with sample_weight. "
             )
         if len(refusing) < len(scorers):
             score_params["sample_weight"] = params["sample_weight"]

@@ -27,7 +27,6 @@ import itertools
 import math
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.utils.parallel import Parallel, delayed
 
+from sk_hpo._warnings import warn_user
 from sk_hpo.exceptions import SearchSpaceExhausted, UpdateFinishedTrialError
 from sk_hpo.model_selection._fold import FoldResult
 from sk_hpo.model_selection._pruning import PruningPlan
@@ -364,13 +364,12 @@ class FoldScheduler:
             heapq.heapify(self._ready)
         self.study._heartbeat.discard(run.trial._trial_id)
         self.stats.states["FAIL"] = self.stats.states.get("FAIL", 0) + 1
-        warnings.warn(
+        warn_user(
             f"Trial {number} was marked FAIL by another process sharing the study while it "
             "ran (no heartbeat for longer than the storage's grace_period); its folds are "
             "dropped and the search goes on. Give the storage a larger grace_period if fits "
             "can stall that long.",
             RuntimeWarning,
-            stacklevel=2,
         )
 
     def _record(self, run: _Run, level: int, fold: int, result: FoldResult) -> None:
@@ -381,15 +380,16 @@ class FoldScheduler:
             seconds if self._fold_seconds is None else 0.8 * self._fold_seconds + 0.2 * seconds
         )
         for message in result["warnings"]:
-            warnings.warn(message, UserWarning, stacklevel=2)
+            warn_user(message)
         if result["fit_error"] is not None:
             self.stats.fit_errors.append(result["fit_error"])
         budget = self.resource.budgets[level]
         at = "" if level == self._final_level else f"; {self.resource.resource}={budget}"
         self.log(
             3,
-            f"[CV {fold + 1}/{self.n_splits}{at}; trial {number}] {_format_params(run.params)}; "
-            f"score={_format_score(result['test'])}; fit_time={result['fit_time']:.3f}s",
+            f"[CV {fold + 1}/{self.n_splits}{at}; trial {number}] END "
+            f"{_format_params(run.params)}; {_format_score(result)} total time="
+            f"{result['fit_time'] + result['score_time']:.1f}s",
         )
         steps = self.steps
         while run.contiguous < len(steps) and all(
@@ -461,8 +461,8 @@ class FoldScheduler:
         value_text = "nan" if frozen.value is None else f"{frozen.value:.4g}"
         self.log(
             2,
-            f"[trial {trial.number}] {name:<8} score={value_text} "
-            f"folds={self._n_final(run)}/{self.n_splits} {_format_params(run.params)}",
+            f"[trial {trial.number}] {name:<8} mean {value_text} over "
+            f"{self._n_final(run)}/{self.n_splits} folds: {_format_params(run.params)}",
         )
         for callback in self.callbacks:
             callback(self.study, frozen)
@@ -502,7 +502,16 @@ def _format_params(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
-def _format_score(score: Any) -> str:
-    if isinstance(score, dict):
-        return ", ".join(f"{k}={float(v):.3f}" for k, v in score.items())
-    return f"{float(score):.3f}"
+def _format_score(result: FoldResult) -> str:
+    """A fold's scores as GridSearchCV's ``verbose=3`` shows them."""
+    test, train = result["test"], result["train"]
+    if isinstance(test, dict):
+        return " ".join(
+            f"{k}: (train={float(train[k]):.3f}, test={float(v):.3f})"
+            if train is not None
+            else f"{k}: (test={float(v):.3f})"
+            for k, v in test.items()
+        )
+    if train is not None:
+        return f"score=(train={float(train):.3f}, test={float(test):.3f})"
+    return f"score={float(test):.3f}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -20,12 +19,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
 from sk_hpo import _validation as v
+from sk_hpo._compat import visual_block
 from sk_hpo._progress import TrialProgress
+from sk_hpo._warnings import warn_user
 from sk_hpo.model_selection._context import check_context, search_context
 from sk_hpo.model_selection._fold import evaluate_fold
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._pruning import PRUNER_NAMES, PruningPlan, make_pruning_plan
-from sk_hpo.model_selection._records import records_from_study
+from sk_hpo.model_selection._records import candidate_trials, records_from_study
 from sk_hpo.model_selection._resource import (  # resource lane
     RESOURCE_CONSTRAINTS,
     ResourcePlan,
@@ -46,6 +47,28 @@ __all__ = ["HPOSearchCV"]
 
 SAMPLER_NAMES = ("tpe", "gp", "random", "grid", "qmc")
 
+
+def _pre_dispatch_factor(text: str) -> int | None:
+    """``k`` of ``"k*n_jobs"`` (``"n_jobs"``: 1, ``"all"``: 2), None for other strings."""
+    text = text.replace(" ", "")
+    if text == "all":
+        return 2
+    factor = text.replace("n_jobs", "").rstrip("*") or "1"
+    return int(factor) if text.endswith("n_jobs") and factor.isdigit() else None
+
+
+PRE_DISPATCH_EXPRESSION = v.Constraint(
+    lambda p: isinstance(p, str) and _pre_dispatch_factor(p) is not None,
+    "a str like '2*n_jobs' or 'all'",
+)
+
+
+def _pre_dispatch_amount(pre_dispatch: int | str, n_workers: int) -> int:
+    if isinstance(pre_dispatch, str):
+        return _pre_dispatch_factor(pre_dispatch) * n_workers  # type: ignore[operator]
+    return max(1, int(pre_dispatch))
+
+
 _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "estimator": [v.HAS_FIT],
     "param_distributions": [v.instance_of((dict, list, tuple), "a dict or a list of dicts")],
@@ -63,7 +86,7 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "refit": [v.BOOLEAN, v.STR, v.CALLABLE],
     "cv": [v.CV_OBJECT, v.NONE],
     "verbose": [v.int_range(0), v.BOOLEAN],
-    "pre_dispatch": [v.INT, v.STR],
+    "pre_dispatch": [v.INT, PRE_DISPATCH_EXPRESSION],
     "random_state": [v.RANDOM_STATE, v.NONE],
     "error_score": [v.options("raise"), v.REAL],
     "return_train_score": [v.BOOLEAN],
@@ -78,9 +101,9 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
 def _check_refit(search: HPOSearchCV, attr: str) -> None:
     if not search.refit:
         raise AttributeError(
-            f"This {type(search).__name__} instance was initialized with refit=False: {attr} "
-            "needs the estimator refitted with the best parameters. Set refit=True, or fit "
-            "an estimator yourself with best_params_."
+            f"This {type(search).__name__} instance was initialized with `refit=False`. "
+            f"{attr} is available only after refitting on the best parameters. You can "
+            "refit an estimator manually using the `best_params_` attribute"
         )
 
 
@@ -93,21 +116,6 @@ def _estimator_has(attr: str) -> Callable[[HPOSearchCV], bool]:
         return True
 
     return check
-
-
-def _pre_dispatch_amount(pre_dispatch: int | str, n_workers: int) -> int:
-    if isinstance(pre_dispatch, str):
-        text = pre_dispatch.replace(" ", "")
-        if text == "all":
-            return 2 * n_workers
-        factor = text.replace("n_jobs", "").rstrip("*") or "1"
-        if not text.endswith("n_jobs") or not factor.isdigit():
-            raise ValueError(
-                f"The 'pre_dispatch' parameter of HPOSearchCV must be an int or a str like "
-                f"'2*n_jobs', got {pre_dispatch!r}."
-            )
-        return int(factor) * n_workers
-    return max(1, int(pre_dispatch))
 
 
 class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -135,13 +143,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         dict (a branch).
     n_iter : int or None, default=50
         Number of candidates to evaluate. None evaluates every candidate of a finite space.
-        A candidate is never evaluated twice; when a finite space runs out the search stops
+        A candidate is never evaluated twice (a value listed twice is two candidates, as in
+        GridSearchCV); when a finite space runs out the search stops
         (with a warning, except for ``sampler="grid"``, where that is the plan).
     sampler : {"tpe", "gp", "random", "grid", "qmc"} or BaseSampler, default="tpe"
         How candidates are proposed. ``"grid"`` walks the space in ``ParameterGrid`` order:
         with ``n_iter=None`` and ``pruner=None`` it evaluates what GridSearchCV evaluates, in
-        the same order. A sampler instance is copied at each fit (``random_state`` then
-        does not apply to it).
+        the same order. ``"random"`` over lists only evaluates the candidates
+        RandomizedSearchCV draws for the same ``random_state``, in its order. A sampler
+        instance is copied at each fit (``random_state`` then does not apply to it).
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
         How weak candidates are stopped across folds. ``"sha"`` is asynchronous successive
         halving with rungs after 1 and 3 folds (reduction factor 3); None fits every fold.
@@ -157,8 +167,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         As in GridSearchCV (5-fold by default). Every candidate uses the same splits.
     verbose : int, default=0
         1: a progress bar on stderr (candidates done / ``n_iter``, best score, elapsed and
-        remaining time; a few plain lines when stderr is not a terminal) and a summary;
-        2: also one line per candidate with its score and state; 3: also one per fold.
+        remaining time; a few plain lines when stderr is not a terminal), the plan (and what a
+        resumed study continues from) and a summary; 2: also one line per candidate with its
+        state and mean score; 3: also one per fold, as GridSearchCV prints them.
     pre_dispatch : int or str, default="2*n_jobs"
         Fold tasks dispatched ahead of the running ones (``"all"`` means ``2*n_jobs``:
         candidates are proposed as results arrive, so there is no full task list).
@@ -340,8 +351,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _check_refit_for_multimetric(self, names: list[str]) -> None:
         if self.refit is not False and not callable(self.refit) and self.refit not in names:
             raise ValueError(
-                "With several metrics in 'scoring', refit must be the name of one of them "
-                f"({names!r}), a callable, or False to refit nothing; got refit={self.refit!r}."
+                "For multi-metric scoring, the parameter refit must be set to a scorer key or "
+                "a callable to refit an estimator with the best parameter setting on the "
+                "whole data and make the best_* attributes available for that metric. If "
+                "this is not needed, refit should be set to False explicitly. "
+                f"{self.refit!r} was passed. The metrics are {names!r}."
             )
 
     def _base_sampler(self, seed: int | None) -> BaseSampler | None:
@@ -367,6 +381,29 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             "random": "RandomSampler",
         }[self.sampler]
         return getattr(samplers, cls)(seed=seed)
+
+    def _candidate_sampler(self, space: SearchSpace) -> tuple[CandidateSampler, bool]:
+        """The study's sampler, and whether it warned that the space is smaller than n_iter.
+
+        ``sampler="random"`` over lists only walks RandomizedSearchCV's candidates (drawn
+        from ``random_state`` before anything else is, as scikit-learn does) and warns in
+        its words when they are fewer than ``n_iter``.
+        """
+        if self.sampler == "random" and space.from_lists:
+            order = space.random_grid_order(self.n_iter, check_random_state(self.random_state))
+            small = self.n_iter is not None and self.n_iter > len(order)
+            if small:
+                warn_user(  # scikit-learn's ParameterSampler's words
+                    f"The total space of parameters {len(order)} is smaller than "
+                    f"n_iter={self.n_iter}. Running {len(order)} iterations. For exhaustive "
+                    "searches, use GridSearchCV. (With HPOSearchCV: sampler='grid', "
+                    "n_iter=None.)"
+                )
+            return CandidateSampler(None, space, plan=order), small
+        seed = self._seed()
+        return CandidateSampler(
+            self._base_sampler(seed), space, seed=None if seed is None else seed + 1
+        ), False
 
     def _open_study(self, sampler: CandidateSampler, plan: PruningPlan) -> Study:
         return create_study(
@@ -396,7 +433,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         self : HPOSearchCV
         """
-        v.validate_params(type(self).__name__, self.get_params(deep=False), _CONSTRAINTS)
+        v.validate_params(
+            type(self).__name__, {name: getattr(self, name) for name in _CONSTRAINTS}, _CONSTRAINTS
+        )
         space = SearchSpace(self.param_distributions)
         self._check_space(space)
         scorer, multimetric = self._scorer()
@@ -405,19 +444,20 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         n_splits = cv.get_n_splits(X, y, **routed.split)
         splits = list(cv.split(X, y, **routed.split))
+        if not splits:
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? Were there no candidates?"
+            )
         if len(splits) != n_splits:
             raise ValueError(
-                f"cv.split gave {len(splits)} splits but cv.get_n_splits said {n_splits}; the "
-                "cross-validator must give the number of splits it announces."
+                "cv.split and cv.get_n_splits return inconsistent results. "
+                f"Expected {n_splits} splits, got {len(splits)}"
             )
         self.n_splits_ = n_splits
 
-        seed = self._seed()
-        resource = self._resource_plan(space, splits, y, routed.split.get("groups"), seed)
+        sampler, warned_small_space = self._candidate_sampler(space)
+        resource = self._resource_plan(space, splits, y, routed.split.get("groups"), self._seed())
         plan = make_pruning_plan(self.pruner, resource.n_steps, self.factor)
-        sampler = CandidateSampler(
-            self._base_sampler(seed), space, seed=None if seed is None else seed + 1
-        )
         study = self._open_study(sampler, plan)
         context = search_context(self.estimator, space, self.scoring, splits, X, y)
         if resource.active:  # resource lane
@@ -426,14 +466,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         n_workers = joblib.effective_n_jobs(self.n_jobs)
         n_iter = self.n_iter
-        self._log(
-            1,
-            f"Fitting {n_splits} folds for each of "
-            f"{'all' if n_iter is None else f'up to {n_iter}'} candidates "
-            f"({type(sampler.base).__name__ if sampler.base is not None else 'grid'}, "
-            f"{type(plan.pruner).__name__ if plan.active else 'no'} pruning, "
-            f"{n_workers} worker{'s' if n_workers > 1 else ''})",
-        )
+        self._announce(study, space, sampler, plan, n_splits, n_workers)
         base_estimator = clone(self.estimator)
         pairwise = get_tags(self.estimator).input_tags.pairwise
 
@@ -478,7 +511,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             if progress is not None:
                 progress.close()
         self.study_ = study
-        self._warn_about_search(stats, space)
+        self._warn_about_search(stats, space, warned_small_space)
 
         results, metrics = self._results(study, space, multimetric, plan.active, resource)
         self.multimetric_ = metrics != ["score"] or bool(multimetric)
@@ -522,6 +555,34 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             seed=seed,
         )
 
+    def _announce(
+        self,
+        study: Study,
+        space: SearchSpace,
+        sampler: CandidateSampler,
+        plan: PruningPlan,
+        n_splits: int,
+        n_workers: int,
+    ) -> None:
+        """The ``verbose >= 1`` header: the plan of this fit, and what it continues from."""
+        if self.verbose < 1:
+            return
+        done = len(candidate_trials(study, space))
+        left = None if space.n_candidates is None else max(space.n_candidates - done, 0)
+        n_new = self.n_iter if left is None else min(left, self.n_iter or left)
+        if done:
+            self._log(1, f"continuing study {study.study_name!r}: {done} done, up to {n_new} more")
+        walks = sampler.base is None and not plan.active
+        how = "" if walks else "up to "
+        name = self.sampler if isinstance(self.sampler, str) else type(self.sampler).__name__
+        self._log(
+            1,
+            f"Fitting {n_splits} folds for each of {how}{n_new} candidates, totalling "
+            f"{how}{n_new * n_splits} fits ({name} sampler, "
+            f"{type(plan.pruner).__name__ if plan.active else 'no'} pruning, "
+            f"{n_workers} worker{'s' if n_workers > 1 else ''})",
+        )
+
     def _check_space(self, space: SearchSpace) -> None:
         if (self.sampler == "grid" or self.n_iter is None) and not space.is_finite:
             continuous = [
@@ -548,35 +609,38 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             return float(test[name])
         return float(test)
 
-    def _warn_about_search(self, stats: SearchStats, space: SearchSpace) -> None:
+    def _warn_about_search(
+        self, stats: SearchStats, space: SearchSpace, warned_small_space: bool
+    ) -> None:
         n_failed = len(stats.fit_errors)
-        if n_failed and n_failed == stats.n_fits:
+        if n_failed and n_failed == stats.n_fits:  # scikit-learn's words
             raise ValueError(
-                f"All the {stats.n_fits} fits failed, so the search has no score; the "
-                "estimator is most likely misconfigured (set error_score='raise' to see "
-                f"the error where it happens).\nThe failures:\n{_summarize(stats.fit_errors)}"
+                f"\nAll the {stats.n_fits} fits failed.\n"
+                "It is very likely that your model is misconfigured.\n"
+                "You can try to debug the error by setting error_score='raise'.\n\n"
+                f"Below are more details about the failures:\n{_summarize(stats.fit_errors)}"
             )
         if n_failed:
-            warnings.warn(
-                f"\n{n_failed} fits failed out of a total of {stats.n_fits}; their scores are "
-                f"set to {self.error_score}. Set error_score='raise' to see each error where "
-                f"it happens.\nThe failures:\n{_summarize(stats.fit_errors)}",
+            warn_user(
+                f"\n{n_failed} fits failed out of a total of {stats.n_fits}.\n"
+                "The score on these train-test partitions for these parameters will be set "
+                f"to {self.error_score}.\nIf these failures are not expected, you can try to "
+                "debug them by setting error_score='raise'.\n\n"
+                f"Below are more details about the failures:\n{_summarize(stats.fit_errors)}",
                 FitFailedWarning,
-                stacklevel=3,
             )
         walked_the_grid = self.sampler == "grid"
         if (
             stats.exhausted
             and not walked_the_grid
+            and not warned_small_space
             and self.n_iter is not None
             and stats.n_trials < self.n_iter
         ):
-            warnings.warn(
+            warn_user(
                 f"The search space has {space.n_candidates} distinct candidates and all of "
                 f"them have been evaluated, so the search stopped after {stats.n_trials} new "
-                f"candidates instead of n_iter={self.n_iter}.",
-                UserWarning,
-                stacklevel=3,
+                f"candidates instead of n_iter={self.n_iter}."
             )
 
     def _results(
@@ -605,12 +669,13 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             index = self.refit(results)
             if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
                 raise TypeError(
-                    f"best_index_ returned by the refit callable is not an integer: {index!r}."
+                    f"best_index_ returned is not an integer (the refit callable returned "
+                    f"{index!r})"
                 )
             if not 0 <= index < len(results["params"]):
                 raise IndexError(
-                    f"best_index_ returned by the refit callable is out of range: {index} "
-                    f"for {len(results['params'])} candidates."
+                    f"best_index_ index out of range: the refit callable returned {index} "
+                    f"for {len(results['params'])} candidates"
                 )
             self.best_index_ = int(index)
         else:
@@ -624,6 +689,19 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         return (
             f"HPOSearchCV: {stats.n_trials} candidates ({states or 'none'}), "
             f"{stats.n_fits} fold fits in {seconds:.1f}s{best}"
+        )
+
+    def _sk_visual_block_(self) -> Any:
+        """scikit-learn's HTML repr draws the best estimator once refitted, else ``estimator``."""
+        if hasattr(self, "best_estimator_"):
+            key, estimator = "best_estimator_", self.best_estimator_
+        else:
+            key, estimator = "estimator", self.estimator
+        return visual_block(
+            "parallel",
+            [estimator],
+            names=[f"{key}: {estimator.__class__.__name__}"],
+            name_details=[str(estimator)],
         )
 
     # -- delegation ------------------------------------------------------------------------------
@@ -646,8 +724,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         if params and not routing_enabled():
             raise ValueError(
-                f"HPOSearchCV.score got extra arguments {sorted(params)}; they are supported "
-                "only with sklearn.set_config(enable_metadata_routing=True)."
+                f"Passing extra keyword arguments to {type(self).__name__}.score is only "
+                "supported if enable_metadata_routing=True, which you can set using "
+                "`sklearn.set_config`. See the User Guide "
+                "<https://scikit-learn.org/stable/metadata_routing.html> for more details. "
+                f"Extra parameters passed are: {set(params)}"
             )
         score_params = process_routing(self, "score", **params).scorer["score"] if (
             routing_enabled()

@@ -21,7 +21,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.utils.random import sample_without_replacement
 
+from sk_hpo import _validation as v
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.model_selection._params import ParamSpec, make_param_spec
 from sk_hpo.samplers._random import sample_uniform
@@ -30,6 +32,12 @@ if TYPE_CHECKING:
     from sk_hpo.trial import Trial
 
 __all__ = ["BRANCH", "SearchSpace"]
+
+_GRIDS = v.Constraint(
+    lambda p: isinstance(p, dict)
+    or (isinstance(p, (list, tuple)) and len(p) > 0 and all(isinstance(g, dict) for g in p)),
+    "a dict or a non-empty list of dicts (an empty dict searches the default parameters)",
+)
 
 BRANCH = "_branch"
 # Finite spaces up to this many candidates are enumerated (to count and to find unseen ones).
@@ -54,20 +62,10 @@ class SearchSpace:
     """
 
     def __init__(self, param_distributions: Any) -> None:
-        grids = param_distributions
-        if isinstance(grids, dict):
-            grids = [grids]
-        if not isinstance(grids, (list, tuple)) or not all(isinstance(g, dict) for g in grids):
-            raise TypeError(
-                "The 'param_distributions' parameter of HPOSearchCV must be a dict or a list "
-                f"of dicts, got {param_distributions!r}."
-            )
-        if not grids:
-            raise ValueError(
-                "The 'param_distributions' parameter of HPOSearchCV must not be an empty "
-                "list; give at least one dict (an empty dict searches the default "
-                "parameters)."
-            )
+        v.check_param("HPOSearchCV", "param_distributions", param_distributions, [_GRIDS])
+        grids = [param_distributions] if isinstance(param_distributions, dict) else (
+            param_distributions
+        )
         branches = [
             sorted((make_param_spec(k, v) for k, v in g.items()), key=lambda s: s.name)
             for g in grids
@@ -132,11 +130,36 @@ class SearchSpace:
     # -- finite spaces --------------------------------------------------------------------------
 
     @property
+    def from_lists(self) -> bool:
+        """Whether every parameter is a list of values (a grid, in scikit-learn's terms)."""
+        return all(s.kind in ("range", "choices") for specs in self.branches for s in specs)
+
+    def random_grid_order(
+        self, n_first: int | None, random_state: np.random.RandomState
+    ) -> list[dict[str, Any]]:
+        """The grid in RandomizedSearchCV's order, then the rest of it at random.
+
+        The first ``n_first`` (all when None) candidates are those scikit-learn's
+        ``ParameterSampler`` draws from these lists with ``random_state``, in its order;
+        the others (for a search continuing the study) follow in an order drawn next.
+        """
+        grid = list(self.grid())
+        n = len(grid)
+        first = sample_without_replacement(
+            n, n if n_first is None else min(n_first, n), random_state=random_state
+        ).tolist()
+        chosen = set(first)
+        rest = [i for i in range(n) if i not in chosen]
+        rest = [rest[i] for i in random_state.permutation(len(rest))]
+        return [grid[i] for i in [*first, *rest]]
+
+    @property
     def is_finite(self) -> bool:
         return all(s.grid() is not None for specs in self.branches for s in specs)
 
     def grid(self) -> Iterator[dict[str, Any]]:
-        """Every candidate of a finite space, in ``ParameterGrid`` order, duplicates dropped."""
+        """Every candidate of a finite space, in ``ParameterGrid`` order (a candidate two
+        branches both hold is given once; a value listed twice in one list is two)."""
         seen: set[str] = set()
         for b, specs in enumerate(self.branches):
             keys = [self.study_key(b, s) for s in specs]

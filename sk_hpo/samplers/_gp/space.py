@@ -25,7 +25,17 @@ class SpaceEncoder:
 
     def __init__(self, space: dict[str, BaseDistribution]) -> None:
         self.names = list(space)
-        self.dists = [space[n] for n in self.names]
+        # An ordered categorical is searched as the integer index of its choice.
+        self._ordered_choices = {
+            k: d.choices
+            for k, d in enumerate(space[n] for n in self.names)
+            if isinstance(d, CategoricalDistribution) and d.ordered
+        }
+        self.dists = [
+            IntDistribution(0, len(space[n].choices) - 1) if k in self._ordered_choices
+            else space[n]
+            for k, n in enumerate(self.names)
+        ]
         self.is_cat = np.array([isinstance(d, CategoricalDistribution) for d in self.dists])
         self._bounds = [self._unit_bounds(d) for d in self.dists]
 
@@ -68,7 +78,9 @@ class SpaceEncoder:
             if isinstance(d, IntDistribution):
                 step = 1 if d.log else d.step
                 value = d.low + round((value - d.low) / step) * step
-                params[name] = int(min(max(value, d.low), d.high))
+                value = int(min(max(value, d.low), d.high))
+                choices = self._ordered_choices.get(k)
+                params[name] = value if choices is None else choices[value]
             elif d.step is not None:
                 value = d.low + round((value - d.low) / d.step) * d.step
                 params[name] = float(min(max(value, d.low), d.high))

@@ -140,9 +140,12 @@ class SpaceArrays:
         n_choices = np.zeros(d, dtype=int)
         for j, dist in enumerate(distributions):
             if isinstance(dist, CategoricalDistribution):
-                is_cat[j] = True
-                n_choices[j] = len(dist.choices)
-                high[j] = n_choices[j] - 1
+                high[j] = len(dist.choices) - 1
+                if dist.ordered:  # its index, modelled as an integer
+                    step[j] = 1
+                else:
+                    is_cat[j] = True
+                    n_choices[j] = len(dist.choices)
                 continue
             if not isinstance(dist, (FloatDistribution, IntDistribution)):
                 raise TypeError(f"Unsupported distribution {dist!r}.")
