@@ -7,12 +7,14 @@ trials, not Python work. Running trials are read afresh at every ask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._search_space import SearchSpaceTracker
+from sk_hpo.samplers._tpe._mass_cache import CellMassCache
+from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -50,6 +52,7 @@ class StudyObservations:
         self._ids: set[int] = set()
         self._tables: dict[tuple[str, ...], _Table] = {}
         self._n_settled = 0  # leading trials that are final (finished or failed) and read
+        self._mass_caches: dict[Hashable, tuple[tuple, dict[int, CellMassCache]]] = {}
 
     @property
     def n_finished(self) -> int:
@@ -102,6 +105,26 @@ class StudyObservations:
                 table.X = np.vstack([table.X, np.array(rows, dtype=float)])
                 table.keys = np.vstack([table.keys, np.array([rank_key(t) for t in new])])
         return table.numbers, table.X, table.keys
+
+    def mass_caches(self, key: Hashable, space: SpaceArrays) -> dict[int, CellMassCache]:
+        """Grid-cell mass caches of the discrete columns of ``space``, by column index, kept
+        under ``key`` (e.g. a group and a mixture) while those columns stay the same."""
+        disc = np.flatnonzero(~space.is_cat & (space.step > 0))
+        signature = tuple(
+            (space.low[j], space.high[j], space.step[j], space.is_log[j]) for j in disc
+        )
+        entry = self._mass_caches.get(key)
+        if entry is None or entry[0] != signature:
+            caches = {
+                int(j): CellMassCache(
+                    space.low[j],
+                    space.step[j],
+                    int(np.round((space.high[j] - space.low[j]) / space.step[j])) + 1,
+                )
+                for j in disc
+            }
+            entry = self._mass_caches[key] = (signature, caches)
+        return entry[1]
 
     def running_configs(
         self,

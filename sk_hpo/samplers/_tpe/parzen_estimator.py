@@ -44,7 +44,7 @@ array([ True])
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -55,6 +55,7 @@ from sk_hpo.distributions import (
     IntDistribution,
 )
 from sk_hpo.samplers._tpe import _truncnorm
+from sk_hpo.samplers._tpe._mass_cache import CellMassCache
 
 __all__ = [
     "ParzenEstimator",
@@ -219,16 +220,17 @@ def neighbour_bandwidths(
            [0.4]])
     """
     n = Y.shape[0]
-    order = np.argsort(Y, axis=0)
-    padded = np.vstack([lo, np.take_along_axis(Y, order, axis=0), hi])
-    left = padded[1:-1] - padded[:-2]
-    right = padded[2:] - padded[1:-1]
+    T = np.ascontiguousarray(Y.T)  # one contiguous row per column: sorts run on rows
+    order = np.argsort(T, axis=1)
+    padded = np.hstack([lo[:, None], np.take_along_axis(T, order, axis=1), hi[:, None]])
+    left = padded[:, 1:-1] - padded[:, :-2]
+    right = padded[:, 2:] - padded[:, 1:-1]
     if not consider_endpoints and n > 1:
-        left[0] = right[0]
-        right[-1] = left[-1]
-    out = np.empty_like(Y)
-    np.put_along_axis(out, order, np.maximum(left, right), axis=0)
-    return out
+        left[:, 0] = right[:, 0]
+        right[:, -1] = left[:, -1]
+    out = np.empty_like(T)
+    np.put_along_axis(out, order, np.maximum(left, right), axis=1)
+    return out.T
 
 
 @dataclasses.dataclass(frozen=True)
@@ -349,8 +351,14 @@ class ParzenEstimator:
             X[:, j] = np.minimum((cdf < u[:, None]).sum(axis=1), log_p.shape[1] - 1)
         return space.round(X)
 
-    def log_pdf(self, X: np.ndarray) -> np.ndarray:
-        """Log-density (log-mass on discrete columns) of each row of internal ``X``, ``(m,)``."""
+    def log_pdf(
+        self, X: np.ndarray, mass_caches: Mapping[int, CellMassCache] | None = None
+    ) -> np.ndarray:
+        """Log-density (log-mass on discrete columns) of each row of internal ``X``, ``(m,)``.
+
+        ``mass_caches``: by discrete column index, a :class:`CellMassCache` keeping the
+        columns' grid-cell masses of kernels between calls (the result is the same).
+        """
         space = self.space
         X = np.asarray(X, dtype=float)
         m = X.shape[0]
@@ -371,59 +379,109 @@ class ParzenEstimator:
         for j, log_p in zip(np.flatnonzero(space.is_cat), self.cat_log_p):
             total += log_p.T[X[:, j].astype(int)]
         if disc.size:
-            total = self._add_discrete_log_mass(total, X, disc)
+            total = self._add_discrete_log_mass(total, X, disc, mass_caches or {})
         return _logsumexp_rows(total)
 
+    def _cells(self, j: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Model-space bounds of the grid cells of ``values`` in discrete column ``j``."""
+        space = self.space
+        half = 0.5 * space.step[j]
+        is_log = space.is_log[j : j + 1]
+        cell_lo = np.maximum(_to_model(values - half, is_log), space.lo[j])
+        cell_hi = np.minimum(_to_model(values + half, is_log), space.hi[j])
+        return cell_lo, cell_hi
+
+    def _cell_log_mass(
+        self, j: int, values: np.ndarray, kernels: np.ndarray | None = None, exact: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(log_mass, inexact)`` of the grid cells of ``values`` in discrete column ``j``:
+        ``(u, n + 1)`` under every kernel, or of the pairs (``values[k]``, ``kernels[k]``).
+
+        Inexact masses (below ``1e-7``) are upper bounds unless ``exact``.
+        """
+        cell_lo, cell_hi = self._cells(j, values)
+        mu, sigma, log_norm = self.mu[:, j], self.sigma[:, j], self.log_norm[:, j]
+        if kernels is None:
+            a = np.subtract.outer(cell_lo, mu) / sigma
+            b = np.subtract.outer(cell_hi, mu) / sigma
+        else:
+            mu, sigma, log_norm = mu[kernels], sigma[kernels], log_norm[kernels]
+            a, b = (cell_lo - mu) / sigma, (cell_hi - mu) / sigma
+        if exact:
+            return _truncnorm.log_gauss_mass(a, b) - log_norm, np.zeros(a.shape, dtype=bool)
+        log_mass, inexact = _truncnorm.log_gauss_mass_fast(a, b)
+        return log_mass - log_norm, inexact
+
     def _add_discrete_log_mass(
-        self, total: np.ndarray, X: np.ndarray, disc: np.ndarray
+        self,
+        total: np.ndarray,
+        X: np.ndarray,
+        disc: np.ndarray,
+        mass_caches: Mapping[int, CellMassCache],
     ) -> np.ndarray:
         """``total`` plus the ``(m, n + 1)`` log-probabilities of the grid cells of ``X``'s
         discrete columns ``disc`` (``total`` holds the other columns' terms).
 
         A column's masses are computed once per distinct value of the column (points drawn
-        from a mixture share many). Where a mass is below ``1e-7`` its exact log is costly
-        (see :func:`_truncnorm.log_gauss_mass_fast`): an upper bound is used when even the
-        bound leaves the (point, component) pair 40 nats below the largest exactly known
-        total of the point: its true share of the mixture is below ``exp(-40)``, so the
-        result is exact to ~1e-15 relative. Only the other pairs are refined.
+        from a mixture share many), or taken from its cache. Where a mass is below ``1e-7``
+        its exact log is costly (see :func:`_truncnorm.log_gauss_mass_fast`): an upper bound
+        is used when even the bound leaves the (point, component) pair 40 nats below the
+        largest exactly known total of the point: its true share of the mixture is below
+        ``exp(-40)``, so the result is exact to ~1e-15 relative. Only the other pairs are
+        refined.
         """
-        space = self.space
-        tables, inverses, inexacts, ab = [], [], [], []
+        columns = []
         bounded = np.zeros(total.shape, dtype=bool)
         for j in disc:
-            values, inverse = np.unique(X[:, j], return_inverse=True)
-            inverse = inverse.ravel()
-            half = 0.5 * space.step[j]
-            is_log = space.is_log[j : j + 1]
-            cell_lo = np.maximum(_to_model(values - half, is_log), space.lo[j])
-            cell_hi = np.minimum(_to_model(values + half, is_log), space.hi[j])
-            a = np.subtract.outer(cell_lo, self.mu[:, j]) / self.sigma[:, j]
-            b = np.subtract.outer(cell_hi, self.mu[:, j]) / self.sigma[:, j]
-            log_mass, inexact = _truncnorm.log_gauss_mass_fast(a, b)
-            log_mass -= self.log_norm[:, j]
+            values, inverse = _unique_inverse(X[:, j])
+            cache = mass_caches.get(int(j))
+            if cache is not None and cache.bind(self.mu[:, j], self.sigma[:, j]):
+                log_mass, inexact = cache.lookup(
+                    values, lambda k, i, j=j, v=values: self._cell_log_mass(j, v[k], i)
+                )
+            else:
+                cache = None
+                log_mass, inexact = self._cell_log_mass(j, values)
             total += log_mass[inverse]
-            tables.append(log_mass)
-            inverses.append(inverse)
-            inexacts.append(inexact)
-            ab.append((a, b))
+            columns.append((j, values, inverse, log_mass, inexact, cache))
             if inexact.any():
                 bounded |= inexact[inverse]
         if not bounded.any():
             return total
         floor = np.max(np.where(bounded, -np.inf, total), axis=1)
         matters = bounded & (total >= floor[:, None] - 40.0)
-        for log_mass, inverse, inexact, (a, b), j in zip(tables, inverses, inexacts, ab, disc):
-            refine = np.zeros_like(inexact)
+        for j, values, inverse, log_mass, inexact, cache in columns:
+            refine = np.zeros(inexact.shape, dtype=bool)
             rows, comps = np.nonzero(matters & inexact[inverse])
             refine[inverse[rows], comps] = True
             if refine.any():
                 old = log_mass[inverse]
-                log_mass[refine] = (
-                    _truncnorm.log_gauss_mass(a[refine], b[refine])
-                    - self.log_norm[np.nonzero(refine)[1], j]
-                )
+                k, i = np.nonzero(refine)
+                exact = self._cell_log_mass(j, values[k], i, exact=True)[0]
+                log_mass = np.array(log_mass)
+                log_mass[k, i] = exact
+                if cache is not None:
+                    cache.store_exact(values[k], i, exact)
                 total += log_mass[inverse] - old
         return total
+
+
+def _unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` for a 1-d ``x``, without its overhead.
+
+    Examples
+    --------
+    >>> _unique_inverse(np.array([3.0, 1.0, 3.0]))
+    (array([1., 3.]), array([1, 0, 1]))
+    """
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    first = np.empty(x.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(x.size, dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
 
 
 def _logsumexp_rows(A: np.ndarray) -> np.ndarray:

@@ -260,9 +260,14 @@ class TPESampler(BaseSampler):
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
                     l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, sign)
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
+                    # Kernels that stay between asks keep their grid-cell masses.
+                    l_caches = obs.mass_caches((tuple(group_names), "good"), space)
+                    g_caches = obs.mass_caches((tuple(group_names), "bad"), space)
 
-                    def score_fn(X: np.ndarray, l_est=l_est, g_est=g_est) -> np.ndarray:
-                        return l_est.log_pdf(X) - g_est.log_pdf(X)
+                    def score_fn(
+                        X: np.ndarray, l_est=l_est, g_est=g_est, lc=l_caches, gc=g_caches
+                    ) -> np.ndarray:
+                        return l_est.log_pdf(X, lc) - g_est.log_pdf(X, gc)
 
                     score = score_fn(cand)
                 names.append(group_names)
