@@ -98,13 +98,16 @@ class CellMassCache:
             for k, key in zip(rest.tolist(), keys[rest].tolist()):
                 slot = self._slot_of_key.get(key)
                 if slot is None or used[slot]:
-                    slot = next(free, None)
+                    # A free slot, skipping those taken by kernels found by key meanwhile.
+                    slot = next((s for s in free if not used[s]), None)
                     if slot is None:
+                        n_slots = used.size
                         if not self._grow():
+                            self.__init__(self._low, self._step, self._n_grid)  # forget all
                             return False
-                        used = np.append(used, np.zeros(len(self._key_of_slot) - used.size, bool))
-                        free = iter(np.flatnonzero(~used).tolist())
-                        slot = next(free)
+                        used = np.append(used, np.zeros(len(self._key_of_slot) - n_slots, bool))
+                        free = iter(range(n_slots + 1, used.size))
+                        slot = n_slots
                     old = self._key_of_slot[slot]
                     if old is not None and self._slot_of_key.get(old) == slot:
                         del self._slot_of_key[old]
