@@ -1,17 +1,20 @@
 """GP sampler overhead: ask + tell time per trial at given history sizes, sk_hpo vs Optuna.
 
-A study is filled with ``--history`` random trials of 5 mixed parameters (2 floats, one log
-float, one int, one categorical); then ``--measure`` further trials are asked and told with
-each GP sampler, and the mean time per trial is reported (objective time excluded; median
-of ``--repeats`` interleaved runs). The
-first of them fits the GP from scratch, the others warm-start from the previous fit, as in
-a running study. Both frameworks run in the same process, one after the other; the table
-goes to ``benchmarks/results/gp_overhead.md`` with the command that made it.
+Each framework's study is grown by its own GPSampler (same seed, same objective, from the
+sampler's random startup trials on) over 5 mixed parameters (2 floats, one log float, one
+int, one categorical), so the history holds what the GP itself proposes. When the study
+holds N trials (for each N of ``--history``), the next ``--measure`` trials are timed
+(ask + suggests + tell, objective excluded) and the study grows on to the next size; the
+mean time per timed trial is reported, median of ``--repeats`` interleaved runs (seeds from
+``--seed``). Growing costs as much as the asks it makes: Optuna's at 200 trials takes a few
+minutes. The table goes to ``benchmarks/results/gp_overhead.md`` with the command that made
+it.
 
 Usage::
 
     python benchmarks/bench_gp_overhead.py --history 50,200 --measure 10
     python benchmarks/bench_gp_overhead.py --history 500,1000,2000 --frameworks sk_hpo --tag cap
+    python benchmarks/bench_gp_overhead.py --history 15,20 --measure 2 --repeats 1 --out /tmp
 """
 
 from __future__ import annotations
@@ -49,26 +52,24 @@ def suggest(trial) -> dict:
     }
 
 
-def run(framework: str, history: int, measure: int, seed: int) -> float:
+def make_study(framework: str, seed: int):
+    """A study sampled by the framework's GPSampler."""
     if framework == "sk_hpo":
         import sk_hpo
         from sk_hpo.pruners import NopPruner
-        from sk_hpo.samplers import GPSampler, RandomSampler
+        from sk_hpo.samplers import GPSampler
 
-        study = sk_hpo.create_study(sampler=RandomSampler(seed=seed), pruner=NopPruner())
-        gp = GPSampler(seed=seed)
-    else:
-        import optuna
+        return sk_hpo.create_study(sampler=GPSampler(seed=seed), pruner=NopPruner())
+    import optuna
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
-        gp = optuna.samplers.GPSampler(seed=seed)
-    for _ in range(history):
-        trial = study.ask()
-        study.tell(trial, objective_value(suggest(trial)))
-    study.sampler = gp
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna.create_study(sampler=optuna.samplers.GPSampler(seed=seed))
+
+
+def grow(study, n_trials: int) -> float:
+    """Run ``n_trials`` trials; total seconds of their asks, suggests and tells."""
     elapsed = 0.0
-    for _ in range(measure):
+    for _ in range(n_trials):
         start = time.perf_counter()
         trial = study.ask()
         params = suggest(trial)
@@ -77,7 +78,17 @@ def run(framework: str, history: int, measure: int, seed: int) -> float:
         start = time.perf_counter()
         study.tell(trial, value)
         elapsed += time.perf_counter() - start
-    return elapsed / measure
+    return elapsed
+
+
+def run(framework: str, histories: list[int], measure: int, seed: int) -> list[float]:
+    """Mean seconds per trial of the ``measure`` trials after each size of ``histories``."""
+    study = make_study(framework, seed)
+    out = []
+    for history in sorted(histories):
+        grow(study, history - len(study.trials))
+        out.append(grow(study, measure) / measure)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,17 +104,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tag", default="", help="suffix of the result file name")
     args = parser.parse_args(argv)
     frameworks = args.frameworks.split(",")
-    histories = [int(h) for h in args.history.split(",")]
+    histories = sorted(int(h) for h in args.history.split(","))
     lines = ["| trials in the study | " + " | ".join(f"{f} ms/trial" for f in frameworks)]
     lines[0] += " | sk_hpo / optuna |" if len(frameworks) == 2 else " |"
     lines.append("|" + "---|" * (len(frameworks) + 1 + (len(frameworks) == 2)))
-    for history in histories:
-        # Interleaved repeats: a load change on the shared machine hits both frameworks.
-        runs = [
-            [run(f, history, args.measure, args.seed + r) for f in frameworks]
-            for r in range(args.repeats)
-        ]
-        times = np.median(np.array(runs), axis=0)
+    # Interleaved repeats: a load change on the shared machine hits both frameworks.
+    runs = [
+        [run(f, histories, args.measure, args.seed + r) for f in frameworks]
+        for r in range(args.repeats)
+    ]
+    per_size = np.median(np.array(runs), axis=0)  # (frameworks, histories)
+    for i, history in enumerate(histories):
+        times = per_size[:, i]
         cells = [f"{t * 1000:.1f}" for t in times]
         if len(frameworks) == 2:
             cells.append(f"{times[0] / times[1]:.3f}")
@@ -127,8 +139,9 @@ def main(argv: list[str] | None = None) -> None:
             "",
             f"Command: `{command}`",
             "",
-            f"Mean ask + tell time over {args.measure} GP trials after the given number of "
-            "random trials (5 mixed parameters; objective excluded), median of "
+            f"Mean ask + tell time over {args.measure} GP trials once the study holds the "
+            "given number of trials grown by the same GP sampler (5 mixed parameters; "
+            "objective excluded), median of "
             f"{args.repeats} interleaved runs (seeds from {args.seed}); "
             f"{versions}; Python {platform.python_version()}, {os.cpu_count()} CPUs "
             "(shared with other jobs).",

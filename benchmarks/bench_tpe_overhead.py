@@ -1,18 +1,21 @@
-"""Overhead benchmark: sampler time per trial (ask + suggest + tell) of TPE, sk_hpo vs Optuna.
+"""Overhead benchmark: TPE time per trial (ask + suggest + tell), sk_hpo vs Optuna.
 
-For each study size N, a study is filled with N finished trials (drawn at random, which is
-fast), then the sampler is switched to TPE and ``--repeats`` more trials are timed, after a
-few warm-up trials (caches of finished trials are part of the design, so the steady state is
-what a long study pays per trial). The objective is trivial: 5 mixed parameters (a float, a
-log float, an int, a log int and a categorical), in-memory storage.
+Each framework's study is grown by its own TPE sampler (same seed, same objective, from the
+sampler's random startup trials on), so the history holds what TPE itself proposes: trials
+packed around the good region, as in a real study, rather than spread at random. When the
+study holds N finished trials (for each N of ``--sizes``), the next ``--repeats`` trials are
+timed and the study grows on to the next size. The objective is trivial: 5 mixed parameters
+(a float, a log float, an int, a log int and a categorical), in-memory storage; its own
+time is excluded.
 
 Prints a table of the median milliseconds per trial and writes it, with the command line,
 to ``benchmarks/results/tpe_overhead_<timestamp>.md``.
 
 Usage::
 
-    python benchmarks/bench_tpe_overhead.py                      # N = 100, 1000, 10000
+    python benchmarks/bench_tpe_overhead.py                      # N = 100, 1000, 3000
     python benchmarks/bench_tpe_overhead.py --sizes 100,1000 --repeats 50
+    python benchmarks/bench_tpe_overhead.py --sizes 20,40 --repeats 5 --out /tmp  # smoke run
 """
 
 from __future__ import annotations
@@ -31,89 +34,98 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-def objective(trial: Any) -> float:
-    x = trial.suggest_float("x", -5.0, 5.0)
-    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
-    n = trial.suggest_int("n", 1, 100)
-    units = trial.suggest_int("units", 8, 1024, log=True)
-    kind = trial.suggest_categorical("kind", ["a", "b", "c", "d"])
-    return x**2 + (math.log10(lr) + 3) ** 2 + abs(n - 30) / 10 + abs(math.log2(units) - 6) + (
-        kind != "b"
+
+def suggest(trial: Any) -> dict[str, Any]:
+    return {
+        "x": trial.suggest_float("x", -5.0, 5.0),
+        "lr": trial.suggest_float("lr", 1e-5, 1e-1, log=True),
+        "n": trial.suggest_int("n", 1, 100),
+        "units": trial.suggest_int("units", 8, 1024, log=True),
+        "kind": trial.suggest_categorical("kind", ["a", "b", "c", "d"]),
+    }
+
+
+def objective_value(p: dict[str, Any]) -> float:
+    return (
+        p["x"] ** 2
+        + (math.log10(p["lr"]) + 3) ** 2
+        + abs(p["n"] - 30) / 10
+        + abs(math.log2(p["units"]) - 6)
+        + (p["kind"] != "b")
     )
 
 
-def _time_trials(study: Any, n: int) -> list[float]:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        trial = study.ask()
-        value = objective(trial)
-        study.tell(trial, value)
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def sk_hpo_study(n_trials: int, seed: int) -> Any:
+def sk_hpo_study(seed: int) -> Any:
     import sk_hpo
 
-    study = sk_hpo.create_study(
-        sampler=sk_hpo.samplers.RandomSampler(seed=seed), pruner=sk_hpo.pruners.NopPruner()
+    return sk_hpo.create_study(
+        sampler=sk_hpo.samplers.TPESampler(seed=seed), pruner=sk_hpo.pruners.NopPruner()
     )
-    study.optimize(objective, n_trials=n_trials)
-    study.sampler = sk_hpo.samplers.TPESampler(seed=seed)
-    return study
 
 
-def optuna_study(n_trials: int, seed: int) -> Any:
+def optuna_study(seed: int) -> Any:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+
+
+FRAMEWORKS: dict[str, Callable[[int], Any]] = {"sk_hpo": sk_hpo_study, "optuna": optuna_study}
+
+
+def grow(study: Any, n_trials: int) -> list[float]:
+    """Run ``n_trials`` trials; seconds of each one's ask + suggests + tell."""
+    times = []
+    for _ in range(n_trials):
+        start = time.perf_counter()
+        trial = study.ask()
+        params = suggest(trial)
+        elapsed = time.perf_counter() - start
+        value = objective_value(params)
+        start = time.perf_counter()
+        study.tell(trial, value)
+        times.append(elapsed + time.perf_counter() - start)
+    return times
+
+
+def measure(framework: str, sizes: Sequence[int], repeats: int, seed: int) -> list[float]:
+    """Median seconds per trial of the ``repeats`` trials after each size of ``sizes``."""
+    study = FRAMEWORKS[framework](seed)
+    out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
-        study.optimize(objective, n_trials=n_trials)
-        study.sampler = optuna.samplers.TPESampler(seed=seed)
-    return study
-
-
-FRAMEWORKS: dict[str, Callable[[int, int], Any]] = {
-    "sk_hpo": sk_hpo_study,
-    "optuna": optuna_study,
-}
-
-
-def measure(framework: str, size: int, repeats: int, warmup: int = 3) -> float:
-    """Median seconds per ask+suggest+tell once ``size`` trials are finished."""
-    study = FRAMEWORKS[framework](size, 0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _time_trials(study, warmup)
-        return float(np.median(_time_trials(study, repeats)))
+        for size in sorted(sizes):
+            grow(study, size - len(study.trials))
+            out.append(float(np.median(grow(study, repeats))))
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--sizes", default="100,1000,3000", help="comma-separated history sizes")
     parser.add_argument("--repeats", type=int, default=20, help="timed trials per size")
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--frameworks", default="sk_hpo,optuna")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"))
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = sorted(int(s) for s in args.sizes.split(","))
     frameworks = args.frameworks.split(",")
 
     ms: dict[tuple[str, int], float] = {}
-    for size in sizes:
-        for fw in frameworks:
-            ms[fw, size] = 1000 * measure(fw, size, args.repeats)
+    for fw in frameworks:
+        for size, t in zip(sizes, measure(fw, sizes, args.repeats, args.seed)):
+            ms[fw, size] = 1000 * t
             print(f"{fw} at {size} trials: {ms[fw, size]:.2f} ms/trial", file=sys.stderr)
 
+    both = {"sk_hpo", "optuna"} <= set(frameworks)
     lines = ["| trials | " + " | ".join(f"{fw} ms/trial" for fw in frameworks)]
-    lines[0] += " | sk_hpo / optuna |" if {"sk_hpo", "optuna"} <= set(frameworks) else " |"
+    lines[0] += " | sk_hpo / optuna |" if both else " |"
     lines.append("|" + "---|" * (len(lines[0].split("|")) - 2))
     for size in sizes:
         cells = [f"{ms[fw, size]:.2f}" for fw in frameworks]
-        if {"sk_hpo", "optuna"} <= set(frameworks):
+        if both:
             cells.append(f"{ms['sk_hpo', size] / ms['optuna', size]:.3f}")
         lines.append(f"| {size} | " + " | ".join(cells) + " |")
     if len(sizes) > 1:
@@ -127,20 +139,19 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
     versions = f"numpy {np.__version__}, Python {platform.python_version()}"
-    try:
+    if "optuna" in frameworks:
         import optuna
 
         versions += f", optuna {optuna.__version__}"
-    except ImportError:
-        pass
     report = "\n".join(
         [
             f"# TPE overhead benchmark ({datetime.datetime.now():%Y-%m-%d %H:%M})",
             "",
             f"Command: `{command}`",
             "",
-            f"Median over {args.repeats} timed trials (after 3 warm-up trials) of ask + 5 "
-            f"suggests + tell, in memory, once N trials are finished; {versions}.",
+            f"Median over {args.repeats} timed trials of ask + 5 suggests + tell (objective "
+            "excluded), in memory, once the study holds N trials grown by the same TPE "
+            f"sampler (seed {args.seed}); {versions}.",
             "",
             *lines,
             "",
@@ -148,9 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(report)
     os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(
-        args.out, f"tpe_overhead_{datetime.datetime.now():%Y%m%d_%H%M%S}.md"
-    )
+    path = os.path.join(args.out, f"tpe_overhead_{datetime.datetime.now():%Y%m%d_%H%M%S}.md")
     with open(path, "w") as f:
         f.write(report)
     print(f"written {path}", file=sys.stderr)

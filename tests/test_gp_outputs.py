@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from sk_hpo.samplers._gp.outputs import training_targets
+from scipy import stats
+
+from sk_hpo.samplers._gp.outputs import training_targets, yeo_johnson
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,20 @@ def test_power_transform_spreads_the_good_values_apart_from_an_outlier():
 
 def test_constant_values_give_zeros():
     np.testing.assert_array_equal(training_targets(np.full(4, 2.5)), np.zeros(4))
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([-1.5, -0.2, 0.0, 0.3, 0.9, 4.0]),
+        np.array([0.1, 0.2, 5.0, 40.0]),  # all positive
+        np.array([-0.1, -0.2, -5.0, -40.0]),  # all negative
+        np.array([0.0, 0.0, 0.0]),
+        np.array([-1.2, -1.1, 1.0, 1.1, 1.2, 30.0]),
+        np.random.default_rng(0).standard_normal(300),
+        np.random.default_rng(1).standard_exponential(200) * 3 - 1,
+    ],
+)
+def test_yeo_johnson_matches_scipy(x):
+    want = stats.yeojohnson(x)[0]
+    np.testing.assert_allclose(yeo_johnson(x), want, rtol=1e-9, atol=1e-12)

@@ -34,14 +34,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
-from scipy.linalg.lapack import dtrtri
+from scipy.linalg import cho_solve, cholesky
+from scipy.linalg.lapack import dtrtri, dtrtrs
 from scipy.optimize import minimize
 
 from sk_hpo.samplers._gp.kernel import (
     matern52,
-    matern52_grad_inputs,
     matern52_grad_log_ell_dot,
+    matern52_with_grad_inputs,
     sq_distances,
 )
 
@@ -112,6 +112,16 @@ def neg_log_posterior(
     return float(nll + prior), grad + prior_grad
 
 
+def _solve_lower(L: np.ndarray, B: np.ndarray, trans: int = 0) -> np.ndarray:
+    """``L^-1 B`` (``L^-T B`` with ``trans=1``) for lower triangular ``L``: LAPACK's trtrs,
+    as ``scipy.linalg.solve_triangular`` calls it, without its per-call input checks (this
+    runs at every step of the acquisition's optimisation)."""
+    x, info = dtrtrs(L, B, lower=1, trans=trans)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"singular triangular factor (LAPACK info={info})")
+    return x
+
+
 @dataclass
 class GPModel:
     """A fitted GP: hyperparameters and the factorisation needed for predictions."""
@@ -129,7 +139,7 @@ class GPModel:
         """Posterior mean and variance at ``Xq`` of shape (q, d)."""
         Kq = matern52(sq_distances(Xq, self.X, self.is_cat), self.ell, self.s2)
         mean = Kq @ self.alpha
-        v = solve_triangular(self.L, Kq.T, lower=True)
+        v = _solve_lower(self.L, Kq.T)
         var = np.maximum(self.s2 - np.sum(v * v, axis=0), _MIN_VAR)
         return mean, var
 
@@ -139,10 +149,9 @@ class GPModel:
         """Posterior mean and variance at ``Xq`` of shape (q, d), and their gradients of shape
         (q, len(idx)) with respect to the continuous coordinates ``idx``."""
         D = sq_distances(Xq, self.X, self.is_cat)
-        Kq = matern52(D, self.ell, self.s2)
-        G = matern52_grad_inputs(Xq, self.X, D, self.ell, self.s2, idx)
-        v = solve_triangular(self.L, Kq.T, lower=True)
-        w = solve_triangular(self.L, v, lower=True, trans="T")
+        Kq, G = matern52_with_grad_inputs(Xq, self.X, D, self.ell, self.s2, idx)
+        v = _solve_lower(self.L, Kq.T)
+        w = _solve_lower(self.L, v, trans=1)
         raw_var = self.s2 - np.sum(v * v, axis=0)
         dvar = -2.0 * np.einsum("qnm,nq->qm", G, w)
         dvar[raw_var < _MIN_VAR] = 0.0

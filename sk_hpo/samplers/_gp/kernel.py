@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sq_distances", "matern52", "matern52_grad_log_ell_dot", "matern52_grad_inputs"]
+__all__ = ["sq_distances", "matern52", "matern52_grad_log_ell_dot", "matern52_with_grad_inputs"]
 
 _SQRT5 = np.sqrt(5.0)
 
@@ -32,8 +32,8 @@ def sq_distances(X1: np.ndarray, X2: np.ndarray, is_cat: np.ndarray) -> np.ndarr
     """Per-dimension distances ``D`` of shape (n, m, d) (see Notations)."""
     D = X1[:, None, :] - X2[None, :, :]
     np.square(D, out=D)
-    if is_cat.any():
-        D[:, :, is_cat] = D[:, :, is_cat] != 0
+    for k in np.flatnonzero(is_cat):  # a basic slice per column: no fancy-index copies
+        np.not_equal(D[:, :, k], 0.0, out=D[:, :, k], casting="unsafe")
     return D
 
 
@@ -60,13 +60,19 @@ def matern52_grad_log_ell_dot(
     return (M.reshape(-1) @ D.reshape(-1, D.shape[-1])) * inv
 
 
-def matern52_grad_inputs(
+def matern52_with_grad_inputs(
     X1: np.ndarray, X2: np.ndarray, D: np.ndarray, ell: np.ndarray, s2: float, idx: np.ndarray
-) -> np.ndarray:
-    """Gradient of ``k(X1, X2)`` with respect to the continuous coordinates ``idx`` of ``X1``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """``k(X1, X2)`` of shape (n, m) and its gradient with respect to the continuous
+    coordinates ``idx`` of ``X1``, of shape (n, m, len(idx)).
 
-    ``D`` is ``sq_distances(X1, X2, is_cat)``; the result has shape (n, m, len(idx)).
+    ``D`` is ``sq_distances(X1, X2, is_cat)``; ``r`` and ``exp(-sqrt(5) r)`` are computed
+    once for both.
     """
     inv = 1.0 / (ell * ell)
+    r = np.sqrt(np.maximum(D @ inv, 0.0))
+    e = np.exp(-_SQRT5 * r)
+    K = s2 * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
+    g = s2 * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e
     diff = X1[:, None, idx] - X2[None, :, idx]
-    return -_g(D, inv, s2)[:, :, None] * diff * inv[idx]
+    return K, -g[:, :, None] * diff * inv[idx]

@@ -7,16 +7,20 @@ trials, not Python work. Running trials are read afresh at every ask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._search_space import SearchSpaceTracker
+from sk_hpo.samplers._tpe._mass_cache import CellMassCache
+from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
 __all__ = ["StudyObservations", "rank", "rank_key", "same_distribution"]
+
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 class _Table:
@@ -47,29 +51,34 @@ class StudyObservations:
         self._finished: list[FrozenTrial] = []
         self._ids: set[int] = set()
         self._tables: dict[tuple[str, ...], _Table] = {}
+        self._n_settled = 0  # leading trials that are final (finished or failed) and read
+        self._mass_caches: dict[Hashable, tuple[tuple, dict[int, CellMassCache]]] = {}
 
     @property
     def n_finished(self) -> int:
         return len(self._finished)
 
-    def sync(self, finished: Sequence[FrozenTrial]) -> None:
-        """Read the trials of ``finished`` (ordered by number) not read yet.
+    def sync(self, trials: Sequence[FrozenTrial]) -> None:
+        """Read the finished trials of ``trials`` (all the study's, ordered by number) not
+        read yet.
 
-        New finished trials are near the end of the list (trials finish roughly in the
-        order they start), so the list is scanned backwards until all are found.
+        Trials before the first one that may still change (RUNNING or WAITING) are final
+        and read: later syncs scan only from there, so an ask does not pay Python work per
+        trial of the study.
         """
-        n_new = len(finished) - len(self._ids)
         new = []
-        i = len(finished) - 1
-        while n_new > 0 and i >= 0:
-            trial = finished[i]
-            i -= 1
-            if trial._trial_id not in self._ids:
-                self._ids.add(trial._trial_id)
-                new.append(trial)
-                n_new -= 1
+        settled = True
+        for k in range(self._n_settled, len(trials)):
+            trial = trials[k]
+            if trial.state in _FINISHED:
+                if trial._trial_id not in self._ids:
+                    self._ids.add(trial._trial_id)
+                    new.append(trial)
+            elif trial.state != TrialState.FAIL:
+                settled = False
+            if settled:
+                self._n_settled = k + 1
         if new:
-            new.reverse()
             self._finished.extend(new)
             self.tracker.update(new)
 
@@ -97,6 +106,26 @@ class StudyObservations:
                 table.keys = np.vstack([table.keys, np.array([rank_key(t) for t in new])])
         return table.numbers, table.X, table.keys
 
+    def mass_caches(self, key: Hashable, space: SpaceArrays) -> dict[int, CellMassCache]:
+        """Grid-cell mass caches of the discrete columns of ``space``, by column index, kept
+        under ``key`` (e.g. a group and a mixture) while those columns stay the same."""
+        disc = np.flatnonzero(~space.is_cat & (space.step > 0))
+        signature = tuple(
+            (space.low[j], space.high[j], space.step[j], space.is_log[j]) for j in disc
+        )
+        entry = self._mass_caches.get(key)
+        if entry is None or entry[0] != signature:
+            caches = {
+                int(j): CellMassCache(
+                    space.low[j],
+                    space.step[j],
+                    int(np.round((space.high[j] - space.low[j]) / space.step[j])) + 1,
+                )
+                for j in disc
+            }
+            entry = self._mass_caches[key] = (signature, caches)
+        return entry[1]
+
     def running_configs(
         self,
         trials: Sequence[FrozenTrial],
@@ -105,12 +134,13 @@ class StudyObservations:
     ) -> list[dict[str, float]]:
         """Internal values (within ``search_space``) of the running trials but ``current``.
 
-        A trial's stored parameters are completed by the sampler's pending proposal for it.
-        Proposals of trials that stopped running are forgotten.
+        ``trials`` are the study's, as last passed to :meth:`sync`. A trial's stored
+        parameters are completed by the sampler's pending proposal for it. Proposals of
+        trials that stopped running are forgotten.
         """
         configs = []
         running_ids = set()
-        for t in trials:
+        for t in trials[self._n_settled :]:
             if t.state != TrialState.RUNNING:
                 continue
             running_ids.add(t._trial_id)

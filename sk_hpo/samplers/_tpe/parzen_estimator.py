@@ -44,10 +44,9 @@ array([ True])
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.special import logsumexp
 
 from sk_hpo.distributions import (
     BaseDistribution,
@@ -56,6 +55,7 @@ from sk_hpo.distributions import (
     IntDistribution,
 )
 from sk_hpo.samplers._tpe import _truncnorm
+from sk_hpo.samplers._tpe._mass_cache import CellMassCache
 
 __all__ = [
     "ParzenEstimator",
@@ -72,8 +72,7 @@ _MIN_BANDWIDTH_FACTOR = 0.03
 # "Magic clip": with n observations, bandwidths stay above range / min(100, n + 1) ** this,
 # so a mixture fitted on a handful of points stays wide.
 _MAGIC_CLIP_EXPONENT = 1.5
-# Components per point whose exact discrete masses bound the others (see _discrete_log_mass).
-_N_FLOOR_COMPONENTS = 8
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
 def split_sizes_default(n: int) -> int:
@@ -224,16 +223,17 @@ def neighbour_bandwidths(
            [0.4]])
     """
     n = Y.shape[0]
-    order = np.argsort(Y, axis=0)
-    padded = np.vstack([lo, np.take_along_axis(Y, order, axis=0), hi])
-    left = padded[1:-1] - padded[:-2]
-    right = padded[2:] - padded[1:-1]
+    T = np.ascontiguousarray(Y.T)  # one contiguous row per column: sorts run on rows
+    order = np.argsort(T, axis=1)
+    padded = np.hstack([lo[:, None], np.take_along_axis(T, order, axis=1), hi[:, None]])
+    left = padded[:, 1:-1] - padded[:, :-2]
+    right = padded[:, 2:] - padded[:, 1:-1]
     if not consider_endpoints and n > 1:
-        left[0] = right[0]
-        right[-1] = left[-1]
-    out = np.empty_like(Y)
-    np.put_along_axis(out, order, np.maximum(left, right), axis=0)
-    return out
+        left[:, 0] = right[:, 0]
+        right[:, -1] = left[:, -1]
+    out = np.empty_like(T)
+    np.put_along_axis(out, order, np.maximum(left, right), axis=1)
+    return out.T
 
 
 @dataclasses.dataclass(frozen=True)
@@ -335,7 +335,8 @@ class ParzenEstimator:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` points, ``(size, d)`` in internal representation, on the grid."""
         space = self.space
-        p = np.exp(self.log_w - logsumexp(self.log_w))
+        p = np.exp(self.log_w - np.max(self.log_w))
+        p /= p.sum()
         comp = rng.choice(self.n_components, size=size, p=p)
         d = space.is_cat.size
         X = np.empty((size, d))
@@ -353,66 +354,141 @@ class ParzenEstimator:
             X[:, j] = np.minimum((cdf < u[:, None]).sum(axis=1), log_p.shape[1] - 1)
         return space.round(X)
 
-    def log_pdf(self, X: np.ndarray) -> np.ndarray:
-        """Log-density (log-mass on discrete columns) of each row of internal ``X``, ``(m,)``."""
+    def log_pdf(
+        self, X: np.ndarray, mass_caches: Mapping[int, CellMassCache] | None = None
+    ) -> np.ndarray:
+        """Log-density (log-mass on discrete columns) of each row of internal ``X``, ``(m,)``.
+
+        ``mass_caches``: by discrete column index, a :class:`CellMassCache` keeping the
+        columns' grid-cell masses of kernels between calls (the result is the same).
+        """
         space = self.space
         X = np.asarray(X, dtype=float)
         m = X.shape[0]
-        total = np.broadcast_to(self.log_w, (m, self.n_components)).copy()
-        cont = ~space.is_cat & (space.step == 0) & (space.hi > space.lo)
-        disc = ~space.is_cat & (space.step > 0)
-        if np.any(cont):
-            y = _to_model(X[:, cont], space.is_log[cont])[:, None, :]
-            mu, sigma = self.mu[None, :, cont], self.sigma[None, :, cont]
-            z = (y - mu) / sigma
-            total += np.sum(
-                -0.5 * z * z - np.log(sigma) - self.log_norm[None, :, cont], axis=2
-            ) - 0.5 * np.log(2 * np.pi) * np.count_nonzero(cont)
+        cont = np.flatnonzero(~space.is_cat & (space.step == 0) & (space.hi > space.lo))
+        disc = np.flatnonzero(~space.is_cat & (space.step > 0))
+        # Per component, the terms that do not depend on the point: (n + 1,).
+        const = self.log_w - np.sum(np.log(self.sigma[:, cont]) + self.log_norm[:, cont], axis=1)
+        total = np.empty((m, self.n_components))
+        total[:] = const - _LOG_SQRT_2PI * cont.size
+        # One (m, n + 1) pass per column: cheaper than (m, n + 1, d) arrays summed over d.
+        Y = _to_model(X[:, cont], space.is_log[cont])
+        for c, j in enumerate(cont):
+            z = np.subtract.outer(Y[:, c], self.mu[:, j])
+            z /= self.sigma[:, j]
+            z *= z
+            z *= 0.5
+            total -= z
         for j, log_p in zip(np.flatnonzero(space.is_cat), self.cat_log_p):
-            total += log_p[:, X[:, j].astype(int)].T
-        if np.any(disc):
-            total += self._discrete_log_mass(X[:, disc], disc, total)
-        return logsumexp(total, axis=1)
+            total += log_p.T[X[:, j].astype(int)]
+        if disc.size:
+            total = self._add_discrete_log_mass(total, X, disc, mass_caches or {})
+        return _logsumexp_rows(total)
 
-    def _discrete_log_mass(
-        self, Xd: np.ndarray, disc: np.ndarray, partial: np.ndarray
-    ) -> np.ndarray:
-        """``(m, n + 1)`` log-probabilities of the grid cells of ``Xd`` (discrete columns).
-
-        Exact log-masses are expensive, and in a large mixture most (point, component) pairs
-        are so far apart that the component cannot matter to the point's density. A pair is
-        skipped (given an upper bound) when even that bound, added to ``partial`` (the other
-        columns' terms), stays 40 nats below an exactly computed total of the same point:
-        its true share of the mixture is below ``exp(-40)``, so the result is exact to
-        ~1e-15 relative.
-        """
+    def _cells(self, j: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Model-space bounds of the grid cells of ``values`` in discrete column ``j``."""
         space = self.space
-        m = Xd.shape[0]
-        half = 0.5 * space.step[disc]
-        is_log = space.is_log[disc]
-        cell_lo = np.maximum(_to_model(Xd - half, is_log), space.lo[disc])
-        cell_hi = np.minimum(_to_model(Xd + half, is_log), space.hi[disc])
-        mu, sigma, log_norm = self.mu[:, disc], self.sigma[:, disc], self.log_norm[:, disc]
-        # A cell's mass is at most 1: an upper bound of every pair's total.
-        bound = np.broadcast_to(-log_norm.sum(axis=1), (m, log_norm.shape[0])).copy()
-        upper = partial + bound
-        # Exact totals of each row's most promising components: their max is a floor of
-        # the row's max total.
-        n_top = min(_N_FLOOR_COMPONENTS, upper.shape[1])
-        top = np.argpartition(-upper, n_top - 1, axis=1)[:, :n_top]
-        a = (cell_lo[:, None, :] - mu[top]) / sigma[top]
-        b = (cell_hi[:, None, :] - mu[top]) / sigma[top]
-        exact_top = np.sum(_truncnorm.log_gauss_mass(a, b) - log_norm[top], axis=2)
-        floor = np.max(np.take_along_axis(partial, top, axis=1) + exact_top, axis=1)
-        rows, comps = np.nonzero(upper >= floor[:, None] - 40.0)
-        a = (cell_lo[rows] - mu[comps]) / sigma[comps]
-        b = (cell_hi[rows] - mu[comps]) / sigma[comps]
+        half = 0.5 * space.step[j]
+        is_log = space.is_log[j : j + 1]
+        cell_lo = np.maximum(_to_model(values - half, is_log), space.lo[j])
+        cell_hi = np.minimum(_to_model(values + half, is_log), space.hi[j])
+        return cell_lo, cell_hi
+
+    def _cell_log_mass(
+        self, j: int, values: np.ndarray, kernels: np.ndarray | None = None, exact: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(log_mass, inexact)`` of the grid cells of ``values`` in discrete column ``j``:
+        ``(u, n + 1)`` under every kernel, or of the pairs (``values[k]``, ``kernels[k]``).
+
+        Inexact masses (below ``1e-7``) are upper bounds unless ``exact``.
+        """
+        cell_lo, cell_hi = self._cells(j, values)
+        mu, sigma, log_norm = self.mu[:, j], self.sigma[:, j], self.log_norm[:, j]
+        if kernels is None:
+            a = np.subtract.outer(cell_lo, mu) / sigma
+            b = np.subtract.outer(cell_hi, mu) / sigma
+        else:
+            mu, sigma, log_norm = mu[kernels], sigma[kernels], log_norm[kernels]
+            a, b = (cell_lo - mu) / sigma, (cell_hi - mu) / sigma
+        if exact:
+            return _truncnorm.log_gauss_mass(a, b) - log_norm, np.zeros(a.shape, dtype=bool)
         log_mass, inexact = _truncnorm.log_gauss_mass_fast(a, b)
-        log_mass -= log_norm[comps]
-        matters = partial[rows, comps] + log_mass.sum(axis=1) >= floor[rows] - 40.0
-        refine = inexact & matters[:, None]
-        if np.any(refine):
-            r, j = np.nonzero(refine)
-            log_mass[r, j] = _truncnorm.log_gauss_mass(a[r, j], b[r, j]) - log_norm[comps[r], j]
-        bound[rows, comps] = log_mass.sum(axis=1)
-        return bound
+        return log_mass - log_norm, inexact
+
+    def _add_discrete_log_mass(
+        self,
+        total: np.ndarray,
+        X: np.ndarray,
+        disc: np.ndarray,
+        mass_caches: Mapping[int, CellMassCache],
+    ) -> np.ndarray:
+        """``total`` plus the ``(m, n + 1)`` log-probabilities of the grid cells of ``X``'s
+        discrete columns ``disc`` (``total`` holds the other columns' terms).
+
+        A column's masses are computed once per distinct value of the column (points drawn
+        from a mixture share many), or taken from its cache. Where a mass is below ``1e-7``
+        its exact log is costly (see :func:`_truncnorm.log_gauss_mass_fast`): an upper bound
+        is used when even the bound leaves the (point, component) pair 40 nats below the
+        largest exactly known total of the point: its true share of the mixture is below
+        ``exp(-40)``, so the result is exact to ~1e-15 relative. Only the other pairs are
+        refined.
+        """
+        columns = []
+        bounded = np.zeros(total.shape, dtype=bool)
+        for j in disc:
+            values, inverse = _unique_inverse(X[:, j])
+            cache = mass_caches.get(int(j))
+            if cache is not None and cache.bind(self.mu[:, j], self.sigma[:, j]):
+                log_mass, inexact = cache.lookup(
+                    values, lambda k, i, j=j, v=values: self._cell_log_mass(j, v[k], i)
+                )
+            else:
+                cache = None
+                log_mass, inexact = self._cell_log_mass(j, values)
+            total += log_mass[inverse]
+            columns.append((j, values, inverse, log_mass, inexact, cache))
+            if inexact.any():
+                bounded |= inexact[inverse]
+        if not bounded.any():
+            return total
+        floor = np.max(np.where(bounded, -np.inf, total), axis=1)
+        matters = bounded & (total >= floor[:, None] - 40.0)
+        for j, values, inverse, log_mass, inexact, cache in columns:
+            refine = np.zeros(inexact.shape, dtype=bool)
+            rows, comps = np.nonzero(matters & inexact[inverse])
+            refine[inverse[rows], comps] = True
+            if refine.any():
+                old = log_mass[inverse]
+                k, i = np.nonzero(refine)
+                exact = self._cell_log_mass(j, values[k], i, exact=True)[0]
+                log_mass = np.array(log_mass)
+                log_mass[k, i] = exact
+                if cache is not None:
+                    cache.store_exact(values[k], i, exact)
+                total += log_mass[inverse] - old
+        return total
+
+
+def _unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` for a 1-d ``x``, without its overhead.
+
+    Examples
+    --------
+    >>> _unique_inverse(np.array([3.0, 1.0, 3.0]))
+    (array([1., 3.]), array([1, 0, 1]))
+    """
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    first = np.empty(x.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(x.size, dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def _logsumexp_rows(A: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(A), axis=1))`` for a 2-d ``A``, shifted by each row's max."""
+    top = np.max(A, axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    return np.log(np.sum(np.exp(A - top[:, None]), axis=1)) + top

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TPESampler"]
 
-_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 # Claims lost to other processes before a repeat is accepted (each loss is a rare race).
 _MAX_CLAIM_ATTEMPTS = 8
 
@@ -196,12 +195,17 @@ class TPESampler(BaseSampler):
 
     # -- search space ----------------------------------------------------------------------------
 
-    def _observe(self, study: Study) -> StudyObservations:
-        """The study's observations, updated with the trials finished since the last ask."""
+    def _observe(
+        self, study: Study, trials: Sequence[FrozenTrial] | None = None
+    ) -> StudyObservations:
+        """The study's observations, updated with the trials finished since the last ask.
+
+        ``trials``: the study's trials, when the caller has them already.
+        """
         obs = self._observations.get(study)
         if obs is None:
             obs = self._observations[study] = StudyObservations()
-        obs.sync(study._get_trials(deepcopy=False, states=_FINISHED))
+        obs.sync(study._get_trials(deepcopy=False) if trials is None else trials)
         return obs
 
     def _groups(self, obs: StudyObservations) -> list[dict[str, BaseDistribution]]:
@@ -229,7 +233,8 @@ class TPESampler(BaseSampler):
         if not search_space:
             return {}
         with self._lock:
-            obs = self._observe(study)
+            trials = study._get_trials(deepcopy=False)
+            obs = self._observe(study, trials)
             groups = [
                 {
                     n: d
@@ -239,7 +244,6 @@ class TPESampler(BaseSampler):
                 for g in self._groups(obs)
             ]
             groups = [g for g in groups if g]
-            trials = study._get_trials(deepcopy=False)
             startup = obs.n_finished < self._n_startup_trials
             sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
             running = obs.running_configs(trials, trial, search_space)
@@ -256,9 +260,14 @@ class TPESampler(BaseSampler):
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
                     l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, sign)
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
+                    # Kernels that stay between asks keep their grid-cell masses.
+                    l_caches = obs.mass_caches((tuple(group_names), "good"), space)
+                    g_caches = obs.mass_caches((tuple(group_names), "bad"), space)
 
-                    def score_fn(X: np.ndarray, l_est=l_est, g_est=g_est) -> np.ndarray:
-                        return l_est.log_pdf(X) - g_est.log_pdf(X)
+                    def score_fn(
+                        X: np.ndarray, l_est=l_est, g_est=g_est, lc=l_caches, gc=g_caches
+                    ) -> np.ndarray:
+                        return l_est.log_pdf(X, lc) - g_est.log_pdf(X, gc)
 
                     score = score_fn(cand)
                 names.append(group_names)
