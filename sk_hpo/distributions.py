@@ -184,7 +184,8 @@ class FloatDistribution(BaseDistribution):
     def single(self) -> bool:
         if self.step is None:
             return self.low == self.high
-        return self.high - self.low < self.step
+        # high is low + k * step (see _adjusted_high); in floats, 0.3 - 0.2 < 0.1, so round k
+        return round((self.high - self.low) / self.step) == 0
 
     def _contains(self, param_value_in_internal_repr: float) -> bool:
         value = param_value_in_internal_repr
@@ -430,22 +431,38 @@ def check_distribution_compatibility(
 ) -> None:
     """Raise ``ValueError`` when one parameter name is used with two incompatible distributions.
 
-    Float and int distributions may change their bounds between trials (a dynamic space), but
-    not their kind or scale; a categorical parameter must keep its choices.
+    Float and int distributions may change their bounds (a dynamic space), but not their kind or
+    scale; a categorical parameter must keep its choices.
+
+    Examples
+    --------
+    >>> check_distribution_compatibility(FloatDistribution(0, 1), FloatDistribution(0, 2))
+    >>> check_distribution_compatibility(FloatDistribution(0, 1), IntDistribution(0, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: Cannot set different distribution kind to the same parameter name: ...
     """
-    if type(dist_old) is not type(dist_new):
-        raise ValueError(
-            f"Cannot set different distribution kind to the same parameter name: "
-            f"{dist_old!r} then {dist_new!r}."
-        )
+    check_same_kind(dist_old, dist_new)
     if isinstance(dist_old, CategoricalDistribution):
         if distribution_to_json(dist_old) != distribution_to_json(dist_new):
             raise ValueError(
                 "CategoricalDistribution does not support dynamic choices: "
                 f"{dist_old!r} then {dist_new!r}. Use a new parameter name for other choices."
             )
-        return
-    if dist_old.log != dist_new.log:  # type: ignore[attr-defined]
+
+
+def check_same_kind(dist_old: BaseDistribution, dist_new: BaseDistribution) -> None:
+    """Raise ``ValueError`` unless both distributions are of one class and one scale (``log``).
+
+    This is what a parameter name must keep across the trials of a study.
+    """
+    if type(dist_old) is not type(dist_new):
         raise ValueError(
-            f"Cannot change log of the same parameter: {dist_old!r} then {dist_new!r}."
+            f"Cannot set different distribution kind to the same parameter name: "
+            f"{dist_old!r} then {dist_new!r}. Use another name for the new kind."
+        )
+    if getattr(dist_old, "log", False) != getattr(dist_new, "log", False):
+        raise ValueError(
+            f"Cannot set different log configuration to the same parameter name: "
+            f"{dist_old!r} then {dist_new!r}. Use another name for the other scale."
         )

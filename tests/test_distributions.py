@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.svm import SVC
 
+import sk_hpo
 from sk_hpo.distributions import (
     CategoricalDistribution,
     FloatDistribution,
@@ -167,7 +168,7 @@ def test_compatibility_check():
         check_distribution_compatibility(
             CategoricalDistribution(["a"]), CategoricalDistribution(["b"])
         )
-    with pytest.raises(ValueError, match="Cannot change log"):
+    with pytest.raises(ValueError, match="different log configuration to the same parameter name"):
         check_distribution_compatibility(
             FloatDistribution(1, 2), FloatDistribution(1, 2, log=True)
         )
@@ -207,3 +208,12 @@ class _no_warning:
 def test_nan_is_rejected_as_a_value():
     with pytest.raises(ValueError, match="NaN is not a valid value"):
         FloatDistribution(0, 1).to_internal_repr(math.nan)
+
+
+def test_a_float_step_range_one_step_wide_is_not_single():
+    # 0.3 - 0.2 is 0.09999999999999998 in floats: the range still holds two values
+    assert not FloatDistribution(0.2, 0.3, step=0.1).single()
+    assert FloatDistribution(0.2, 0.2, step=0.1).single()
+    study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0.2, 0.3, step=0.1), n_trials=20)
+    assert {round(t.params["x"], 10) for t in study.trials} == {0.2, 0.3}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
-from sk_hpo.distributions import BaseDistribution
+from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
@@ -89,6 +89,7 @@ class Study:
         self.pruner = pruner if pruner is not None else _default_pruner()
         self._heartbeat = HeartbeatThread(self._storage)
         self._stop_flag = False
+        self._param_kinds: dict[str, BaseDistribution] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -157,6 +158,23 @@ class Study:
     def set_system_attr(self, key: str, value: Any) -> None:
         """Attach library-internal data to the study (used by HPOSearchCV)."""
         self._storage.set_study_system_attr(self._study_id, key, value)
+
+    def _check_param_kind(self, name: str, distribution: BaseDistribution) -> None:
+        """Raise when an earlier trial suggested ``name`` with another kind or scale.
+
+        Bounds may change between trials (a dynamic space); a float becoming an int or a
+        categorical would leave samplers comparing unlike values. The first distribution seen
+        for each name is cached on this object.
+        """
+        known = self._param_kinds.get(name)
+        if known is None:
+            for t in self._get_trials(deepcopy=False):
+                if name in t.distributions:
+                    known = t.distributions[name]
+                    break
+            self._param_kinds[name] = known if known is not None else distribution
+        if known is not None:
+            check_same_kind(known, distribution)
 
     # -- ask and tell ----------------------------------------------------------------------------
 
