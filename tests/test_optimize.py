@@ -121,7 +121,7 @@ def test_keyboard_interrupt_leaves_study_consistent():
 @pytest.mark.parametrize("bad", [float("nan"), "x", None])
 def test_invalid_return_values_fail_with_warning(bad):
     study = make_study()
-    with pytest.warns(UserWarning, match="failed because the objective returned"):
+    with pytest.warns(UserWarning, match="failed because the value"):
         study.optimize(lambda t: bad, n_trials=1)
     assert study.trials[0].state == TrialState.FAIL
 
@@ -244,3 +244,34 @@ def test_update_finished_trial_error_of_a_running_trial_is_not_swallowed():
     with pytest.raises(sk_hpo.exceptions.UpdateFinishedTrialError, match="from user code"):
         study.optimize(objective, n_trials=2)
     assert [t.state for t in study.trials] == [TrialState.FAIL]
+
+
+def test_nested_optimize_of_the_same_study_is_refused():
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0))
+    errors = []
+
+    def objective(trial):
+        with pytest.raises(RuntimeError, match="Nested invocation of Study.optimize"):
+            trial.study.optimize(lambda t: 0.0, n_trials=1)
+        errors.append(None)
+        inner = sk_hpo.create_study()  # another study is fine
+        inner.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        return 1.0
+
+    study.optimize(objective, n_trials=2, n_jobs=2)
+    assert len(errors) == 2 and len(study.trials) == 2
+    study.optimize(lambda t: 0.0, n_trials=1)  # and the study runs again afterwards
+
+
+@pytest.mark.parametrize("n_jobs", [2, 4])
+def test_reseed_rng_once_per_thread_that_runs_a_trial(n_jobs):
+    calls = []
+
+    class Counting(RandomSampler):
+        def reseed_rng(self):
+            calls.append(None)
+            super().reseed_rng()
+
+    study = sk_hpo.create_study(sampler=Counting(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1, n_jobs=n_jobs)
+    assert len(calls) == 1

@@ -106,11 +106,18 @@ def test_best_trial_without_complete_trial():
 def test_tell_validation():
     study = make_study()
     trial = study.ask()
-    with pytest.raises(ValueError, match="tell needs a value or a state"):
-        study.tell(trial)
-    with pytest.raises(ValueError, match="'state' parameter of tell must be COMPLETE, PRUNED or FAIL"):
+    with pytest.raises(ValueError, match="'state' parameter of tell must be COMPLETE, PRUNED, "):
         study.tell(trial, 1.0, state=TrialState.RUNNING)
+    with pytest.raises(ValueError, match=r"tell\(state=PRUNED\) takes no value, got 1.0"):
+        study.tell(trial, 1.0, state=TrialState.PRUNED)
+    with pytest.raises(ValueError, match=r"tell\(state=COMPLETE\) for trial #0: the value nan"):
+        study.tell(trial, math.nan, state=TrialState.COMPLETE)
+    with pytest.raises(TypeError, match="got value=1.0 and values=1.0; pass one of them"):
+        study.tell(trial, 1.0, values=1.0)
     study.tell(trial, 1.0)
+    # Optuna raises ValueError here; ours is also an UpdateFinishedTrialError
+    with pytest.raises(ValueError, match="already finished with state COMPLETE"):
+        study.tell(trial, 2.0)
     with pytest.raises(UpdateFinishedTrialError, match="already finished with state COMPLETE"):
         study.tell(trial, 2.0)
     assert study.tell(trial, 2.0, skip_if_finished=True).value == 1.0
@@ -126,13 +133,22 @@ def test_tell_by_number():
     assert study.tell(0, 0.5).value == 0.5
 
 
-@pytest.mark.parametrize("bad", [math.nan, "abc", [1.0]])
+@pytest.mark.parametrize("bad", [math.nan, "abc", None, [1.0, 2.0], [math.nan]])
 def test_tell_invalid_value_fails_with_warning(bad):
     study = make_study()
     trial = study.ask()
-    with pytest.warns(UserWarning, match="failed because the objective returned"):
+    with pytest.warns(UserWarning, match=r"Trial #0 failed because (the value|the number of)"):
         frozen = study.tell(trial, bad)
     assert frozen.state == TrialState.FAIL and frozen.value is None
+
+
+@pytest.mark.parametrize("told", [[0.5], (0.5,), np.array([0.5])])
+def test_a_sequence_of_one_value_completes_the_trial(told):
+    study = make_study()
+    assert study.tell(study.ask(), told).value == 0.5
+    assert study.tell(study.ask(), values=told).value == 0.5
+    study.optimize(lambda t: told, n_trials=1)
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 3
 
 
 def test_tell_complete_without_a_value_is_refused_and_the_trial_stays_running():
@@ -147,7 +163,7 @@ def test_tell_complete_without_a_value_is_refused_and_the_trial_stays_running():
 
 def test_objective_returning_none_fails_its_trial_with_a_warning():
     study = make_study()
-    with pytest.warns(UserWarning, match="failed because the objective returned None"):
+    with pytest.warns(UserWarning, match="failed because the value None could not be cast to float"):
         study.optimize(lambda t: None, n_trials=1)
     assert study.trials[0].state == TrialState.FAIL
 
@@ -271,3 +287,21 @@ def test_ask_with_fixed_distributions():
     study = make_study()
     trial = study.ask({"n": IntDistribution(1, 3)})
     assert trial.params["n"] in (1, 2, 3)
+
+
+def test_enqueue_skip_if_exists_compares_the_whole_parameter_set():
+    study = make_study()
+    study.enqueue_trial({"x": 1, "y": 2})
+    study.enqueue_trial({"x": 1}, skip_if_exists=True)  # a subset is another configuration
+    study.enqueue_trial({"x": 1, "y": 2}, skip_if_exists=True)
+    assert len(study.trials) == 2
+
+
+@pytest.mark.parametrize("value", ["a", 1, 1.1, 1e-17, math.inf, math.nan, None])
+def test_enqueue_skip_if_exists_matches_any_json_value_nan_included(value):
+    study = make_study()
+    study.enqueue_trial({"x": value})
+    study.enqueue_trial({"x": value}, skip_if_exists=True)
+    assert len(study.trials) == 1
+    study.enqueue_trial({"x": 0.0 if value != 0.0 else 1.0}, skip_if_exists=True)
+    assert len(study.trials) == 2

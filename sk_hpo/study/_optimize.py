@@ -86,6 +86,11 @@ def run_optimize(
     if not callable(func):
         raise TypeError(f"The objective passed to optimize must be callable, got {func!r}.")
     catch_t, n_workers = _check_args(n_trials, timeout, n_jobs, catch, callbacks)
+    if threading.get_ident() in study._optimizing_threads:
+        raise RuntimeError(
+            "Nested invocation of Study.optimize isn't allowed: an objective or a callback of "
+            "this study called its optimize; use another study (or ask/tell) inside."
+        )
     study._stop_flag = False
     lock = threading.Lock()
     started = [0]
@@ -107,9 +112,17 @@ def run_optimize(
             return True
 
     def worker(reseed: bool) -> None:
-        if reseed:
-            study.sampler.reseed_rng()
+        study._optimizing_threads.add(threading.get_ident())
+        try:
+            work(reseed)
+        finally:
+            study._optimizing_threads.discard(threading.get_ident())
+
+    def work(reseed: bool) -> None:
         while claim_slot():
+            if reseed:  # each thread that runs a trial draws its own random stream
+                study.sampler.reseed_rng()
+                reseed = False
             try:
                 frozen = _run_trial(study, func, catch_t)
             except SearchSpaceExhausted:
@@ -161,7 +174,7 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
         return frozen
     except BaseException as e:
         return _after_error(study, trial, e, catch)
-    frozen = _tell(study, trial, value, state=TrialState.COMPLETE)
+    frozen = _tell(study, trial, value)  # None, NaN or a non-number: FAIL with a warning
     if frozen.state == TrialState.COMPLETE:
         _logger.info(
             "Trial %d finished with value %r and parameters %r.",
@@ -196,7 +209,7 @@ def _after_error(
 
 def _tell(study: Study, trial: Any, value: Any = None, state: TrialState | None = None) -> Any:
     try:
-        return study._tell(trial, value, state, from_objective=True)
+        return study._tell(trial, value, state)
     except UpdateFinishedTrialError:
         frozen = _finished_elsewhere(study, trial)
         if frozen is None:
