@@ -305,3 +305,38 @@ def test_enqueue_skip_if_exists_matches_any_json_value_nan_included(value):
     assert len(study.trials) == 1
     study.enqueue_trial({"x": 0.0 if value != 0.0 else 1.0}, skip_if_exists=True)
     assert len(study.trials) == 2
+
+
+def test_copy_study_from_memory_to_sqlite(tmp_path):
+    source = InMemoryStorage()
+    study = sk_hpo.create_study(storage=source, study_name="s", direction="maximize",
+                                sampler=RandomSampler(seed=0))
+    study.set_user_attr("owner", "me")
+    study.set_system_attr("note", [1, 2])
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    study.ask()  # RUNNING: not copied
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    sk_hpo.copy_study(from_study_name="s", from_storage=source, to_storage=url,
+                      to_study_name="t")
+    copied = sk_hpo.load_study(study_name="t", storage=url)
+    assert copied.direction == study.direction
+    assert copied.user_attrs == {"owner": "me"} and copied.system_attrs["note"] == [1, 2]
+    assert [t.params for t in copied.trials] == [t.params for t in study.trials[:3]]
+    assert copied.best_value == study.best_value
+    with pytest.raises(DuplicatedStudyError):
+        sk_hpo.copy_study(from_study_name="s", from_storage=source, to_storage=url,
+                          to_study_name="t")
+
+
+@pytest.mark.parametrize("include_best_trial", [True, False])
+def test_get_all_study_summaries(include_best_trial):
+    storage = InMemoryStorage()
+    empty = sk_hpo.create_study(storage=storage, study_name="empty")
+    done = sk_hpo.create_study(storage=storage, study_name="done", sampler=RandomSampler(seed=0))
+    done.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    first, second = sk_hpo.get_all_study_summaries(storage, include_best_trial)
+    assert (first.study_name, first.n_trials, first.datetime_start) == ("empty", 0, None)
+    assert first.best_trial is None and first._study_id == empty._study_id
+    assert (second.study_name, second.n_trials) == ("done", 2)
+    assert second.datetime_start == done.trials[0].datetime_start
+    assert (second.best_trial is not None) is include_best_trial

@@ -468,9 +468,10 @@ class Study:
     ) -> pd.DataFrame:
         """The trials as a :class:`pandas.DataFrame`, one row per trial.
 
-        Columns: ``number, value, datetime_start, datetime_complete, duration,
-        params_<name>, user_attrs_<key>, state`` (``attrs`` selects others, e.g.
-        ``system_attrs`` or ``intermediate_values``).
+        Columns, as Optuna's: ``number, value, datetime_start, datetime_complete, duration,
+        params_<name>, user_attrs_<key>, system_attrs_<key>, state`` (``attrs`` selects
+        others, e.g. ``intermediate_values``, ``distributions`` or ``trial_id``). sk_hpo's own
+        bookkeeping attribute (the worker that ran a trial) is left out.
 
         Examples
         --------

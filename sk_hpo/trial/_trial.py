@@ -61,6 +61,11 @@ class Trial(BaseTrial):
         return self._number
 
     @property
+    def storage(self) -> Any:
+        """The storage of the trial's study (Optuna's ``trial.storage``)."""
+        return self.study._storage
+
+    @property
     def params(self) -> dict[str, Any]:
         """Parameters suggested so far (a copy)."""
         return dict(self._params)
