@@ -222,3 +222,48 @@ def test_fixed_trial_runs_an_objective_without_a_study():
 
 def test_create_trial_is_at_the_top_level_as_in_optuna():
     assert sk_hpo.create_trial is sk_hpo.trial.create_trial
+
+
+class _Recording(sk_hpo.samplers.BaseSampler):
+    """A custom sampler: proposes ``relative`` jointly over ``space``; records its calls."""
+
+    def __init__(self, space, relative):
+        self.space, self.relative, self.calls = space, relative, []
+
+    def infer_relative_search_space(self, study, trial):
+        self.calls.append("infer")
+        return dict(self.space)
+
+    def sample_relative(self, study, trial, search_space):
+        self.calls.append(("relative", sorted(search_space)))
+        return dict(self.relative)
+
+    def sample_independent(self, study, trial, name, distribution):
+        self.calls.append(("independent", name))
+        return distribution.to_external_repr(distribution.low)
+
+
+def test_sample_relative_is_called_even_for_an_empty_relative_space():
+    sampler = _Recording({}, {})
+    trial = sk_hpo.create_study(sampler=sampler).ask()
+    assert trial.suggest_float("x", 0, 1) == 0.0
+    assert sampler.calls == ["infer", ("relative", []), ("independent", "x")]
+
+
+def test_relative_values_are_used_when_they_fit_the_suggested_distribution():
+    from sk_hpo.distributions import CategoricalDistribution, FloatDistribution
+
+    space = {"c": CategoricalDistribution([None, "a"]), "x": FloatDistribution(0, 1)}
+    sampler = _Recording(space, {"c": None, "x": 0.5})
+    trial = sk_hpo.create_study(sampler=sampler).ask()
+    assert trial.suggest_categorical("c", [None, "a"]) is None  # None is a value, not "absent"
+    assert trial.suggest_float("x", 0, 2) == 0.5  # other bounds, value inside: used
+    assert ("independent", "x") not in sampler.calls
+    other = sk_hpo.create_study(sampler=_Recording(space, {"x": 0.5})).ask()
+    assert other.suggest_float("x", 0.6, 1) == 0.6  # outside the new range: independent
+
+
+def test_a_relative_value_outside_the_inferred_space_is_a_sampler_error():
+    trial = sk_hpo.create_study(sampler=_Recording({}, {"x": 0.5})).ask()
+    with pytest.raises(ValueError, match="sample_relative returned 'x', which is not in the "):
+        trial.suggest_float("x", 0, 1)

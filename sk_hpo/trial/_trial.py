@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Trial"]
 
+_NOT_RELATIVE = object()  # no usable joint proposal for a parameter (None is a valid value)
+
 
 class Trial(BaseTrial):
     """A running trial: the objective's handle to suggest parameters and report progress.
@@ -114,15 +116,39 @@ class Trial(BaseTrial):
     # -- suggestions -----------------------------------------------------------------------------
 
     def _ensure_relative(self) -> None:
+        """Ask the sampler for its joint proposals, once, at the first suggestion.
+
+        As in Optuna, ``sample_relative`` is called even when the relative space is empty.
+        """
         if self._relative_space is not None:
             return
         sampler = self.study.sampler
         frozen = self._frozen()
         self._relative_space = sampler.infer_relative_search_space(self.study, frozen)
-        if self._relative_space:
-            self._relative_params = sampler.sample_relative(
-                self.study, frozen, self._relative_space
+        self._relative_params = sampler.sample_relative(self.study, frozen, self._relative_space)
+
+    def _relative_value(self, name: str, distribution: BaseDistribution) -> Any:
+        """The sampler's joint proposal for ``name`` when it fits ``distribution``, else
+        ``_NOT_RELATIVE``."""
+        self._ensure_relative()
+        assert self._relative_space is not None
+        if name not in self._relative_params:
+            return _NOT_RELATIVE
+        space = self._relative_space.get(name)
+        if space is None:
+            raise ValueError(
+                f"The sampler's sample_relative returned {name!r}, which is not in the relative "
+                f"search space it inferred ({sorted(self._relative_space)!r}); a sampler must "
+                "sample only the parameters of that space."
             )
+        value = self._relative_params[name]
+        if type(space) is not type(distribution):
+            return _NOT_RELATIVE
+        try:
+            inside = distribution._contains(distribution.to_internal_repr(value))
+        except (TypeError, ValueError):
+            inside = False
+        return value if inside else _NOT_RELATIVE
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         if not isinstance(name, str):
@@ -158,14 +184,8 @@ class Trial(BaseTrial):
                 0.0 if isinstance(distribution, CategoricalDistribution) else distribution.low
             )
         else:
-            self._ensure_relative()
-            assert self._relative_space is not None
-            if (
-                name in self._relative_params
-                and self._relative_space.get(name) == distribution
-            ):
-                value = self._relative_params[name]
-            else:
+            value = self._relative_value(name, distribution)
+            if value is _NOT_RELATIVE:
                 value = self.study.sampler.sample_independent(
                     self.study, self._frozen(), name, distribution
                 )
