@@ -30,6 +30,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from sk_hpo._warnings import warn_user
+
 __all__ = [
     "BaseDistribution",
     "FloatDistribution",
@@ -105,12 +107,10 @@ def _adjusted_high(low: float, high: float, step: float, owner: str) -> float:
     if d_range % d_step == 0:
         return high
     new_high = float((d_range // d_step) * d_step + d_low)
-    warnings.warn(
+    warn_user(
         f"The range of {owner} is not divisible by step: (high - low) = {high - low!r} is not a "
         f"multiple of step={step!r}. high is replaced by {new_high!r}; pass a high that is "
-        "low plus a multiple of step to silence this warning.",
-        UserWarning,
-        stacklevel=4,
+        "low plus a multiple of step to silence this warning."
     )
     return new_high
 
@@ -280,9 +280,10 @@ class CategoricalDistribution(BaseDistribution):
 
     Parameters
     ----------
-    choices : sequence of hashable
+    choices : sequence
         Non-empty. ``None``, bools, numbers and strings are stored as they are; any other
-        choice (an estimator, say) is stored by index and ``repr``.
+        choice (an estimator, say) is stored by index and ``repr``. An unhashable choice (a
+        dict, a list) is accepted with a warning, as in Optuna.
 
     Examples
     --------
@@ -309,11 +310,12 @@ class CategoricalDistribution(BaseDistribution):
             try:
                 hash(choice)
             except TypeError:
-                raise TypeError(
-                    "The 'choices' of CategoricalDistribution must be hashable, but "
-                    f"{choice!r} is not; use a tuple instead of a list, or give each choice "
-                    "a name and map it inside the objective."
-                ) from None
+                warn_user(
+                    f"The choice {choice!r} of CategoricalDistribution is unhashable (a "
+                    f"{type(choice).__name__}); it is compared with == and stored by its repr, "
+                    "so a study read back from a storage holds that repr string. Use a tuple, "
+                    "or give each choice a name and map it inside the objective."
+                )
         self.choices = tuple(choices)
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
@@ -386,6 +388,13 @@ _CLASSES = {
 }
 
 
+_ABBREVIATED = {
+    "float": FloatDistribution,
+    "int": IntDistribution,
+    "categorical": CategoricalDistribution,
+}
+
+
 def distribution_to_json(dist: BaseDistribution) -> str:
     """Serialize ``dist`` to JSON; choices JSON cannot hold are stored by ``repr``.
 
@@ -403,7 +412,9 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 def json_to_distribution(json_str: str) -> BaseDistribution:
     """Inverse of :func:`distribution_to_json`; never executes code.
 
-    Choices that were stored by ``repr`` come back as :class:`ReprChoice` strings.
+    Choices that were stored by ``repr`` come back as :class:`ReprChoice` strings. Optuna's
+    abbreviated form (``{"type": "float", "low": 0, "high": 1, "log": false}``, types
+    ``"float"``, ``"int"`` and ``"categorical"``) is read too.
 
     Examples
     --------
@@ -415,15 +426,24 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
     """
     try:
         loaded = json.loads(json_str)
-        cls = _CLASSES[loaded["name"]]
-        attrs = loaded["attributes"]
+        if "type" in loaded:  # Optuna's abbreviated form: {"type": "int", "low": 1, ...}
+            cls = _ABBREVIATED[loaded["type"]]
+            attrs = {k: v for k, v in loaded.items() if k != "type"}
+        else:
+            cls = _CLASSES[loaded["name"]]
+            attrs = loaded["attributes"]
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{json_str!r} is not a serialized distribution.") from e
     if cls is CategoricalDistribution:
+        if not isinstance(attrs.get("choices"), list):
+            raise ValueError(f"{json_str!r} is not a serialized distribution: no choices list.")
         return CategoricalDistribution([_choice_from_json(c) for c in attrs["choices"]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # high was adjusted when first created
-        return cls(**attrs)
+        try:
+            return cls(**attrs)
+        except TypeError as e:  # unknown attribute names or values of the wrong type
+            raise ValueError(f"{json_str!r} is not a serialized distribution: {e}") from e
 
 
 def check_distribution_compatibility(

@@ -267,3 +267,13 @@ def test_a_relative_value_outside_the_inferred_space_is_a_sampler_error():
     trial = sk_hpo.create_study(sampler=_Recording({}, {"x": 0.5})).ask()
     with pytest.raises(ValueError, match="sample_relative returned 'x', which is not in the "):
         trial.suggest_float("x", 0, 1)
+
+
+def test_a_relative_value_for_another_kind_of_parameter_is_an_error():
+    from sk_hpo.distributions import FloatDistribution
+
+    trial = sk_hpo.create_study(
+        sampler=_Recording({"y": FloatDistribution(0, 10)}, {"y": 5.5})
+    ).ask()
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+        trial.suggest_int("y", 1, 10)

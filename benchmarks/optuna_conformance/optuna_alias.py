@@ -25,7 +25,7 @@ __all__ = ["install", "missing_names"]
 
 # Optuna module name -> sk_hpo module name, where the two differ.
 MODULE_RENAMES = {
-    "optuna.study.study": "sk_hpo.study._study",
+    "optuna.study.study": "sk_hpo.study",  # Optuna defines Study and create_study there
     "optuna.study._study_direction": "sk_hpo._direction",
     "optuna.trial._frozen": "sk_hpo.trial._frozen",
     "optuna.trial._state": "sk_hpo.trial._state",

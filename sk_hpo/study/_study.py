@@ -113,6 +113,10 @@ class Study:
     def direction(self) -> StudyDirection:
         return self._direction
 
+    def _is_multi_objective(self) -> bool:
+        """False: a study has one objective (Optuna's private check, used by its helpers)."""
+        return False
+
     @property
     def trials(self) -> list[FrozenTrial]:
         """All trials, ordered by number (deep copies; see :meth:`get_trials`)."""

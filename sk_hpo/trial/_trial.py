@@ -10,6 +10,7 @@ from sk_hpo.distributions import (
     BaseDistribution,
     CategoricalDistribution,
     check_distribution_compatibility,
+    check_same_kind,
 )
 from sk_hpo.trial._base import BaseTrial
 from sk_hpo.trial._frozen import FrozenTrial
@@ -142,8 +143,7 @@ class Trial(BaseTrial):
                 "sample only the parameters of that space."
             )
         value = self._relative_params[name]
-        if type(space) is not type(distribution):
-            return _NOT_RELATIVE
+        check_same_kind(space, distribution)
         try:
             inside = distribution._contains(distribution.to_internal_repr(value))
         except (TypeError, ValueError):
