@@ -52,6 +52,8 @@ class _MissingMeta(type):
 
 def _placeholder(qualname: str) -> type:
     _missing.add(qualname)
+    if qualname.endswith("Warning"):  # a warning class nothing emits: filters still accept it
+        return type(qualname, (Warning,), {"__module__": "optuna_alias.missing"})
     return _MissingMeta(qualname, (), {"__module__": "optuna_alias.missing"})
 
 
@@ -97,6 +99,11 @@ class _AliasLoader(importlib.abc.Loader):
             return _MissingModule(spec.name)
         module = importlib.import_module(self.target)
         _fallback_getattr(module, spec.name)
+        # sk_hpo's own imports loaded other modules already (``optuna.exceptions`` is then
+        # reached as an attribute, never through this finder): give them the fallback too
+        for name, loaded in list(sys.modules.items()):
+            if name == "sk_hpo" or name.startswith("sk_hpo."):
+                _fallback_getattr(loaded, _PREFIX + name[len("sk_hpo") :])
         # The import system stamps its own __spec__ (and __path__) on the module it is given:
         # keep sk_hpo's, so the module stays what it was.
         self.saved = {k: module.__dict__[k] for k in ("__spec__", "__loader__", "__path__")
