@@ -141,6 +141,8 @@ def replay_value(
             f"{owner} has no value for parameter {name!r} (it has {sorted(params)!r}); "
             "give every parameter the objective suggests."
         )
+    if name in distributions:
+        check_distribution_compatibility(distributions[name], distribution)
     value = params[name]
     try:
         inside = distribution._contains(distribution.to_internal_repr(value))
@@ -151,6 +153,4 @@ def replay_value(
             f"The value {value!r} of parameter {name!r} in {owner} is out of the range of the "
             f"distribution {distribution!r}; it is used as it is."
         )
-    if name in distributions:
-        check_distribution_compatibility(distributions[name], distribution)
     return value
