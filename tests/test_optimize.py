@@ -23,11 +23,12 @@ def quadratic(trial):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_trials": -1}, r"'n_trials' parameter of optimize must be a non-negative int or None, "
-                           r"got -1"),
-        ({"n_trials": 2.5}, r"got 2.5"),
-        ({"timeout": -1}, r"'timeout' parameter of optimize must be a non-negative number"),
-        ({"n_jobs": 0}, r"'n_jobs' parameter of optimize must be a non-zero int"),
+        ({"n_trials": -1}, r"The 'n_trials' parameter of optimize must be an int in the range "
+                           r"\[0, inf\) or None. Got -1 instead"),
+        ({"n_trials": 2.5}, r"Got 2.5 instead"),
+        ({"timeout": -1}, r"'timeout' parameter of optimize must be a float in the range "
+                          r"\[0, inf\) or None. Got -1"),
+        ({"n_jobs": 0}, r"'n_jobs' parameter of optimize must be a non-zero int \(-1: all CPUs\)"),
     ],
 )
 def test_optimize_argument_errors(kwargs, match):
@@ -46,11 +47,11 @@ def test_a_zero_budget_runs_no_trial(kwargs):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"catch": ("ValueError",)}, r"'catch' parameter of optimize .* got \('ValueError',\)"),
-        ({"catch": ValueError("x")}, r"'catch' parameter of optimize .* got ValueError\('x'\)"),
-        ({"catch": None}, r"'catch' parameter of optimize .* got None"),
-        ({"callbacks": [1]}, r"'callbacks' parameter of optimize .* got \[1\]"),
-        ({"callbacks": len}, r"'callbacks' parameter of optimize .* got <built-in function len>"),
+        ({"catch": ("ValueError",)}, r"'catch' parameter of optimize .* Got \('ValueError',\)"),
+        ({"catch": ValueError("x")}, r"'catch' parameter of optimize .* Got ValueError\('x'\)"),
+        ({"catch": None}, r"'catch' parameter of optimize .* Got None"),
+        ({"callbacks": [1]}, r"'callbacks' parameter of optimize .* Got \[1\]"),
+        ({"callbacks": len}, r"'callbacks' parameter of optimize .* Got <built-in function len>"),
     ],
 )
 def test_optimize_rejects_bad_catch_and_callbacks_by_name(kwargs, match):

@@ -37,9 +37,11 @@ def test_bad_study_name(name):
 
 
 def test_bad_sampler_and_pruner_types():
-    with pytest.raises(TypeError, match="'sampler' parameter must be a BaseSampler"):
+    with pytest.raises(TypeError, match=r"The 'sampler' parameter of Study must be an instance "
+                                        r"of 'BaseSampler' or None. Got 'tpe'"):
         make_study(sampler="tpe")
-    with pytest.raises(TypeError, match="'pruner' parameter must be a BasePruner"):
+    with pytest.raises(TypeError, match=r"'pruner' parameter of Study must be an instance of "
+                                        r"'BasePruner' or None. Got 'median'"):
         make_study(pruner="median")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import gc
 import logging
-import numbers
 import os
 import socket
 import sys
@@ -16,6 +15,15 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from sk_hpo._validation import (
+    CALLBACKS,
+    INT,
+    NONE,
+    Constraint,
+    int_range,
+    interval,
+    validate_params,
+)
 from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
 from sk_hpo.trial._state import TrialState
 
@@ -27,48 +35,32 @@ __all__ = ["run_optimize"]
 _logger = logging.getLogger("sk_hpo")
 
 
+_NON_ZERO_INT = Constraint(lambda v: INT.check(v) and v != 0, "a non-zero int (-1: all CPUs)")
+_EXCEPTION_CLASSES = Constraint(
+    lambda v: (isinstance(v, type) and issubclass(v, BaseException))
+    or (isinstance(v, (tuple, list))
+        and all(isinstance(c, type) and issubclass(c, BaseException) for c in v)),
+    "an exception class or a tuple of them",
+)
+
+
 def _check_args(
     n_trials: Any, timeout: Any, n_jobs: Any, catch: Any, callbacks: Any
 ) -> tuple[tuple[type[BaseException], ...], int]:
-    if n_trials is not None and (
-        isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 0
-    ):
-        raise ValueError(
-            f"The 'n_trials' parameter of optimize must be a non-negative int or None, got "
-            f"{n_trials!r}."
-        )
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, numbers.Real)
-        or not timeout >= 0
-    ):
-        raise ValueError(
-            f"The 'timeout' parameter of optimize must be a non-negative number of seconds or "
-            f"None, got {timeout!r}."
-        )
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(
-            f"The 'n_jobs' parameter of optimize must be a non-zero int (-1 for all CPUs), got "
-            f"{n_jobs!r}."
-        )
+    validate_params(
+        "optimize",
+        {"n_trials": n_trials, "timeout": timeout, "n_jobs": n_jobs, "catch": catch,
+         "callbacks": callbacks},
+        {
+            "n_trials": [int_range(0), NONE],
+            "timeout": [interval(0, None), NONE],
+            "n_jobs": [_NON_ZERO_INT],
+            "catch": [_EXCEPTION_CLASSES],
+            "callbacks": [CALLBACKS, NONE],
+        },
+    )
     n_workers = int(n_jobs) if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
-    if isinstance(catch, type):
-        catch = (catch,)
-    caught = tuple(catch) if isinstance(catch, Iterable) else None
-    if caught is None or not all(
-        isinstance(c, type) and issubclass(c, BaseException) for c in caught
-    ):
-        raise TypeError(
-            f"The 'catch' parameter of optimize must be an exception class or a tuple of them, "
-            f"got {catch!r}."
-        )
-    if callbacks is not None and (
-        not isinstance(callbacks, Iterable) or not all(callable(c) for c in callbacks)
-    ):
-        raise TypeError(
-            f"The 'callbacks' parameter of optimize must be a list of callables, got {callbacks!r}."
-        )
-    return caught, n_workers
+    return ((catch,) if isinstance(catch, type) else tuple(catch)), n_workers
 
 
 def run_optimize(

@@ -12,6 +12,7 @@ import numpy as np
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
+from sk_hpo._validation import NONE, instance_of, validate_params
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
@@ -79,14 +80,14 @@ class Study:
         self._study_id = self._storage.get_study_id_from_name(study_name)
         self._study_name = study_name
         self._direction = self._storage.get_study_direction(self._study_id)
-        if sampler is not None and not isinstance(sampler, BaseSampler):
-            raise TypeError(
-                f"The 'sampler' parameter must be a BaseSampler instance or None, got {sampler!r}."
-            )
-        if pruner is not None and not isinstance(pruner, BasePruner):
-            raise TypeError(
-                f"The 'pruner' parameter must be a BasePruner instance or None, got {pruner!r}."
-            )
+        validate_params(
+            "Study",
+            {"sampler": sampler, "pruner": pruner},
+            {
+                "sampler": [instance_of(BaseSampler, "an instance of 'BaseSampler'"), NONE],
+                "pruner": [instance_of(BasePruner, "an instance of 'BasePruner'"), NONE],
+            },
+        )
         self.sampler = sampler if sampler is not None else _default_sampler()
         self.pruner = pruner if pruner is not None else _default_pruner()
         self._heartbeat = HeartbeatThread(self._storage)
