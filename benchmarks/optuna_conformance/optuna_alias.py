@@ -157,7 +157,12 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 def install(sdist_root: str) -> None:
-    """Route ``optuna`` imports to sk_hpo (and Optuna's test helpers to ``sdist_root``)."""
+    """Route ``optuna`` imports to sk_hpo (and Optuna's test helpers to ``sdist_root``).
+
+    Idempotent: the plugin and ``sitecustomize`` may both call it.
+    """
+    if any(isinstance(f, _Finder) for f in sys.meta_path):
+        return
     for name in [n for n in sys.modules if n == _PREFIX or n.startswith(_PREFIX + ".")]:
         del sys.modules[name]
     sys.meta_path.insert(0, _Finder(sdist_root, os.path.dirname(os.path.abspath(__file__))))

@@ -65,10 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(os.path.join(sdist, "tests"), os.path.join(tmp, "tests"))
         with open(os.path.join(tmp, "pytest.ini"), "w") as f:
             f.write("[pytest]\nmarkers =\n    slow: slow tests\n")
+        # Processes the tests spawn (multiprocessing) import optuna too: map it there as well.
+        with open(os.path.join(tmp, "sitecustomize.py"), "w") as f:
+            f.write("import os, optuna_alias\noptuna_alias.install(os.environ['SK_HPO_OPTUNA_SDIST'])\n")
         out = os.path.join(tmp, "outcomes.json")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
-            [HERE, REPO] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+            [tmp, HERE, REPO] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
         )
         env["SK_HPO_OPTUNA_SDIST"] = sdist
         env["SK_HPO_CONFORMANCE_OUT"] = out
