@@ -67,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             f.write("[pytest]\nmarkers =\n    slow: slow tests\n")
         # Processes the tests spawn (multiprocessing) import optuna too: map it there as well.
         with open(os.path.join(tmp, "sitecustomize.py"), "w") as f:
-            f.write("import os, optuna_alias\noptuna_alias.install(os.environ['SK_HPO_OPTUNA_SDIST'])\n")
+            f.write(
+                "import os\nimport optuna_alias\n\n"
+                "optuna_alias.install(os.environ['SK_HPO_OPTUNA_SDIST'])\n"
+            )
         out = os.path.join(tmp, "outcomes.json")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
