@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from sk_hpo._validation import NONE, Constraint, check_param
 from sk_hpo._warnings import warn_user
 
 __all__ = [
@@ -88,14 +89,14 @@ class BaseDistribution(abc.ABC):
         return f"{type(self).__name__}({kwargs})"
 
 
-def _check_finite_number(name: str, value: Any, owner: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The {name!r} parameter of {owner} must be a real number, got {value!r}.")
-    if not math.isfinite(value):
-        raise ValueError(
-            f"The {name!r} parameter of {owner} must be finite, got {value!r}. "
-            "Use finite bounds (e.g. log=True for a range spanning many decades)."
-        )
+def _is_finite_real(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+_FINITE = Constraint(_is_finite_real, "a finite float")
+_POSITIVE_STEP = Constraint(lambda v: _is_finite_real(v) and v > 0, "a finite float > 0")
+_WHOLE = Constraint(lambda v: _is_finite_real(v) and int(v) == v, "an integer")
+_WHOLE_STEP = Constraint(lambda v: _WHOLE.check(v) and v >= 1, "an integer >= 1")
 
 
 def _adjusted_high(low: float, high: float, step: float, owner: str) -> float:
@@ -138,8 +139,9 @@ class FloatDistribution(BaseDistribution):
         self, low: float, high: float, log: bool = False, step: float | None = None
     ) -> None:
         owner = "FloatDistribution"
-        _check_finite_number("low", low, owner)
-        _check_finite_number("high", high, owner)
+        check_param(owner, "low", low, [_FINITE])
+        check_param(owner, "high", high, [_FINITE])
+        check_param(owner, "step", step, [_POSITIVE_STEP, NONE])
         if log and step is not None:
             raise ValueError(
                 f"{owner} cannot use log=True together with step (got step={step!r}); "
@@ -156,9 +158,6 @@ class FloatDistribution(BaseDistribution):
                 "use a positive lower bound or log=False."
             )
         if step is not None:
-            _check_finite_number("step", step, owner)
-            if step <= 0:
-                raise ValueError(f"The 'step' parameter of {owner} must be > 0, got {step!r}.")
             high = _adjusted_high(low, high, step, owner)
             step = float(step)
         self.low = float(low)
@@ -218,20 +217,15 @@ class IntDistribution(BaseDistribution):
 
     def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
         owner = "IntDistribution"
-        for name, value in (("low", low), ("high", high), ("step", step)):
-            _check_finite_number(name, value, owner)
-            if int(value) != value:
-                raise ValueError(
-                    f"The {name!r} parameter of {owner} must be an integer, got {value!r}."
-                )
+        check_param(owner, "low", low, [_WHOLE])
+        check_param(owner, "high", high, [_WHOLE])
+        check_param(owner, "step", step, [_WHOLE_STEP])
         low, high, step = int(low), int(high), int(step)
         if log and step != 1:
             raise ValueError(
                 f"{owner} cannot use log=True together with step != 1 (got step={step!r}); "
                 "use one or the other."
             )
-        if step <= 0:
-            raise ValueError(f"The 'step' parameter of {owner} must be >= 1, got {step!r}.")
         if low > high:
             raise ValueError(
                 f"{owner} requires low <= high, but got (low={low!r}, high={high!r}); "
