@@ -165,7 +165,7 @@ def test_tell_complete_without_a_value_is_refused_and_the_trial_stays_running():
 
 def test_objective_returning_none_fails_its_trial_with_a_warning():
     study = make_study()
-    with pytest.warns(UserWarning, match="failed because the value None could not be cast to float"):
+    with pytest.warns(UserWarning, match="failed because the value None could not be cast"):
         study.optimize(lambda t: None, n_trials=1)
     assert study.trials[0].state == TrialState.FAIL
 

@@ -40,7 +40,7 @@ class BaseTrial(abc.ABC):
 
     @abc.abstractmethod
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
-        """Return the value of parameter ``name`` drawn from (or checked against) ``distribution``."""
+        """The value of parameter ``name``, drawn from (or checked against) ``distribution``."""
 
     @abc.abstractmethod
     def report(self, value: float, step: int) -> None:
