@@ -276,3 +276,15 @@ def test_reseed_rng_once_per_thread_that_runs_a_trial(n_jobs):
     study = sk_hpo.create_study(sampler=Counting(seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1, n_jobs=n_jobs)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("catch", [ValueError, (ValueError,), [ValueError], {ValueError}])
+def test_catch_takes_a_class_or_a_collection_of_classes(catch):
+    study = make_study()
+
+    def fail(trial):
+        raise ValueError("boom")
+
+    with pytest.warns(UserWarning, match="failed with ValueError: boom"):
+        study.optimize(fail, n_trials=2, catch=catch)
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2

@@ -10,7 +10,6 @@ import socket
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from sk_hpo._validation import (
     interval,
     validate_params,
 )
+from sk_hpo._warnings import warn_user
 from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
 from sk_hpo.trial._state import TrialState
 
@@ -38,9 +38,9 @@ _logger = logging.getLogger("sk_hpo")
 _NON_ZERO_INT = Constraint(lambda v: INT.check(v) and v != 0, "a non-zero int (-1: all CPUs)")
 _EXCEPTION_CLASSES = Constraint(
     lambda v: (isinstance(v, type) and issubclass(v, BaseException))
-    or (isinstance(v, (tuple, list))
+    or (isinstance(v, (tuple, list, set, frozenset))
         and all(isinstance(c, type) and issubclass(c, BaseException) for c in v)),
-    "an exception class or a tuple of them",
+    "an exception class or a tuple (list, set) of them",
 )
 
 
@@ -190,11 +190,9 @@ def _after_error(
             study._storage.release_trial_claims(trial._trial_id)
         raise error
     frozen = _tell(study, trial, state=TrialState.FAIL)
-    warnings.warn(
+    warn_user(
         f"Trial {frozen.number} failed with {type(error).__name__}: {error}; the study goes on "
-        "because this exception is in 'catch'.",
-        UserWarning,
-        stacklevel=6,
+        "because this exception is in 'catch'."
     )
     return frozen
 
@@ -221,13 +219,12 @@ def _finished_elsewhere(study: Study, trial: Any) -> Any:
     if not frozen.state.is_finished():
         return None
     study._heartbeat.discard(trial._trial_id)
-    warnings.warn(
+    warn_user(
         f"Trial {frozen.number} was marked {frozen.state.name} by another worker while it ran "
         "(no heartbeat for longer than the storage's grace_period); its result is dropped and "
         "the study goes on. Give the storage a larger grace_period if trials can stall "
         "that long.",
         RuntimeWarning,
-        stacklevel=7,
     )
     return copy.deepcopy(frozen)
 
