@@ -175,12 +175,12 @@ class Study:
         for each name is cached on this object.
         """
         known = self._param_kinds.get(name)
-        if known is None:
+        if known is None:  # one pass learns every name the stored trials hold
             for t in self._get_trials(deepcopy=False):
-                if name in t.distributions:
-                    known = t.distributions[name]
-                    break
-            self._param_kinds[name] = known if known is not None else distribution
+                for other, dist in t.distributions.items():
+                    self._param_kinds.setdefault(other, dist)
+            known = self._param_kinds.get(name)
+            self._param_kinds.setdefault(name, distribution)
         if known is not None:
             check_same_kind(known, distribution)
 
