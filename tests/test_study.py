@@ -342,3 +342,15 @@ def test_get_all_study_summaries(include_best_trial):
     assert (second.study_name, second.n_trials) == ("done", 2)
     assert second.datetime_start == done.trials[0].datetime_start
     assert (second.best_trial is not None) is include_best_trial
+
+
+def test_optunas_one_element_directions():
+    study = sk_hpo.create_study(directions=["maximize"])
+    assert study.direction == sk_hpo.StudyDirection.MAXIMIZE
+    assert study.directions == [sk_hpo.StudyDirection.MAXIMIZE]
+    with pytest.raises(ValueError, match="several objectives are not supported yet"):
+        sk_hpo.create_study(directions=["minimize", "maximize"])
+    with pytest.raises(ValueError, match="must be a list of directions, got 'minimize'"):
+        sk_hpo.create_study(directions="minimize")
+    with pytest.raises(ValueError, match="Give direction or directions, not both"):
+        sk_hpo.create_study(direction="minimize", directions=["minimize"])

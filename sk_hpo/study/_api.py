@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sk_hpo._direction import StudyDirection
 from sk_hpo.exceptions import DuplicatedStudyError
 from sk_hpo.pruners._base import BasePruner
@@ -27,6 +30,7 @@ def create_study(
     study_name: str | None = None,
     direction: str | StudyDirection | None = None,
     load_if_exists: bool = False,
+    directions: Sequence[str | StudyDirection] | None = None,
 ) -> Study:
     """Create a new study (or continue an existing one with ``load_if_exists=True``).
 
@@ -45,6 +49,9 @@ def create_study(
     direction : {"minimize", "maximize"}, default="minimize"
     load_if_exists : bool, default=False
         When a study of that name exists, load it instead of raising DuplicatedStudyError.
+    directions : list of one direction, default=None
+        Optuna's spelling, ``directions=["maximize"]``; exclusive with ``direction``. Studies
+        of several objectives are not supported yet.
 
     Returns
     -------
@@ -57,7 +64,7 @@ def create_study(
     >>> study.direction
     StudyDirection.MAXIMIZE
     """
-    direction = StudyDirection._coerce("minimize" if direction is None else direction)
+    direction = _single_direction(direction, directions)
     storage_obj = get_storage(storage)
     if study_name is None:
         study_name = new_study_name()
@@ -248,3 +255,25 @@ def copy_study(
     for key, value in source.user_attrs.items():
         target.set_user_attr(key, value)
     target.add_trials(t for t in source.get_trials(deepcopy=False) if t.state.is_finished())
+
+
+def _single_direction(direction: Any, directions: Any) -> StudyDirection:
+    """The study's direction from ``direction`` or Optuna's one-element ``directions``."""
+    if directions is None:
+        return StudyDirection._coerce("minimize" if direction is None else direction)
+    if direction is not None:
+        raise ValueError(
+            f"Give direction or directions, not both (got direction={direction!r}, "
+            f"directions={directions!r})."
+        )
+    if isinstance(directions, (str, StudyDirection)) or not isinstance(directions, Sequence):
+        raise ValueError(
+            f"The 'directions' parameter must be a list of directions, got {directions!r}; "
+            "for one objective pass direction='minimize' or directions=['minimize']."
+        )
+    if len(directions) != 1:
+        raise ValueError(
+            f"The 'directions' parameter has {len(directions)} directions {list(directions)!r}, "
+            "but studies of several objectives are not supported yet: give one direction."
+        )
+    return StudyDirection._coerce(directions[0])

@@ -114,6 +114,11 @@ class Study:
     def direction(self) -> StudyDirection:
         return self._direction
 
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """``[direction]`` (Optuna's spelling; a study has one objective)."""
+        return [self._direction]
+
     def _is_multi_objective(self) -> bool:
         """False: a study has one objective (Optuna's private check, used by its helpers)."""
         return False
