@@ -14,9 +14,11 @@ from sk_hpo.model_selection import HPOSearchCV
 from sk_hpo.study import (
     Study,
     StudyDirection,
+    copy_study,
     create_study,
     delete_study,
     get_all_study_names,
+    get_all_study_summaries,
     load_study,
 )
 from sk_hpo.trial import FrozenTrial, Trial, TrialState, create_trial
@@ -31,12 +33,14 @@ __all__ = [
     "Trial",
     "TrialPruned",
     "TrialState",
+    "copy_study",
     "create_study",
     "create_trial",
     "delete_study",
     "distributions",
     "exceptions",
     "get_all_study_names",
+    "get_all_study_summaries",
     "load_study",
     "pruners",
     "report",

@@ -30,6 +30,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from sk_hpo._validation import NONE, Constraint, check_param
+from sk_hpo._warnings import warn_user
+
 __all__ = [
     "BaseDistribution",
     "FloatDistribution",
@@ -86,14 +89,14 @@ class BaseDistribution(abc.ABC):
         return f"{type(self).__name__}({kwargs})"
 
 
-def _check_finite_number(name: str, value: Any, owner: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The {name!r} parameter of {owner} must be a real number, got {value!r}.")
-    if not math.isfinite(value):
-        raise ValueError(
-            f"The {name!r} parameter of {owner} must be finite, got {value!r}. "
-            "Use finite bounds (e.g. log=True for a range spanning many decades)."
-        )
+def _is_finite_real(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+_FINITE = Constraint(_is_finite_real, "a finite float")
+_POSITIVE_STEP = Constraint(lambda v: _is_finite_real(v) and v > 0, "a finite float > 0")
+_WHOLE = Constraint(lambda v: _is_finite_real(v) and int(v) == v, "an integer")
+_WHOLE_STEP = Constraint(lambda v: _WHOLE.check(v) and v >= 1, "an integer >= 1")
 
 
 def _adjusted_high(low: float, high: float, step: float, owner: str) -> float:
@@ -105,12 +108,10 @@ def _adjusted_high(low: float, high: float, step: float, owner: str) -> float:
     if d_range % d_step == 0:
         return high
     new_high = float((d_range // d_step) * d_step + d_low)
-    warnings.warn(
+    warn_user(
         f"The range of {owner} is not divisible by step: (high - low) = {high - low!r} is not a "
         f"multiple of step={step!r}. high is replaced by {new_high!r}; pass a high that is "
-        "low plus a multiple of step to silence this warning.",
-        UserWarning,
-        stacklevel=4,
+        "low plus a multiple of step to silence this warning."
     )
     return new_high
 
@@ -138,8 +139,9 @@ class FloatDistribution(BaseDistribution):
         self, low: float, high: float, log: bool = False, step: float | None = None
     ) -> None:
         owner = "FloatDistribution"
-        _check_finite_number("low", low, owner)
-        _check_finite_number("high", high, owner)
+        check_param(owner, "low", low, [_FINITE])
+        check_param(owner, "high", high, [_FINITE])
+        check_param(owner, "step", step, [_POSITIVE_STEP, NONE])
         if log and step is not None:
             raise ValueError(
                 f"{owner} cannot use log=True together with step (got step={step!r}); "
@@ -156,9 +158,6 @@ class FloatDistribution(BaseDistribution):
                 "use a positive lower bound or log=False."
             )
         if step is not None:
-            _check_finite_number("step", step, owner)
-            if step <= 0:
-                raise ValueError(f"The 'step' parameter of {owner} must be > 0, got {step!r}.")
             high = _adjusted_high(low, high, step, owner)
             step = float(step)
         self.low = float(low)
@@ -184,7 +183,8 @@ class FloatDistribution(BaseDistribution):
     def single(self) -> bool:
         if self.step is None:
             return self.low == self.high
-        return self.high - self.low < self.step
+        # high is low + k * step (see _adjusted_high); in floats, 0.3 - 0.2 < 0.1, so round k
+        return round((self.high - self.low) / self.step) == 0
 
     def _contains(self, param_value_in_internal_repr: float) -> bool:
         value = param_value_in_internal_repr
@@ -217,20 +217,15 @@ class IntDistribution(BaseDistribution):
 
     def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
         owner = "IntDistribution"
-        for name, value in (("low", low), ("high", high), ("step", step)):
-            _check_finite_number(name, value, owner)
-            if int(value) != value:
-                raise ValueError(
-                    f"The {name!r} parameter of {owner} must be an integer, got {value!r}."
-                )
+        check_param(owner, "low", low, [_WHOLE])
+        check_param(owner, "high", high, [_WHOLE])
+        check_param(owner, "step", step, [_WHOLE_STEP])
         low, high, step = int(low), int(high), int(step)
         if log and step != 1:
             raise ValueError(
                 f"{owner} cannot use log=True together with step != 1 (got step={step!r}); "
                 "use one or the other."
             )
-        if step <= 0:
-            raise ValueError(f"The 'step' parameter of {owner} must be >= 1, got {step!r}.")
         if low > high:
             raise ValueError(
                 f"{owner} requires low <= high, but got (low={low!r}, high={high!r}); "
@@ -279,9 +274,10 @@ class CategoricalDistribution(BaseDistribution):
 
     Parameters
     ----------
-    choices : sequence of hashable
+    choices : sequence
         Non-empty. ``None``, bools, numbers and strings are stored as they are; any other
-        choice (an estimator, say) is stored by index and ``repr``.
+        choice (an estimator, say) is stored by index and ``repr``. An unhashable choice (a
+        dict, a list) is accepted with a warning, as in Optuna.
 
     Examples
     --------
@@ -308,11 +304,12 @@ class CategoricalDistribution(BaseDistribution):
             try:
                 hash(choice)
             except TypeError:
-                raise TypeError(
-                    "The 'choices' of CategoricalDistribution must be hashable, but "
-                    f"{choice!r} is not; use a tuple instead of a list, or give each choice "
-                    "a name and map it inside the objective."
-                ) from None
+                warn_user(
+                    f"The choice {choice!r} of CategoricalDistribution is unhashable (a "
+                    f"{type(choice).__name__}); it is compared with == and stored by its repr, "
+                    "so a study read back from a storage holds that repr string. Use a tuple, "
+                    "or give each choice a name and map it inside the objective."
+                )
         self.choices = tuple(choices)
 
     @property
@@ -411,6 +408,13 @@ _CLASSES = {
 }
 
 
+_ABBREVIATED = {
+    "float": FloatDistribution,
+    "int": IntDistribution,
+    "categorical": CategoricalDistribution,
+}
+
+
 def distribution_to_json(dist: BaseDistribution) -> str:
     """Serialize ``dist`` to JSON; choices JSON cannot hold are stored by ``repr``.
 
@@ -428,7 +432,9 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 def json_to_distribution(json_str: str) -> BaseDistribution:
     """Inverse of :func:`distribution_to_json`; never executes code.
 
-    Choices that were stored by ``repr`` come back as :class:`ReprChoice` strings.
+    Choices that were stored by ``repr`` come back as :class:`ReprChoice` strings. Optuna's
+    abbreviated form (``{"type": "float", "low": 0, "high": 1, "log": false}``, types
+    ``"float"``, ``"int"`` and ``"categorical"``) is read too.
 
     Examples
     --------
@@ -440,15 +446,24 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
     """
     try:
         loaded = json.loads(json_str)
-        cls = _CLASSES[loaded["name"]]
-        attrs = loaded["attributes"]
+        if "type" in loaded:  # Optuna's abbreviated form: {"type": "int", "low": 1, ...}
+            cls = _ABBREVIATED[loaded["type"]]
+            attrs = {k: v for k, v in loaded.items() if k != "type"}
+        else:
+            cls = _CLASSES[loaded["name"]]
+            attrs = loaded["attributes"]
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{json_str!r} is not a serialized distribution.") from e
     if cls is CategoricalDistribution:
+        if not isinstance(attrs.get("choices"), list):
+            raise ValueError(f"{json_str!r} is not a serialized distribution: no choices list.")
         return CategoricalDistribution([_choice_from_json(c) for c in attrs["choices"]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # high was adjusted when first created
-        return cls(**attrs)
+        try:
+            return cls(**attrs)
+        except TypeError as e:  # unknown attribute names or values of the wrong type
+            raise ValueError(f"{json_str!r} is not a serialized distribution: {e}") from e
 
 
 def check_distribution_compatibility(
@@ -456,22 +471,38 @@ def check_distribution_compatibility(
 ) -> None:
     """Raise ``ValueError`` when one parameter name is used with two incompatible distributions.
 
-    Float and int distributions may change their bounds between trials (a dynamic space), but
-    not their kind or scale; a categorical parameter must keep its choices.
+    Float and int distributions may change their bounds (a dynamic space), but not their kind or
+    scale; a categorical parameter must keep its choices.
+
+    Examples
+    --------
+    >>> check_distribution_compatibility(FloatDistribution(0, 1), FloatDistribution(0, 2))
+    >>> check_distribution_compatibility(FloatDistribution(0, 1), IntDistribution(0, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: Cannot set different distribution kind to the same parameter name: ...
     """
-    if type(dist_old) is not type(dist_new):
-        raise ValueError(
-            f"Cannot set different distribution kind to the same parameter name: "
-            f"{dist_old!r} then {dist_new!r}."
-        )
+    check_same_kind(dist_old, dist_new)
     if isinstance(dist_old, CategoricalDistribution):
         if distribution_to_json(dist_old) != distribution_to_json(dist_new):
             raise ValueError(
                 "CategoricalDistribution does not support dynamic choices: "
                 f"{dist_old!r} then {dist_new!r}. Use a new parameter name for other choices."
             )
-        return
-    if dist_old.log != dist_new.log:  # type: ignore[attr-defined]
+
+
+def check_same_kind(dist_old: BaseDistribution, dist_new: BaseDistribution) -> None:
+    """Raise ``ValueError`` unless both distributions are of one class and one scale (``log``).
+
+    This is what a parameter name must keep across the trials of a study.
+    """
+    if type(dist_old) is not type(dist_new):
         raise ValueError(
-            f"Cannot change log of the same parameter: {dist_old!r} then {dist_new!r}."
+            f"Cannot set different distribution kind to the same parameter name: "
+            f"{dist_old!r} then {dist_new!r}. Use another name for the new kind."
+        )
+    if getattr(dist_old, "log", False) != getattr(dist_new, "log", False):
+        raise ValueError(
+            f"Cannot set different log configuration to the same parameter name: "
+            f"{dist_old!r} then {dist_new!r}. Use another name for the other scale."
         )

@@ -38,8 +38,12 @@ class StudyNotFoundError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class UpdateFinishedTrialError(RuntimeError):
-    """An attempt to change a trial that is already finished (COMPLETE, PRUNED or FAIL)."""
+class UpdateFinishedTrialError(ValueError, RuntimeError):
+    """An attempt to change a trial that is already finished (COMPLETE, PRUNED or FAIL).
+
+    A ``ValueError`` (what Optuna's ``tell`` raises for a finished trial) and a
+    ``RuntimeError`` (what Optuna's storages raise).
+    """
 
 
 class StorageInternalError(RuntimeError):

@@ -229,8 +229,6 @@ CASES = [
          "1.5"),
     Case("suggest-categorical-empty", suggest("suggest_categorical", "c", []), ValueError,
          "choices", "[]", xfail=f"{DISTRIBUTIONS}: the message does not echo the empty choices"),
-    Case("suggest-categorical-unhashable", suggest("suggest_categorical", "c", [[1], [2]]),
-         TypeError, "choices", "[1]"),
     Case("suggest-name-int", suggest("suggest_float", 3, 0.0, 1.0), TypeError, "name", "3"),
     Case("report-str-value", suggest("report", "abc", 0), TypeError, "value", "'abc'"),
     Case("report-negative-step", suggest("report", 1.0, -1), ValueError, "step", "-1"),

@@ -58,3 +58,22 @@ def test_unknown_attr_is_an_error(study):
 def test_empty_study_gives_empty_frame():
     study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
     assert study.trials_dataframe().empty
+
+
+def test_default_columns_are_optunas_without_sk_hpo_bookkeeping():
+    study = sk_hpo.create_study(sampler=sk_hpo.samplers.RandomSampler(seed=0))
+
+    def objective(trial):
+        trial.storage.set_trial_system_attr(trial._trial_id, "foo", "bar")
+        return trial.suggest_int("n", 0, 3)
+
+    study.optimize(objective, n_trials=2)
+    assert "worker" in study.trials[0].system_attrs  # recorded, but not a column
+    assert list(study.trials_dataframe().columns) == [
+        "number", "value", "datetime_start", "datetime_complete", "duration", "params_n",
+        "system_attrs_foo", "state",
+    ]
+    # Optuna spells the id with its private name; the column drops the underscore
+    df = study.trials_dataframe(attrs=("number", "_trial_id"), multi_index=True)
+    assert list(df.columns) == [("number", ""), ("trial_id", "")]
+    assert list(df["trial_id"]) == [t._trial_id for t in study.trials]

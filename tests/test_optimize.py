@@ -23,11 +23,12 @@ def quadratic(trial):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_trials": -1}, r"'n_trials' parameter of optimize must be a non-negative int or None, "
-                           r"got -1"),
-        ({"n_trials": 2.5}, r"got 2.5"),
-        ({"timeout": -1}, r"'timeout' parameter of optimize must be a non-negative number"),
-        ({"n_jobs": 0}, r"'n_jobs' parameter of optimize must be a non-zero int"),
+        ({"n_trials": -1}, r"The 'n_trials' parameter of optimize must be an int in the range "
+                           r"\[0, inf\) or None. Got -1 instead"),
+        ({"n_trials": 2.5}, r"Got 2.5 instead"),
+        ({"timeout": -1}, r"'timeout' parameter of optimize must be a float in the range "
+                          r"\[0, inf\) or None. Got -1"),
+        ({"n_jobs": 0}, r"'n_jobs' parameter of optimize must be a non-zero int \(-1: all CPUs\)"),
     ],
 )
 def test_optimize_argument_errors(kwargs, match):
@@ -46,11 +47,11 @@ def test_a_zero_budget_runs_no_trial(kwargs):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"catch": ("ValueError",)}, r"'catch' parameter of optimize .* got \('ValueError',\)"),
-        ({"catch": ValueError("x")}, r"'catch' parameter of optimize .* got ValueError\('x'\)"),
-        ({"catch": None}, r"'catch' parameter of optimize .* got None"),
-        ({"callbacks": [1]}, r"'callbacks' parameter of optimize .* got \[1\]"),
-        ({"callbacks": len}, r"'callbacks' parameter of optimize .* got <built-in function len>"),
+        ({"catch": ("ValueError",)}, r"'catch' parameter of optimize .* Got \('ValueError',\)"),
+        ({"catch": ValueError("x")}, r"'catch' parameter of optimize .* Got ValueError\('x'\)"),
+        ({"catch": None}, r"'catch' parameter of optimize .* Got None"),
+        ({"callbacks": [1]}, r"'callbacks' parameter of optimize .* Got \[1\]"),
+        ({"callbacks": len}, r"'callbacks' parameter of optimize .* Got <built-in function len>"),
     ],
 )
 def test_optimize_rejects_bad_catch_and_callbacks_by_name(kwargs, match):
@@ -121,7 +122,7 @@ def test_keyboard_interrupt_leaves_study_consistent():
 @pytest.mark.parametrize("bad", [float("nan"), "x", None])
 def test_invalid_return_values_fail_with_warning(bad):
     study = make_study()
-    with pytest.warns(UserWarning, match="failed because the objective returned"):
+    with pytest.warns(UserWarning, match="failed because the value"):
         study.optimize(lambda t: bad, n_trials=1)
     assert study.trials[0].state == TrialState.FAIL
 
@@ -244,3 +245,46 @@ def test_update_finished_trial_error_of_a_running_trial_is_not_swallowed():
     with pytest.raises(sk_hpo.exceptions.UpdateFinishedTrialError, match="from user code"):
         study.optimize(objective, n_trials=2)
     assert [t.state for t in study.trials] == [TrialState.FAIL]
+
+
+def test_nested_optimize_of_the_same_study_is_refused():
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0))
+    errors = []
+
+    def objective(trial):
+        with pytest.raises(RuntimeError, match="Nested invocation of Study.optimize"):
+            trial.study.optimize(lambda t: 0.0, n_trials=1)
+        errors.append(None)
+        inner = sk_hpo.create_study()  # another study is fine
+        inner.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        return 1.0
+
+    study.optimize(objective, n_trials=2, n_jobs=2)
+    assert len(errors) == 2 and len(study.trials) == 2
+    study.optimize(lambda t: 0.0, n_trials=1)  # and the study runs again afterwards
+
+
+@pytest.mark.parametrize("n_jobs", [2, 4])
+def test_reseed_rng_once_per_thread_that_runs_a_trial(n_jobs):
+    calls = []
+
+    class Counting(RandomSampler):
+        def reseed_rng(self):
+            calls.append(None)
+            super().reseed_rng()
+
+    study = sk_hpo.create_study(sampler=Counting(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1, n_jobs=n_jobs)
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("catch", [ValueError, (ValueError,), [ValueError], {ValueError}])
+def test_catch_takes_a_class_or_a_collection_of_classes(catch):
+    study = make_study()
+
+    def fail(trial):
+        raise ValueError("boom")
+
+    with pytest.warns(UserWarning, match="failed with ValueError: boom"):
+        study.optimize(fail, n_trials=2, catch=catch)
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2

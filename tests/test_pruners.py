@@ -107,22 +107,28 @@ def test_pruned_and_failed_history_is_fine(pruner, storage):
     [
         (
             lambda: PercentilePruner(120.0),
-            r"'percentile' parameter of PercentilePruner must be a number in \[0, 100\], got 120.0",
+            r"The 'percentile' parameter of PercentilePruner must be a float in the range "
+            r"\[0, 100\]. Got 120.0 instead",
         ),
         (
             lambda: MedianPruner(n_startup_trials=-1),
-            r"'n_startup_trials' parameter of MedianPruner must be an int >= 0, got -1",
+            r"'n_startup_trials' parameter of MedianPruner must be an int in the range "
+            r"\[0, inf\). Got -1 instead",
         ),
-        (lambda: MedianPruner(n_warmup_steps=1.5), r"'n_warmup_steps' .* got 1.5"),
-        (lambda: MedianPruner(interval_steps=0), r"'interval_steps' .* >= 1, got 0"),
-        (lambda: MedianPruner(n_min_trials=0), r"'n_min_trials' .* >= 1, got 0"),
-        (lambda: SuccessiveHalvingPruner(reduction_factor=1), r"'reduction_factor' .* >= 2, got 1"),
-        (lambda: SuccessiveHalvingPruner(min_resource=0), r"'min_resource' .* >= 1, got 0"),
+        (lambda: MedianPruner(n_warmup_steps=1.5), r"'n_warmup_steps' .* Got 1.5 instead"),
+        (lambda: MedianPruner(interval_steps=0), r"'interval_steps' .* \[1, inf\). Got 0"),
+        (lambda: MedianPruner(n_min_trials=0), r"'n_min_trials' .* \[1, inf\). Got 0"),
+        (lambda: SuccessiveHalvingPruner(reduction_factor=1), r"'reduction_factor' .* Got 1 "),
+        (lambda: SuccessiveHalvingPruner(min_resource=0), r"'min_resource' .* or a str among "
+                                                          r"\{'auto'\}. Got 0 instead"),
         (lambda: SuccessiveHalvingPruner(min_early_stopping_rate=-1), r"'min_early_stopping_rate'"),
+        (lambda: SuccessiveHalvingPruner(min_resource="auto", bootstrap_count=1),
+         r"bootstrap_count=1 with min_resource='auto'"),
         (lambda: HyperbandPruner(min_resource=5, max_resource=2), r"min_resource <= max_resource"),
-        (lambda: HyperbandPruner(max_resource="big"), r"'max_resource' .* got 'big'"),
-        (lambda: WilcoxonPruner(p_threshold=1.5), r"'p_threshold' .* in \(0, 1\), got 1.5"),
-        (lambda: WilcoxonPruner(n_startup_steps=-2), r"'n_startup_steps' .* got -2"),
+        (lambda: HyperbandPruner(max_resource="big"), r"'max_resource' .* Got 'big' instead"),
+        (lambda: HyperbandPruner(bootstrap_count=2), r"bootstrap_count=2 with max_resource="),
+        (lambda: WilcoxonPruner(p_threshold=1.5), r"'p_threshold' .* \[0, 1\]. Got 1.5 instead"),
+        (lambda: WilcoxonPruner(n_startup_steps=-2), r"'n_startup_steps' .* Got -2 instead"),
     ],
 )
 def test_bad_arguments(factory, match):
@@ -291,6 +297,10 @@ def test_percentile_keeps_the_best_quarter(direction, value, pruned):
 
 def test_percentile_nan_values():
     study = make_study(MedianPruner(n_startup_trials=0, n_min_trials=2))
+    first = study.ask()
+    first.report(math.nan, 0)
+    assert not first.should_prune()  # no COMPLETE trial to compare with yet
+    study.tell(first, state=TrialState.FAIL)
     run_trial(study, [1.0, 1.0])
     run_trial(study, [math.nan, 2.0])
     trial = study.ask()
@@ -461,15 +471,63 @@ def test_wilcoxon_never_prunes_a_trial_better_on_average():
     assert not trial.should_prune()
 
 
-def test_wilcoxon_nan_values():
+def test_wilcoxon_does_not_prune_on_nan_or_a_best_trial_without_values():
+    # as Optuna: a NaN/inf (in the trial or in the best trial) stops the test, with a warning
     study = make_study(WilcoxonPruner(p_threshold=0.1, n_startup_steps=2))
     run_trial(study, [0.1, math.nan, 0.1, 0.1, 0.1])
     trial = study.ask()
-    for step in range(4):
+    for step in range(5):
         trial.report(1.0, step)
-    assert not trial.should_prune()  # step 1 is left out: 3 pairs, p = 1/8
-    trial.report(1.0, 4)
-    assert trial.should_prune()  # 4 pairs, p = 1/16
+    with pytest.warns(UserWarning, match="values of the best trial #0 contain infinity or NaN"):
+        assert not trial.should_prune()
+    study = make_study(WilcoxonPruner(p_threshold=0.1))
+    run_trial(study, [0.1] * 5)
     broken = study.ask()
-    broken.report(math.nan, 0)
-    assert broken.should_prune()  # its mean over the folds would be NaN
+    for step in range(5):
+        broken.report(math.nan if step == 2 else 1.0, step)
+    with pytest.warns(UserWarning, match="values of trial #1 contain infinity or NaN"):
+        assert not broken.should_prune()
+    study = make_study(WilcoxonPruner())
+    study.tell(study.ask(), 0.0)
+    trial = study.ask()
+    for step in range(5):
+        trial.report(1.0, step)
+    with pytest.warns(UserWarning, match="best trial #0 has no intermediate values"):
+        assert not trial.should_prune()
+
+
+def test_wilcoxon_accepts_thresholds_0_and_1():
+    study = make_study(WilcoxonPruner(p_threshold=0.0))
+    run_trial(study, [0.0] * 6)
+    trial = study.ask()
+    for step in range(6):
+        trial.report(1.0, step)
+    assert not trial.should_prune()  # p is never < 0
+    study.pruner = WilcoxonPruner(p_threshold=1.0)
+    assert trial.should_prune()
+
+
+def test_wilcoxon_compares_the_means_over_all_steps():
+    # shared steps 0-1 are losses, but the trial's mean (over its own steps) beats the best
+    # trial's mean over all of its steps: never pruned (Optuna's "average is best" rule)
+    study = make_study(WilcoxonPruner(p_threshold=0.5, n_startup_steps=2))
+    run_trial(study, [0.0, 0.0, 9.0, 9.0])
+    trial = study.ask()
+    trial.report(1.0, 0)
+    trial.report(1.0, 1)
+    assert not trial.should_prune()
+
+
+def test_successive_halving_auto_min_resource_waits_for_a_complete_trial():
+    study = make_study(SuccessiveHalvingPruner(min_resource="auto", reduction_factor=2))
+    first = study.ask()
+    first.report(5.0, 0)
+    assert not first.should_prune()  # no COMPLETE trial: the rungs are unknown
+    study.tell(first, 5.0)
+    run_trial(study, [1.0] * 300)  # 300 steps: min_resource = 3
+    late = study.ask()
+    late.report(9.0, 1)
+    assert not late.should_prune()  # 2 units < 3: before the first rung
+    late.report(9.0, 2)
+    assert late.should_prune()  # 3 units: rung 0, worse than the trial that ran 300 steps
+    assert "completed_rung_0" in study.trials[-1].system_attrs

@@ -197,8 +197,10 @@ def test_unknown_parameter_and_value_outside_distribution():
     trial = study.ask()
     with pytest.raises(ValueError, match="'y' is not in the grid of GridSampler"):
         trial.suggest_float("y", 0, 1)
-    with pytest.raises(ValueError, match="grid value 5 of 'x' is not in"):
-        trial.suggest_int("x", 0, 2)
+    # as Optuna: a grid value outside the suggested range is used, with a warning
+    with pytest.warns(UserWarning, match=r"grid value 5 of 'x' is outside IntDistribution"):
+        assert trial.suggest_int("x", 0, 2) == 5
+    assert study.tell(trial, 1.0).params == {"x": 5}
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, Int
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import QMCSampler
 from sk_hpo.samplers._qmc import from_unit
+from sk_hpo.trial import TrialState
 
 
 def objective(trial):
@@ -38,7 +39,8 @@ def test_halton_and_bad_type():
     study = make_study(QMCSampler(qmc_type="halton", seed=0))
     study.optimize(objective, n_trials=4)
     assert len(study.trials) == 4
-    with pytest.raises(ValueError, match="'qmc_type' parameter of QMCSampler must be 'sobol'"):
+    with pytest.raises(ValueError, match=r"'qmc_type' parameter of QMCSampler must be a str "
+                                         r"among \{'sobol', 'halton'\}. Got 'lhs'"):
         QMCSampler(qmc_type="lhs")
 
 
@@ -77,3 +79,16 @@ def test_first_point_of_the_sequence_and_unscrambled_sobol():
     assert first.suggest_float("x", 0, 1) == 0.0  # unscrambled Sobol starts at the origin
     third = study.ask()
     assert third.suggest_float("x", 0, 1) == 0.75  # unscrambled points: 0, 0.5, 0.75, ...
+
+
+def test_space_comes_from_running_trials_until_one_finishes():
+    sampler = QMCSampler(seed=0)
+    study = make_study(sampler)
+    running = study.ask()
+    running.suggest_float("a", 1, 10)
+    running.suggest_float("b", -10, 2)
+    assert set(sampler.infer_relative_search_space(study, study.ask()._frozen())) == {"a", "b"}
+    pruned = study.ask()
+    pruned.suggest_float("a", 1, 10)
+    study.tell(pruned, state=TrialState.PRUNED)  # a PRUNED trial fixes the space too
+    assert set(sampler.infer_relative_search_space(study, study.ask()._frozen())) == {"a"}

@@ -37,9 +37,11 @@ def test_bad_study_name(name):
 
 
 def test_bad_sampler_and_pruner_types():
-    with pytest.raises(TypeError, match="'sampler' parameter must be a BaseSampler"):
+    with pytest.raises(TypeError, match=r"The 'sampler' parameter of Study must be an instance "
+                                        r"of 'BaseSampler' or None. Got 'tpe'"):
         make_study(sampler="tpe")
-    with pytest.raises(TypeError, match="'pruner' parameter must be a BasePruner"):
+    with pytest.raises(TypeError, match=r"'pruner' parameter of Study must be an instance of "
+                                        r"'BasePruner' or None. Got 'median'"):
         make_study(pruner="median")
 
 
@@ -106,11 +108,18 @@ def test_best_trial_without_complete_trial():
 def test_tell_validation():
     study = make_study()
     trial = study.ask()
-    with pytest.raises(ValueError, match="tell needs a value or a state"):
-        study.tell(trial)
-    with pytest.raises(ValueError, match="'state' parameter of tell must be COMPLETE, PRUNED or FAIL"):
+    with pytest.raises(ValueError, match="'state' parameter of tell must be COMPLETE, PRUNED, "):
         study.tell(trial, 1.0, state=TrialState.RUNNING)
+    with pytest.raises(ValueError, match=r"tell\(state=PRUNED\) takes no value, got 1.0"):
+        study.tell(trial, 1.0, state=TrialState.PRUNED)
+    with pytest.raises(ValueError, match=r"tell\(state=COMPLETE\) for trial #0: the value nan"):
+        study.tell(trial, math.nan, state=TrialState.COMPLETE)
+    with pytest.raises(TypeError, match="got value=1.0 and values=1.0; pass one of them"):
+        study.tell(trial, 1.0, values=1.0)
     study.tell(trial, 1.0)
+    # Optuna raises ValueError here; ours is also an UpdateFinishedTrialError
+    with pytest.raises(ValueError, match="already finished with state COMPLETE"):
+        study.tell(trial, 2.0)
     with pytest.raises(UpdateFinishedTrialError, match="already finished with state COMPLETE"):
         study.tell(trial, 2.0)
     assert study.tell(trial, 2.0, skip_if_finished=True).value == 1.0
@@ -126,13 +135,22 @@ def test_tell_by_number():
     assert study.tell(0, 0.5).value == 0.5
 
 
-@pytest.mark.parametrize("bad", [math.nan, "abc", [1.0]])
+@pytest.mark.parametrize("bad", [math.nan, "abc", None, [1.0, 2.0], [math.nan]])
 def test_tell_invalid_value_fails_with_warning(bad):
     study = make_study()
     trial = study.ask()
-    with pytest.warns(UserWarning, match="failed because the objective returned"):
+    with pytest.warns(UserWarning, match=r"Trial #0 failed because (the value|the number of)"):
         frozen = study.tell(trial, bad)
     assert frozen.state == TrialState.FAIL and frozen.value is None
+
+
+@pytest.mark.parametrize("told", [[0.5], (0.5,), np.array([0.5])])
+def test_a_sequence_of_one_value_completes_the_trial(told):
+    study = make_study()
+    assert study.tell(study.ask(), told).value == 0.5
+    assert study.tell(study.ask(), values=told).value == 0.5
+    study.optimize(lambda t: told, n_trials=1)
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 3
 
 
 def test_tell_complete_without_a_value_is_refused_and_the_trial_stays_running():
@@ -147,7 +165,7 @@ def test_tell_complete_without_a_value_is_refused_and_the_trial_stays_running():
 
 def test_objective_returning_none_fails_its_trial_with_a_warning():
     study = make_study()
-    with pytest.warns(UserWarning, match="failed because the objective returned None"):
+    with pytest.warns(UserWarning, match="failed because the value None could not be cast"):
         study.optimize(lambda t: None, n_trials=1)
     assert study.trials[0].state == TrialState.FAIL
 
@@ -271,3 +289,68 @@ def test_ask_with_fixed_distributions():
     study = make_study()
     trial = study.ask({"n": IntDistribution(1, 3)})
     assert trial.params["n"] in (1, 2, 3)
+
+
+def test_enqueue_skip_if_exists_compares_the_whole_parameter_set():
+    study = make_study()
+    study.enqueue_trial({"x": 1, "y": 2})
+    study.enqueue_trial({"x": 1}, skip_if_exists=True)  # a subset is another configuration
+    study.enqueue_trial({"x": 1, "y": 2}, skip_if_exists=True)
+    assert len(study.trials) == 2
+
+
+@pytest.mark.parametrize("value", ["a", 1, 1.1, 1e-17, math.inf, math.nan, None])
+def test_enqueue_skip_if_exists_matches_any_json_value_nan_included(value):
+    study = make_study()
+    study.enqueue_trial({"x": value})
+    study.enqueue_trial({"x": value}, skip_if_exists=True)
+    assert len(study.trials) == 1
+    study.enqueue_trial({"x": 0.0 if value != 0.0 else 1.0}, skip_if_exists=True)
+    assert len(study.trials) == 2
+
+
+def test_copy_study_from_memory_to_sqlite(tmp_path):
+    source = InMemoryStorage()
+    study = sk_hpo.create_study(storage=source, study_name="s", direction="maximize",
+                                sampler=RandomSampler(seed=0))
+    study.set_user_attr("owner", "me")
+    study.set_system_attr("note", [1, 2])
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    study.ask()  # RUNNING: not copied
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    sk_hpo.copy_study(from_study_name="s", from_storage=source, to_storage=url,
+                      to_study_name="t")
+    copied = sk_hpo.load_study(study_name="t", storage=url)
+    assert copied.direction == study.direction
+    assert copied.user_attrs == {"owner": "me"} and copied.system_attrs["note"] == [1, 2]
+    assert [t.params for t in copied.trials] == [t.params for t in study.trials[:3]]
+    assert copied.best_value == study.best_value
+    with pytest.raises(DuplicatedStudyError):
+        sk_hpo.copy_study(from_study_name="s", from_storage=source, to_storage=url,
+                          to_study_name="t")
+
+
+@pytest.mark.parametrize("include_best_trial", [True, False])
+def test_get_all_study_summaries(include_best_trial):
+    storage = InMemoryStorage()
+    empty = sk_hpo.create_study(storage=storage, study_name="empty")
+    done = sk_hpo.create_study(storage=storage, study_name="done", sampler=RandomSampler(seed=0))
+    done.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    first, second = sk_hpo.get_all_study_summaries(storage, include_best_trial)
+    assert (first.study_name, first.n_trials, first.datetime_start) == ("empty", 0, None)
+    assert first.best_trial is None and first._study_id == empty._study_id
+    assert (second.study_name, second.n_trials) == ("done", 2)
+    assert second.datetime_start == done.trials[0].datetime_start
+    assert (second.best_trial is not None) is include_best_trial
+
+
+def test_optunas_one_element_directions():
+    study = sk_hpo.create_study(directions=["maximize"])
+    assert study.direction == sk_hpo.StudyDirection.MAXIMIZE
+    assert study.directions == [sk_hpo.StudyDirection.MAXIMIZE]
+    with pytest.raises(ValueError, match="several objectives are not supported yet"):
+        sk_hpo.create_study(directions=["minimize", "maximize"])
+    with pytest.raises(ValueError, match="must be a list of directions, got 'minimize'"):
+        sk_hpo.create_study(directions="minimize")
+    with pytest.raises(ValueError, match="Give direction or directions, not both"):
+        sk_hpo.create_study(direction="minimize", directions=["minimize"])

@@ -42,13 +42,35 @@ def test_same_name_twice_returns_same_value(study):
     assert trial.suggest_float("x", 0, 1) == first
 
 
-def test_same_name_with_other_distribution_is_an_error(study):
+def test_same_name_with_another_range_warns_and_keeps_the_first_value(study):
     trial = study.ask()
-    trial.suggest_float("x", 0, 1)
-    with pytest.raises(ValueError, match=r"'x' was already suggested .* cannot be suggested again"):
-        trial.suggest_float("x", 0, 2)
-    with pytest.raises(ValueError, match=r"'x' was already suggested"):
+    first = trial.suggest_float("x", 0, 1)
+    with pytest.warns(RuntimeWarning, match=r"'x' was already suggested .* first call"):
+        assert trial.suggest_float("x", 0, 2) == first
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
         trial.suggest_int("x", 0, 1)
+
+
+def test_same_name_with_another_kind_in_a_later_trial_is_an_error(study):
+    study.ask().suggest_float("x", 0, 1)
+    trial = study.ask()
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+        trial.suggest_categorical("x", [0, 1])
+    with pytest.raises(ValueError, match="different log configuration"):
+        trial.suggest_float("x", 0.1, 1, log=True)
+    assert 0 <= trial.suggest_float("x", 0, 5) <= 5  # other bounds: a dynamic space
+    # a fresh Study object over the same storage learns the kind from the stored trials
+    again = sk_hpo.load_study(study_name=study.study_name, storage=study._storage)
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+        again.ask().suggest_int("x", 0, 1)
+
+
+def test_report_accepts_an_integral_float_step(study):
+    trial = study.ask()
+    trial.report(0.5, step=1.0)
+    with pytest.raises(ValueError, match=r"'step' parameter of report .* Got 1.5 instead"):
+        trial.report(0.5, step=1.5)
+    assert study.tell(trial, state=TrialState.PRUNED).intermediate_values == {1: 0.5}
 
 
 def test_single_value_distributions(study):
@@ -84,10 +106,11 @@ def test_report_validation(study):
     trial = study.ask()
     with pytest.raises(TypeError, match=r"'value' passed to report must be a number, got 'a'"):
         trial.report("a", 0)
-    with pytest.raises(ValueError, match=r"'step' passed to report must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"'step' parameter of report must be an int in the "
+                                         r"range \[0, inf\). Got -1 instead"):
         trial.report(1.0, -1)
-    with pytest.raises(TypeError, match=r"'step' passed to report must be an int, got 1.5"):
-        trial.report(1.0, 1.5)
+    with pytest.raises(TypeError, match=r"'step' parameter of report .* Got 'a' instead"):
+        trial.report(1.0, "a")
     trial.report(np.float32(0.5), np.int64(0))
     with pytest.warns(UserWarning, match="already reported a value at step 0"):
         trial.report(0.7, 0)
@@ -159,14 +182,98 @@ def test_a_frozen_trial_refuses_parameters_it_does_not_hold():
     study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
     study.optimize(_mixed_objective, n_trials=2)
     frozen = study.trials[0]
-    with pytest.raises(ValueError, match=r"Trial #0 has no parameter 'y' \(it has \['kind', "):
+    with pytest.raises(ValueError, match=r"Trial #0 has no value for parameter 'y' \(it has \["):
         frozen.suggest_float("y", 0, 1)
-    with pytest.raises(ValueError, match=r"parameter 'x' in trial #0 lies outside "
-                                         r"FloatDistribution\(low=2.0"):
-        frozen.suggest_float("x", 2.0, 3.0)
-    with pytest.raises(ValueError, match=r"parameter 'kind' .* lies outside Categorical"):
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+        frozen.suggest_int("x", 1, 2)
+
+
+def test_a_frozen_trial_warns_for_a_value_outside_the_asked_range():
+    # Optuna returns the stored value with a warning (the objective's range may have changed)
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+    study.optimize(_mixed_objective, n_trials=1)
+    frozen = study.trials[0]
+    with pytest.warns(UserWarning, match=r"value .* of parameter 'x' in Trial #0 is out of"):
+        assert frozen.suggest_float("x", 2.0, 3.0, log=True) == frozen.params["x"]
+    with pytest.raises(ValueError, match="does not support dynamic choices"):
         frozen.suggest_categorical("kind", ["c"])
+
+
+def test_frozen_trials_sort_by_number_and_are_hashable():
+    study = sk_hpo.create_study(sampler=RandomSampler(seed=0), pruner=NopPruner())
+    study.optimize(_mixed_objective, n_trials=3)
+    trials = study.trials
+    assert [t.number for t in sorted(reversed(trials))] == [0, 1, 2]
+    assert trials[0] < trials[1] <= trials[1]
+    assert len({*trials, *study.trials}) == 3  # equal trials hash alike
+
+
+def test_fixed_trial_runs_an_objective_without_a_study():
+    trial = sk_hpo.trial.FixedTrial({"kind": "b", "n": 2, "x": 0.5}, number=7)
+    assert _mixed_objective(trial) == 3.5
+    assert trial.number == 7 and trial.params == {"kind": "b", "n": 2, "x": 0.5}
+    assert trial.user_attrs == {"seen": True}
+    assert isinstance(trial, sk_hpo.trial.BaseTrial)
+    with pytest.raises(ValueError, match="FixedTrial #7 has no value for parameter 'y'"):
+        trial.suggest_float("y", 0, 1)
+    with pytest.warns(FutureWarning, match="suggest_uniform is deprecated"):
+        assert sk_hpo.trial.FixedTrial({"u": 0.5}).suggest_uniform("u", 0, 1) == 0.5
 
 
 def test_create_trial_is_at_the_top_level_as_in_optuna():
     assert sk_hpo.create_trial is sk_hpo.trial.create_trial
+
+
+class _Recording(sk_hpo.samplers.BaseSampler):
+    """A custom sampler: proposes ``relative`` jointly over ``space``; records its calls."""
+
+    def __init__(self, space, relative):
+        self.space, self.relative, self.calls = space, relative, []
+
+    def infer_relative_search_space(self, study, trial):
+        self.calls.append("infer")
+        return dict(self.space)
+
+    def sample_relative(self, study, trial, search_space):
+        self.calls.append(("relative", sorted(search_space)))
+        return dict(self.relative)
+
+    def sample_independent(self, study, trial, name, distribution):
+        self.calls.append(("independent", name))
+        return distribution.to_external_repr(distribution.low)
+
+
+def test_sample_relative_is_called_even_for_an_empty_relative_space():
+    sampler = _Recording({}, {})
+    trial = sk_hpo.create_study(sampler=sampler).ask()
+    assert trial.suggest_float("x", 0, 1) == 0.0
+    assert sampler.calls == ["infer", ("relative", []), ("independent", "x")]
+
+
+def test_relative_values_are_used_when_they_fit_the_suggested_distribution():
+    from sk_hpo.distributions import CategoricalDistribution, FloatDistribution
+
+    space = {"c": CategoricalDistribution([None, "a"]), "x": FloatDistribution(0, 1)}
+    sampler = _Recording(space, {"c": None, "x": 0.5})
+    trial = sk_hpo.create_study(sampler=sampler).ask()
+    assert trial.suggest_categorical("c", [None, "a"]) is None  # None is a value, not "absent"
+    assert trial.suggest_float("x", 0, 2) == 0.5  # other bounds, value inside: used
+    assert ("independent", "x") not in sampler.calls
+    other = sk_hpo.create_study(sampler=_Recording(space, {"x": 0.5})).ask()
+    assert other.suggest_float("x", 0.6, 1) == 0.6  # outside the new range: independent
+
+
+def test_a_relative_value_outside_the_inferred_space_is_a_sampler_error():
+    trial = sk_hpo.create_study(sampler=_Recording({}, {"x": 0.5})).ask()
+    with pytest.raises(ValueError, match="sample_relative returned 'x', which is not in the "):
+        trial.suggest_float("x", 0, 1)
+
+
+def test_a_relative_value_for_another_kind_of_parameter_is_an_error():
+    from sk_hpo.distributions import FloatDistribution
+
+    trial = sk_hpo.create_study(
+        sampler=_Recording({"y": FloatDistribution(0, 10)}, {"y": 5.5})
+    ).ask()
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+        trial.suggest_int("y", 1, 10)

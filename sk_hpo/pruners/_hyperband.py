@@ -4,8 +4,8 @@ import math
 import zlib
 from typing import TYPE_CHECKING
 
+from sk_hpo._validation import check_param, int_range, options
 from sk_hpo.pruners._base import BasePruner
-from sk_hpo.pruners._checks import check_int
 from sk_hpo.pruners._successive_halving import SuccessiveHalvingPruner, rung_steps
 from sk_hpo.trial._frozen import FrozenTrial
 
@@ -58,17 +58,27 @@ class HyperbandPruner(BasePruner):
         bootstrap_count: int = 0,
     ) -> None:
         owner = "HyperbandPruner"
-        self.min_resource = check_int(owner, "min_resource", min_resource, 1)
+        self.min_resource = check_param(owner, "min_resource", min_resource, [int_range(1)])
+        check_param(owner, "max_resource", max_resource, [int_range(1), options("auto")])
         if max_resource != "auto":
-            max_resource = check_int(owner, "max_resource", max_resource, 1)
             if max_resource < self.min_resource:
                 raise ValueError(
                     f"HyperbandPruner requires min_resource <= max_resource, but got "
                     f"(min_resource={min_resource!r}, max_resource={max_resource!r})."
                 )
         self.max_resource = max_resource
-        self.reduction_factor = check_int(owner, "reduction_factor", reduction_factor, 2)
-        self.bootstrap_count = check_int(owner, "bootstrap_count", bootstrap_count, 0)
+        self.reduction_factor = check_param(
+            owner, "reduction_factor", reduction_factor, [int_range(2)]
+        )
+        self.bootstrap_count = check_param(
+            owner, "bootstrap_count", bootstrap_count, [int_range(0)]
+        )
+        if self.bootstrap_count > 0 and max_resource == "auto":
+            raise ValueError(
+                f"HyperbandPruner cannot use bootstrap_count={bootstrap_count!r} with "
+                "max_resource='auto' (the brackets are unknown until a trial finishes); give "
+                "max_resource an int."
+            )
 
     @property
     def n_brackets(self) -> int | None:

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sk_hpo._direction import StudyDirection
+from sk_hpo._validation import check_param, int_range, interval
 from sk_hpo.pruners._base import BasePruner
-from sk_hpo.pruners._checks import check_int, check_unit_interval
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -41,7 +41,8 @@ class PercentilePruner(BasePruner):
     Notes
     -----
     NaN values: the trial's best value so far ignores its NaN values, and a trial whose
-    values up to the step are all NaN is pruned; NaN values of the other trials are left out
+    values up to the step are all NaN is pruned (once a trial is COMPLETE, after the start-up
+    trials and the warm-up, at a check step); NaN values of the other trials are left out
     (they count neither for ``n_min_trials`` nor for the percentile).
 
     Examples
@@ -68,18 +69,20 @@ class PercentilePruner(BasePruner):
         n_min_trials: int = 1,
     ) -> None:
         owner = type(self).__name__
-        self.percentile = check_unit_interval(owner, "percentile", percentile, 100.0)
-        self.n_startup_trials = check_int(owner, "n_startup_trials", n_startup_trials, 0)
-        self.n_warmup_steps = check_int(owner, "n_warmup_steps", n_warmup_steps, 0)
-        self.interval_steps = check_int(owner, "interval_steps", interval_steps, 1)
-        self.n_min_trials = check_int(owner, "n_min_trials", n_min_trials, 1)
+        self.percentile = float(check_param(owner, "percentile", percentile, [interval(0, 100)]))
+        self.n_startup_trials = check_param(
+            owner, "n_startup_trials", n_startup_trials, [int_range(0)]
+        )
+        self.n_warmup_steps = check_param(owner, "n_warmup_steps", n_warmup_steps, [int_range(0)])
+        self.interval_steps = check_param(owner, "interval_steps", interval_steps, [int_range(1)])
+        self.n_min_trials = check_param(owner, "n_min_trials", n_min_trials, [int_range(1)])
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
         if step is None or not self._is_check_step(trial):
             return False
         completed = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if len(completed) < self.n_startup_trials:
+        if not completed or len(completed) < self.n_startup_trials:
             return False
         maximize = study.direction == StudyDirection.MAXIMIZE
         own = [v for v in trial.intermediate_values.values() if not math.isnan(v)]

@@ -5,9 +5,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sk_hpo._direction import StudyDirection
+from sk_hpo._validation import check_param, int_range, options
 from sk_hpo.pruners._base import BasePruner
-from sk_hpo.pruners._checks import check_int
 from sk_hpo.trial._frozen import FrozenTrial
+from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
     from sk_hpo.study import Study
@@ -32,14 +33,17 @@ class SuccessiveHalvingPruner(BasePruner):
 
     Parameters
     ----------
-    min_resource : int, default=1
-        Resource units before the first rung.
+    min_resource : int or "auto", default=1
+        Resource units before the first rung. ``"auto"`` (Optuna's default) takes 1% of the
+        most steps a COMPLETE trial reported (at least 1), and prunes nothing before a trial
+        is COMPLETE.
     reduction_factor : int, default=4
         ``eta``: a rung keeps the best ``1 / eta`` of the trials.
     min_early_stopping_rate : int, default=0
         Shifts every rung by ``eta ** min_early_stopping_rate``.
     bootstrap_count : int, default=0
-        A rung promotes nobody until more than this many trials reached it.
+        A rung promotes nobody until more than this many trials reached it. Needs an int
+        ``min_resource``.
 
     Notes
     -----
@@ -69,20 +73,45 @@ class SuccessiveHalvingPruner(BasePruner):
         bootstrap_count: int = 0,
     ) -> None:
         owner = "SuccessiveHalvingPruner"
-        self.min_resource = check_int(owner, "min_resource", min_resource, 1)
-        self.reduction_factor = check_int(owner, "reduction_factor", reduction_factor, 2)
-        self.min_early_stopping_rate = check_int(
-            owner, "min_early_stopping_rate", min_early_stopping_rate, 0
+        self.min_resource = check_param(
+            owner, "min_resource", min_resource, [int_range(1), options("auto")]
         )
-        self.bootstrap_count = check_int(owner, "bootstrap_count", bootstrap_count, 0)
+        self.reduction_factor = check_param(
+            owner, "reduction_factor", reduction_factor, [int_range(2)]
+        )
+        self.min_early_stopping_rate = check_param(
+            owner, "min_early_stopping_rate", min_early_stopping_rate, [int_range(0)]
+        )
+        self.bootstrap_count = check_param(
+            owner, "bootstrap_count", bootstrap_count, [int_range(0)]
+        )
+        if self.bootstrap_count > 0 and self.min_resource == "auto":
+            raise ValueError(
+                f"SuccessiveHalvingPruner cannot use bootstrap_count={bootstrap_count!r} with "
+                "min_resource='auto' (the rungs are unknown until a trial completes); give "
+                "min_resource an int."
+            )
         self._prefix = ""
 
     def _rung_key(self, rung: int) -> str:
         return f"{self._prefix}completed_rung_{rung}"
 
-    def rung_resource(self, rung: int) -> int:
+    def rung_resource(self, rung: int, min_resource: int | None = None) -> int:
         """Resource units (``step + 1``) at which rung ``rung`` is reached."""
-        return self.min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
+        if min_resource is None:
+            min_resource = self.min_resource
+        return min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
+
+    def _min_resource(self, study: Study) -> int | None:
+        """``min_resource``, estimated from the COMPLETE trials when ``"auto"``."""
+        if self.min_resource != "auto":
+            return self.min_resource
+        steps = [
+            t.last_step
+            for t in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if t.last_step is not None
+        ]
+        return max((max(steps) + 1) // 100, 1) if steps else None
 
     def decision_steps(self, n_steps: int) -> frozenset[int]:
         """The rungs' steps, ``rung_resource(k) - 1``, below ``n_steps``.
@@ -100,12 +129,15 @@ class SuccessiveHalvingPruner(BasePruner):
             return False
         if self._prefix + _PRUNED_KEY in trial.system_attrs:
             return True  # the decision at a rung is final, however often it is asked
+        min_resource = self._min_resource(study)
+        if min_resource is None:
+            return False
         value = trial.intermediate_values[step]
         rung = 0
         while self._rung_key(rung) in trial.system_attrs:
             rung += 1
         all_trials: list[FrozenTrial] | None = None
-        while step + 1 >= self.rung_resource(rung):
+        while step + 1 >= self.rung_resource(rung, min_resource):
             if math.isnan(value):
                 return self._pruned(study, trial, rung)
             key = self._rung_key(rung)
@@ -132,7 +164,7 @@ class SuccessiveHalvingPruner(BasePruner):
 
     def __repr__(self) -> str:
         return (
-            f"SuccessiveHalvingPruner(min_resource={self.min_resource}, "
+            f"SuccessiveHalvingPruner(min_resource={self.min_resource!r}, "
             f"reduction_factor={self.reduction_factor}, "
             f"min_early_stopping_rate={self.min_early_stopping_rate}, "
             f"bootstrap_count={self.bootstrap_count})"

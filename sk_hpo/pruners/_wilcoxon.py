@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sk_hpo._direction import StudyDirection
+from sk_hpo._validation import check_param, int_range, interval
+from sk_hpo._warnings import warn_user
 from sk_hpo.pruners._base import BasePruner
-from sk_hpo.pruners._checks import check_int
 from sk_hpo.trial._frozen import FrozenTrial
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class WilcoxonPruner(BasePruner):
     Parameters
     ----------
     p_threshold : float, default=0.1
-        In ``(0, 1)``. Smaller prunes less, with fewer mistakes.
+        In ``[0, 1]``. Smaller prunes less, with fewer mistakes (0 never prunes).
     n_startup_steps : int, default=2
         No pruning before the trial shares this many steps with the best trial.
 
@@ -39,12 +39,12 @@ class WilcoxonPruner(BasePruner):
     ``d > 0`` means the trial is worse), ``alternative="greater"``, ``zero_method="zsplit"``
     (ties count half for each side, so they argue against pruning). With ``n`` shared steps
     the smallest one-sided p-value is ``2 ** -n``: with ``p_threshold=0.1``, pruning needs at
-    least 4 shared steps. A trial whose mean over the shared steps is at least as good as the
-    best trial's is never pruned, even when most of its differences are losses: the
+    least 4 shared steps. A trial whose mean over its reported steps is at least as good as
+    the best trial's mean is never pruned, even when most of its differences are losses: the
     objective is the mean.
 
-    NaN values: a NaN reported by the trial prunes it (its mean would be NaN); steps where
-    the best trial has NaN are left out of the pairing.
+    Infinite or NaN values (in the trial or in the best trial) and a best trial without
+    intermediate values stop the pruner from pruning, with a warning, as in Optuna.
 
     Use it with per-step values of instances that are the same for every trial (the same
     folds, the same seeds); with a learning curve, use the other pruners.
@@ -65,17 +65,12 @@ class WilcoxonPruner(BasePruner):
     """
 
     def __init__(self, p_threshold: float = 0.1, n_startup_steps: int = 2) -> None:
-        if (
-            isinstance(p_threshold, bool)
-            or not isinstance(p_threshold, numbers.Real)
-            or not 0.0 < p_threshold < 1.0
-        ):
-            raise ValueError(
-                "The 'p_threshold' parameter of WilcoxonPruner must be a number in (0, 1), "
-                f"got {p_threshold!r}."
-            )
-        self.p_threshold = float(p_threshold)
-        self.n_startup_steps = check_int("WilcoxonPruner", "n_startup_steps", n_startup_steps, 0)
+        self.p_threshold = float(
+            check_param("WilcoxonPruner", "p_threshold", p_threshold, [interval(0, 1)])
+        )
+        self.n_startup_steps = check_param(
+            "WilcoxonPruner", "n_startup_steps", n_startup_steps, [int_range(0)]
+        )
 
     def per_step_values(self) -> bool:
         """True: each step is one instance (a fold), paired with the best trial's."""
@@ -84,28 +79,46 @@ class WilcoxonPruner(BasePruner):
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         from scipy.stats import wilcoxon
 
-        step = trial.last_step
-        if step is None:
+        if not trial.intermediate_values:
             return False
-        if any(math.isnan(v) for v in trial.intermediate_values.values()):
-            return True
+        own = trial.intermediate_values
+        if not all(math.isfinite(v) for v in own.values()):
+            warn_user(
+                f"The intermediate values of trial #{trial.number} contain infinity or NaN: "
+                "WilcoxonPruner does not prune it."
+            )
+            return False
         try:
             best = study._storage.get_best_trial(study._study_id)
         except ValueError:
             return False
-        shared = [
-            s
-            for s in trial.intermediate_values
-            if s in best.intermediate_values and not math.isnan(best.intermediate_values[s])
-        ]
-        if len(shared) < max(self.n_startup_steps, 1):
+        ref = best.intermediate_values
+        if not ref:
+            warn_user(
+                f"The best trial #{best.number} has no intermediate values, so WilcoxonPruner "
+                "cannot prune; give add_trial's trials intermediate_values."
+            )
             return False
-        own = np.array([trial.intermediate_values[s] for s in shared])
-        ref = np.array([best.intermediate_values[s] for s in shared])
-        diff = own - ref
-        if study.direction == StudyDirection.MAXIMIZE:
-            diff = -diff  # positive = the trial is worse
-        if diff.mean() <= 0.0:  # as good on average: never pruned, whatever the ranks say
+        if not all(math.isfinite(v) for v in ref.values()):
+            warn_user(
+                f"The intermediate values of the best trial #{best.number} contain infinity or "
+                "NaN: WilcoxonPruner does not prune against it."
+            )
+            return False
+        shared = [s for s in own if s in ref]
+        if len(shared) < len(own):
+            warn_user(
+                f"Trial #{trial.number} reported steps the best trial #{best.number} lacks; "
+                "WilcoxonPruner ignores them."
+            )
+        if len(shared) < max(self.n_startup_steps, 2):
+            return False
+        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+        # positive = the trial is worse
+        diff = sign * (np.array([own[s] for s in shared]) - np.array([ref[s] for s in shared]))
+        # The objective is a mean: a trial whose mean is at least as good as the best trial's
+        # is never pruned, whatever the ranks say.
+        if sign * (np.mean(list(own.values())) - np.mean(list(ref.values()))) <= 0.0:
             return False
         result = wilcoxon(diff, alternative="greater", zero_method="zsplit")
         return bool(result.pvalue < self.p_threshold)

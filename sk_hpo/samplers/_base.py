@@ -25,7 +25,11 @@ class BaseSampler(abc.ABC):
 
     1. :meth:`before_trial` once, when the trial starts;
     2. :meth:`infer_relative_search_space` then :meth:`sample_relative` once, at the first
-       ``suggest_*`` call: joint proposals for the parameters the sampler can model together;
+       ``suggest_*`` call (``sample_relative`` even when the space is empty, as in Optuna):
+       joint proposals for the parameters the sampler can model together. A proposal is used
+       when it lies in the distribution the objective suggests (bounds may differ from the
+       inferred space's; another kind raises). ``sample_relative`` must return only names of
+       the space it was given;
     3. :meth:`sample_independent` for each suggested parameter that step 2 did not cover;
     4. :meth:`after_trial` once, when the trial is told, before its state is stored.
 
@@ -71,7 +75,8 @@ class BaseSampler(abc.ABC):
         return False
 
     def reseed_rng(self) -> None:
-        """Reseed the random generator (called for each worker thread of ``optimize``)."""
+        """Reseed the random generator (called once by each thread of ``optimize(n_jobs>1)``
+        that runs a trial)."""
 
     def is_adaptive(self) -> bool:
         """Whether proposals depend on the results of finished trials.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.exceptions import SearchSpaceExhausted
 from sk_hpo.samplers._base import BaseSampler
@@ -76,7 +77,8 @@ class GridSampler(BaseSampler):
     point that agrees with its fixed values, or no point when none agrees; its other grid
     parameters come from that point.
 
-    Every parameter the objective suggests must be in the grid; parameters of the grid that
+    Every parameter the objective suggests must be in the grid (a grid value outside the
+    suggested range is used, with a warning, as in Optuna); parameters of the grid that
     a trial does not suggest (a conditional objective) are simply left out of that trial.
 
     Examples
@@ -195,9 +197,9 @@ class GridSampler(BaseSampler):
         value = self.grid_point(int(grid_id))[param_name]
         internal = param_distribution.to_internal_repr(value)
         if not param_distribution._contains(internal):
-            raise ValueError(
-                f"The grid value {value!r} of {param_name!r} is not in {param_distribution!r}; "
-                "make the suggested range cover the grid."
+            warn_user(
+                f"The grid value {value!r} of {param_name!r} is outside {param_distribution!r}; "
+                "it is used as it is (make the suggested range cover the grid to silence this)."
             )
         return value
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import check_param, options
+from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -59,10 +61,12 @@ def from_unit(u: float, distribution: BaseDistribution) -> Any:
 class QMCSampler(BaseSampler):
     """Quasi-Monte Carlo sampling: low-discrepancy points (Sobol or Halton) over the space.
 
-    The search space is the one of the first COMPLETE trial (its parameters that can vary,
-    in sorted order), fixed once the sampler has seen it: a low-discrepancy sequence needs a
-    fixed dimension. Trials before it, and parameters outside it (or suggested with another
-    distribution), go to ``independent_sampler``. Trial number ``n`` takes point ``n`` of the
+    The search space is the one of the first finished (COMPLETE or PRUNED) trial (its
+    parameters that can vary, in sorted order), fixed once the sampler has seen it: a
+    low-discrepancy sequence needs a fixed dimension. Until a trial finishes, it is the union
+    of what the RUNNING trials suggested (as in Optuna). Trials before any space is known,
+    and parameters outside it (or suggested with another distribution), go to
+    ``independent_sampler``. Trial number ``n`` takes point ``n`` of the
     sequence, so several processes sharing a study (with the same ``seed``) walk one sequence
     together instead of repeating it. Log distributions are covered uniformly in log space;
     integers and stepped floats take the grid cell the coordinate falls in; categorical
@@ -98,11 +102,7 @@ class QMCSampler(BaseSampler):
         independent_sampler: BaseSampler | None = None,
         warn_independent_sampling: bool = True,
     ) -> None:
-        if qmc_type not in ("sobol", "halton"):
-            raise ValueError(
-                f"The 'qmc_type' parameter of QMCSampler must be 'sobol' or 'halton', got "
-                f"{qmc_type!r}."
-            )
+        check_param("QMCSampler", "qmc_type", qmc_type, [options("sobol", "halton")])
         self._qmc_type = qmc_type
         self._scramble = bool(scramble)
         self._seed = int(np.random.default_rng().integers(2**31)) if seed is None else seed
@@ -120,13 +120,20 @@ class QMCSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        if self._space is None:
-            complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if not complete:
-                return {}
-            first = complete[0].distributions
-            self._space = {n: d for n, d in sorted(first.items()) if not d.single()}
-        return self._space
+        if self._space is not None:
+            return self._space
+        finished = study._get_trials(
+            deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)
+        )
+        if finished:
+            self._space = _varying(min(finished, key=lambda t: t.number).distributions)
+            return self._space
+        # Nothing finished yet: the union of what the running trials suggested (Optuna's
+        # order), so parallel first trials already walk the sequence; not fixed until then.
+        union: dict[str, BaseDistribution] = {}
+        for t in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            union.update(t.distributions)
+        return _varying(union)
 
     def _point(self, index: int, dim: int) -> np.ndarray:
         from scipy.stats import qmc
@@ -157,11 +164,9 @@ class QMCSampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         if self._warn and self._space is not None:
-            warnings.warn(
+            warn_user(
                 f"QMCSampler samples {param_name!r} of trial #{trial.number} with "
-                f"{self._independent!r}: it is outside the space of the first complete trial.",
-                UserWarning,
-                stacklevel=2,
+                f"{self._independent!r}: it is outside the space of the first finished trial."
             )
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
@@ -170,3 +175,8 @@ class QMCSampler(BaseSampler):
             f"QMCSampler(qmc_type={self._qmc_type!r}, scramble={self._scramble}, "
             f"seed={self._seed!r})"
         )
+
+
+def _varying(distributions: dict[str, BaseDistribution]) -> dict[str, BaseDistribution]:
+    """The distributions that hold more than one value, by parameter name."""
+    return {n: d for n, d in sorted(distributions.items()) if not d.single()}

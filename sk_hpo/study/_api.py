@@ -1,13 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sk_hpo._direction import StudyDirection
 from sk_hpo.exceptions import DuplicatedStudyError
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.storages import BaseStorage, get_storage
 from sk_hpo.study._study import Study, new_study_name
+from sk_hpo.study._summary import StudySummary
+from sk_hpo.trial._state import TrialState
 
-__all__ = ["create_study", "load_study", "delete_study", "get_all_study_names"]
+__all__ = [
+    "copy_study",
+    "create_study",
+    "delete_study",
+    "get_all_study_names",
+    "get_all_study_summaries",
+    "load_study",
+]
 
 
 def create_study(
@@ -18,6 +30,7 @@ def create_study(
     study_name: str | None = None,
     direction: str | StudyDirection | None = None,
     load_if_exists: bool = False,
+    directions: Sequence[str | StudyDirection] | None = None,
 ) -> Study:
     """Create a new study (or continue an existing one with ``load_if_exists=True``).
 
@@ -36,6 +49,9 @@ def create_study(
     direction : {"minimize", "maximize"}, default="minimize"
     load_if_exists : bool, default=False
         When a study of that name exists, load it instead of raising DuplicatedStudyError.
+    directions : list of one direction, default=None
+        Optuna's spelling, ``directions=["maximize"]``; exclusive with ``direction``. Studies
+        of several objectives are not supported yet.
 
     Returns
     -------
@@ -48,7 +64,7 @@ def create_study(
     >>> study.direction
     StudyDirection.MAXIMIZE
     """
-    direction = StudyDirection._coerce("minimize" if direction is None else direction)
+    direction = _single_direction(direction, directions)
     storage_obj = get_storage(storage)
     if study_name is None:
         study_name = new_study_name()
@@ -149,3 +165,115 @@ def get_all_study_names(storage: str | BaseStorage) -> list[str]:
     ['a', 'b']
     """
     return [s.study_name for s in get_storage(storage).get_all_studies()]
+
+
+def get_all_study_summaries(
+    storage: str | BaseStorage, include_best_trial: bool = True
+) -> list[StudySummary]:
+    """A :class:`~sk_hpo.study.StudySummary` of each study in ``storage``, in creation order.
+
+    Parameters
+    ----------
+    storage : str or BaseStorage
+    include_best_trial : bool, default=True
+        False leaves ``best_trial`` None (faster for many studies).
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> from sk_hpo.storages import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> study = sk_hpo.create_study(storage=storage, study_name="svc")
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    >>> summary, = sk_hpo.get_all_study_summaries(storage)
+    >>> summary.study_name, summary.n_trials, summary.best_trial.number == study.best_trial.number
+    ('svc', 3, True)
+    """
+    storage_obj = get_storage(storage)
+    summaries = []
+    for name in get_all_study_names(storage_obj):
+        study = Study(name, storage_obj)
+        trials = study._get_trials(deepcopy=False)
+        best = None
+        if include_best_trial and any(t.state == TrialState.COMPLETE for t in trials):
+            best = study.best_trial
+        starts = [t.datetime_start for t in trials if t.datetime_start is not None]
+        summaries.append(
+            StudySummary(
+                study_name=name,
+                direction=study.direction,
+                best_trial=best,
+                user_attrs=study.user_attrs,
+                system_attrs=study.system_attrs,
+                n_trials=len(trials),
+                datetime_start=min(starts) if starts else None,
+                study_id=study._study_id,
+            )
+        )
+    return summaries
+
+
+def copy_study(
+    *,
+    from_study_name: str,
+    from_storage: str | BaseStorage,
+    to_storage: str | BaseStorage,
+    to_study_name: str | None = None,
+) -> None:
+    """Copy a study (direction, user and system attributes, finished trials) to a storage.
+
+    Use it to move a study from memory to a SQLite file, or between files. RUNNING and WAITING
+    trials are not copied: they belong to processes of the source study.
+
+    Parameters
+    ----------
+    from_study_name : str
+    from_storage, to_storage : str or BaseStorage
+    to_study_name : str, default=None
+        None keeps the name. A study of that name must not exist in ``to_storage``.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> from sk_hpo.storages import InMemoryStorage
+    >>> source, target = InMemoryStorage(), InMemoryStorage()
+    >>> study = sk_hpo.create_study(storage=source, study_name="s", direction="maximize")
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    >>> sk_hpo.copy_study(from_study_name="s", from_storage=source, to_storage=target)
+    >>> copied = sk_hpo.load_study(study_name="s", storage=target)
+    >>> copied.direction.name, len(copied.trials), copied.best_value == study.best_value
+    ('MAXIMIZE', 3, True)
+    """
+    source = load_study(study_name=from_study_name, storage=from_storage)
+    target = create_study(
+        storage=to_storage,
+        study_name=from_study_name if to_study_name is None else to_study_name,
+        direction=source.direction,
+    )
+    for key, value in source.system_attrs.items():
+        target.set_system_attr(key, value)
+    for key, value in source.user_attrs.items():
+        target.set_user_attr(key, value)
+    target.add_trials(t for t in source.get_trials(deepcopy=False) if t.state.is_finished())
+
+
+def _single_direction(direction: Any, directions: Any) -> StudyDirection:
+    """The study's direction from ``direction`` or Optuna's one-element ``directions``."""
+    if directions is None:
+        return StudyDirection._coerce("minimize" if direction is None else direction)
+    if direction is not None:
+        raise ValueError(
+            f"Give direction or directions, not both (got direction={direction!r}, "
+            f"directions={directions!r})."
+        )
+    if isinstance(directions, (str, StudyDirection)) or not isinstance(directions, Sequence):
+        raise ValueError(
+            f"The 'directions' parameter must be a list of directions, got {directions!r}; "
+            "for one objective pass direction='minimize' or directions=['minimize']."
+        )
+    if len(directions) != 1:
+        raise ValueError(
+            f"The 'directions' parameter has {len(directions)} directions {list(directions)!r}, "
+            "but studies of several objectives are not supported yet: give one direction."
+        )
+    return StudyDirection._coerce(directions[0])

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sk_hpo.study._optimize import WORKER_ATTR
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -17,9 +19,12 @@ _DEFAULT_ATTRS = (
     "duration",
     "params",
     "user_attrs",
+    "system_attrs",
     "state",
 )
-_ALLOWED = set(_DEFAULT_ATTRS) | {"system_attrs", "intermediate_values", "distributions"}
+_ALLOWED = set(_DEFAULT_ATTRS) | {"intermediate_values", "distributions", "trial_id"}
+# sk_hpo's own bookkeeping, which Optuna's table would not show
+_HIDDEN_SYSTEM_ATTRS = frozenset({WORKER_ATTR})
 
 
 def trials_dataframe(
@@ -28,7 +33,8 @@ def trials_dataframe(
     """Build the DataFrame of :meth:`Study.trials_dataframe` (one row per trial)."""
     import pandas as pd
 
-    attrs = _DEFAULT_ATTRS if attrs is None else tuple(attrs)
+    # Optuna spells some attributes with their private name ("_trial_id"): same column
+    attrs = tuple(a.lstrip("_") for a in (_DEFAULT_ATTRS if attrs is None else attrs))
     unknown = [a for a in attrs if a not in _ALLOWED]
     if unknown:
         raise ValueError(
@@ -70,4 +76,7 @@ def trials_dataframe(
 
 
 def _nested(trial: Any, attr: str) -> dict[Any, Any]:
-    return getattr(trial, attr)
+    values = getattr(trial, attr)
+    if attr == "system_attrs":
+        return {k: v for k, v in values.items() if k not in _HIDDEN_SYSTEM_ATTRS}
+    return values

@@ -5,17 +5,25 @@ from __future__ import annotations
 import copy
 import gc
 import logging
-import numbers
 import os
 import socket
 import threading
 import time
-import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from sk_hpo._progress import TrialProgress
+from sk_hpo._validation import (
+    CALLBACKS,
+    INT,
+    NONE,
+    Constraint,
+    int_range,
+    interval,
+    validate_params,
+)
+from sk_hpo._warnings import warn_user
 from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
 from sk_hpo.trial._state import TrialState
 
@@ -27,48 +35,32 @@ __all__ = ["run_optimize"]
 _logger = logging.getLogger("sk_hpo")
 
 
+_NON_ZERO_INT = Constraint(lambda v: INT.check(v) and v != 0, "a non-zero int (-1: all CPUs)")
+_EXCEPTION_CLASSES = Constraint(
+    lambda v: (isinstance(v, type) and issubclass(v, BaseException))
+    or (isinstance(v, (tuple, list, set, frozenset))
+        and all(isinstance(c, type) and issubclass(c, BaseException) for c in v)),
+    "an exception class or a tuple (list, set) of them",
+)
+
+
 def _check_args(
     n_trials: Any, timeout: Any, n_jobs: Any, catch: Any, callbacks: Any
 ) -> tuple[tuple[type[BaseException], ...], int]:
-    if n_trials is not None and (
-        isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 0
-    ):
-        raise ValueError(
-            f"The 'n_trials' parameter of optimize must be a non-negative int or None, got "
-            f"{n_trials!r}."
-        )
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, numbers.Real)
-        or not timeout >= 0
-    ):
-        raise ValueError(
-            f"The 'timeout' parameter of optimize must be a non-negative number of seconds or "
-            f"None, got {timeout!r}."
-        )
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(
-            f"The 'n_jobs' parameter of optimize must be a non-zero int (-1 for all CPUs), got "
-            f"{n_jobs!r}."
-        )
+    validate_params(
+        "optimize",
+        {"n_trials": n_trials, "timeout": timeout, "n_jobs": n_jobs, "catch": catch,
+         "callbacks": callbacks},
+        {
+            "n_trials": [int_range(0), NONE],
+            "timeout": [interval(0, None), NONE],
+            "n_jobs": [_NON_ZERO_INT],
+            "catch": [_EXCEPTION_CLASSES],
+            "callbacks": [CALLBACKS, NONE],
+        },
+    )
     n_workers = int(n_jobs) if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
-    if isinstance(catch, type):
-        catch = (catch,)
-    caught = tuple(catch) if isinstance(catch, Iterable) else None
-    if caught is None or not all(
-        isinstance(c, type) and issubclass(c, BaseException) for c in caught
-    ):
-        raise TypeError(
-            f"The 'catch' parameter of optimize must be an exception class or a tuple of them, "
-            f"got {catch!r}."
-        )
-    if callbacks is not None and (
-        not isinstance(callbacks, Iterable) or not all(callable(c) for c in callbacks)
-    ):
-        raise TypeError(
-            f"The 'callbacks' parameter of optimize must be a list of callables, got {callbacks!r}."
-        )
-    return caught, n_workers
+    return ((catch,) if isinstance(catch, type) else tuple(catch)), n_workers
 
 
 def run_optimize(
@@ -86,6 +78,11 @@ def run_optimize(
     if not callable(func):
         raise TypeError(f"The objective passed to optimize must be callable, got {func!r}.")
     catch_t, n_workers = _check_args(n_trials, timeout, n_jobs, catch, callbacks)
+    if threading.get_ident() in study._optimizing_threads:
+        raise RuntimeError(
+            "Nested invocation of Study.optimize isn't allowed: an objective or a callback of "
+            "this study called its optimize; use another study (or ask/tell) inside."
+        )
     study._stop_flag = False
     lock = threading.Lock()
     started = [0]
@@ -106,9 +103,17 @@ def run_optimize(
             return True
 
     def worker(reseed: bool) -> None:
-        if reseed:
-            study.sampler.reseed_rng()
+        study._optimizing_threads.add(threading.get_ident())
+        try:
+            work(reseed)
+        finally:
+            study._optimizing_threads.discard(threading.get_ident())
+
+    def work(reseed: bool) -> None:
         while claim_slot():
+            if reseed:  # each thread that runs a trial draws its own random stream
+                study.sampler.reseed_rng()
+                reseed = False
             try:
                 frozen = _run_trial(study, func, catch_t)
             except SearchSpaceExhausted:
@@ -158,7 +163,7 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
         return frozen
     except BaseException as e:
         return _after_error(study, trial, e, catch)
-    frozen = _tell(study, trial, value, state=TrialState.COMPLETE)
+    frozen = _tell(study, trial, value)  # None, NaN or a non-number: FAIL with a warning
     if frozen.state == TrialState.COMPLETE:
         _logger.info(
             "Trial %d finished with value %r and parameters %r.",
@@ -182,18 +187,16 @@ def _after_error(
             study._storage.release_trial_claims(trial._trial_id)
         raise error
     frozen = _tell(study, trial, state=TrialState.FAIL)
-    warnings.warn(
+    warn_user(
         f"Trial {frozen.number} failed with {type(error).__name__}: {error}; the study goes on "
-        "because this exception is in 'catch'.",
-        UserWarning,
-        stacklevel=6,
+        "because this exception is in 'catch'."
     )
     return frozen
 
 
 def _tell(study: Study, trial: Any, value: Any = None, state: TrialState | None = None) -> Any:
     try:
-        return study._tell(trial, value, state, from_objective=True)
+        return study._tell(trial, value, state)
     except UpdateFinishedTrialError:
         frozen = _finished_elsewhere(study, trial)
         if frozen is None:
@@ -213,12 +216,11 @@ def _finished_elsewhere(study: Study, trial: Any) -> Any:
     if not frozen.state.is_finished():
         return None
     study._heartbeat.discard(trial._trial_id)
-    warnings.warn(
+    warn_user(
         f"Trial {frozen.number} was marked {frozen.state.name} by another worker while it ran "
         "(no heartbeat for longer than the storage's grace_period); its result is dropped and "
         "the study goes on. Give the storage a larger grace_period if trials can stall "
         "that long.",
         RuntimeWarning,
-        stacklevel=7,
     )
     return copy.deepcopy(frozen)

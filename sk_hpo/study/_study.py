@@ -5,13 +5,16 @@ import json
 import math
 import numbers
 import uuid
-import warnings
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
-from sk_hpo.distributions import BaseDistribution
+from sk_hpo._validation import NONE, instance_of, validate_params
+from sk_hpo._warnings import warn_user
+from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
@@ -77,18 +80,20 @@ class Study:
         self._study_id = self._storage.get_study_id_from_name(study_name)
         self._study_name = study_name
         self._direction = self._storage.get_study_direction(self._study_id)
-        if sampler is not None and not isinstance(sampler, BaseSampler):
-            raise TypeError(
-                f"The 'sampler' parameter must be a BaseSampler instance or None, got {sampler!r}."
-            )
-        if pruner is not None and not isinstance(pruner, BasePruner):
-            raise TypeError(
-                f"The 'pruner' parameter must be a BasePruner instance or None, got {pruner!r}."
-            )
+        validate_params(
+            "Study",
+            {"sampler": sampler, "pruner": pruner},
+            {
+                "sampler": [instance_of(BaseSampler, "an instance of 'BaseSampler'"), NONE],
+                "pruner": [instance_of(BasePruner, "an instance of 'BasePruner'"), NONE],
+            },
+        )
         self.sampler = sampler if sampler is not None else _default_sampler()
         self.pruner = pruner if pruner is not None else _default_pruner()
         self._heartbeat = HeartbeatThread(self._storage)
         self._stop_flag = False
+        self._param_kinds: dict[str, BaseDistribution] = {}
+        self._optimizing_threads: set[int] = set()  # threads running this study's optimize
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -108,6 +113,15 @@ class Study:
     @property
     def direction(self) -> StudyDirection:
         return self._direction
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """``[direction]`` (Optuna's spelling; a study has one objective)."""
+        return [self._direction]
+
+    def _is_multi_objective(self) -> bool:
+        """False: a study has one objective (Optuna's private check, used by its helpers)."""
+        return False
 
     @property
     def trials(self) -> list[FrozenTrial]:
@@ -158,6 +172,23 @@ class Study:
         """Attach library-internal data to the study (used by HPOSearchCV)."""
         self._storage.set_study_system_attr(self._study_id, key, value)
 
+    def _check_param_kind(self, name: str, distribution: BaseDistribution) -> None:
+        """Raise when an earlier trial suggested ``name`` with another kind or scale.
+
+        Bounds may change between trials (a dynamic space); a float becoming an int or a
+        categorical would leave samplers comparing unlike values. The first distribution seen
+        for each name is cached on this object.
+        """
+        known = self._param_kinds.get(name)
+        if known is None:  # one pass learns every name the stored trials hold
+            for t in self._get_trials(deepcopy=False):
+                for other, dist in t.distributions.items():
+                    self._param_kinds.setdefault(other, dist)
+            known = self._param_kinds.get(name)
+            self._param_kinds.setdefault(name, distribution)
+        if known is not None:
+            check_same_kind(known, distribution)
+
     # -- ask and tell ----------------------------------------------------------------------------
 
     def ask(self, fixed_distributions: dict[str, Any] | None = None) -> Trial:
@@ -204,27 +235,39 @@ class Study:
     def tell(
         self,
         trial: Trial | int,
-        value: float | None = None,
+        value: float | Sequence[float] | None = None,
         state: TrialState | None = None,
         skip_if_finished: bool = False,
+        *,
+        values: float | Sequence[float] | None = None,
     ) -> FrozenTrial:
         """Finish a trial started by :meth:`ask` (or a RUNNING trial given by number).
 
         Parameters
         ----------
         trial : Trial or int
-        value : float, default=None
-            Objective value. NaN or a non-number makes the trial FAIL, with a warning.
+        value : float or sequence of one float, default=None
+            Objective value. ``values=`` (Optuna's keyword) is the same argument.
         state : TrialState, default=None
-            COMPLETE when ``value`` is given. PRUNED keeps the last reported value.
+            None: COMPLETE when ``value`` is a number, else FAIL with a warning (NaN, None or a
+            non-number), as for a value returned by an objective. COMPLETE needs a number;
+            PRUNED keeps the last reported value; PRUNED and FAIL take no ``value``.
         skip_if_finished : bool, default=False
-            Return quietly when the trial is already finished instead of raising.
+            Return quietly when the trial is already finished instead of raising
+            ``ValueError``.
 
         Returns
         -------
         FrozenTrial
             The finished trial.
         """
+        if values is not None:
+            if value is not None:
+                raise TypeError(
+                    f"tell takes the objective value once: got value={value!r} and "
+                    f"values={values!r}; pass one of them."
+                )
+            value = values
         return self._tell(trial, value, state, skip_if_finished)
 
     def _tell(
@@ -233,11 +276,7 @@ class Study:
         value: Any,
         state: TrialState | None,
         skip_if_finished: bool = False,
-        *,
-        from_objective: bool = False,
     ) -> FrozenTrial:
-        """:meth:`tell`; ``from_objective``: ``value`` is what an objective returned, so None
-        fails the trial with a warning instead of being refused."""
         trial_id = self._resolve_trial_id(trial)
         frozen = self._storage.get_trial(trial_id)
         if frozen.state.is_finished():
@@ -252,14 +291,13 @@ class Study:
                 f"Trial #{frozen.number} is {frozen.state.name}; only a RUNNING trial (from "
                 "ask) can be told."
             )
-        state, value = self._checked_outcome(frozen, value, state, from_objective)
+        state, value = _checked_outcome(frozen, value, state)
         try:
             self.sampler.after_trial(self, frozen, state, value)
         finally:
             self._storage.set_trial_state_values(trial_id, state, value)
             self._heartbeat.discard(trial_id)
         return copy.deepcopy(self._storage.get_trial(trial_id))
-
     def _resolve_trial_id(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
             theirs = trial.study
@@ -282,44 +320,6 @@ class Study:
                     f"Study {self._study_name!r} has no trial number {trial!r}."
                 ) from None
         raise TypeError(f"The 'trial' parameter must be a Trial or an int, got {trial!r}.")
-
-    def _checked_outcome(
-        self, frozen: FrozenTrial, value: Any, state: TrialState | None, from_objective: bool
-    ) -> tuple[TrialState, float | None]:
-        if state is None:
-            if value is None:
-                raise ValueError(
-                    "tell needs a value or a state: pass value=<objective value>, or "
-                    "state=TrialState.PRUNED / TrialState.FAIL."
-                )
-            state = TrialState.COMPLETE
-        state = TrialState(state)
-        if state in (TrialState.RUNNING, TrialState.WAITING):
-            raise ValueError(
-                f"The 'state' parameter of tell must be COMPLETE, PRUNED or FAIL, got {state!r}."
-            )
-        if state == TrialState.FAIL:
-            return state, None
-        if state == TrialState.PRUNED:
-            if value is None and frozen.last_step is not None:
-                value = frozen.intermediate_values[frozen.last_step]
-            if value is not None and not _is_feasible(value):
-                value = None
-            return state, (None if value is None else float(value))
-        if value is None and not from_objective:
-            raise ValueError(
-                f"tell(state=COMPLETE) needs the objective value of trial #{frozen.number}: "
-                "pass value=<objective value> (the trial is still RUNNING)."
-            )
-        if value is None or not _is_feasible(value):
-            warnings.warn(
-                f"Trial #{frozen.number} failed because the objective returned {value!r}; "
-                "an objective must return a finite-or-infinite float, not NaN or a non-number.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return TrialState.FAIL, None
-        return state, float(value)
 
     def enqueue_trial(
         self,
@@ -399,11 +399,16 @@ class Study:
             self.add_trial(trial)
 
     def _params_exist(self, params: dict[str, Any]) -> bool:
+        """Whether a trial has (or is queued with) exactly these parameters, NaN matching NaN.
+
+        A trial with other parameter names does not count: enqueuing ``{"x": 1}`` after a
+        trial of ``{"x": 1, "y": 2}`` queues a trial whose ``y`` is sampled.
+        """
         for t in self._get_trials(deepcopy=False):
-            existing = t.params if t.state != TrialState.WAITING else t.system_attrs.get(
-                "fixed_params", {}
-            )
-            if all(k in existing and existing[k] == v for k, v in params.items()):
+            existing = t.system_attrs.get("fixed_params", t.params)
+            if existing.keys() == params.keys() and all(
+                _same_param_value(existing[k], v) for k, v in params.items()
+            ):
                 return True
         return False
 
@@ -474,9 +479,10 @@ class Study:
     ) -> pd.DataFrame:
         """The trials as a :class:`pandas.DataFrame`, one row per trial.
 
-        Columns: ``number, value, datetime_start, datetime_complete, duration,
-        params_<name>, user_attrs_<key>, state`` (``attrs`` selects others, e.g.
-        ``system_attrs`` or ``intermediate_values``).
+        Columns, as Optuna's: ``number, value, datetime_start, datetime_complete, duration,
+        params_<name>, user_attrs_<key>, system_attrs_<key>, state`` (``attrs`` selects
+        others, e.g. ``intermediate_values``, ``distributions`` or ``trial_id``). sk_hpo's own
+        bookkeeping attribute (the worker that ran a trial) is left out.
 
         Examples
         --------
@@ -494,13 +500,73 @@ class Study:
         return f"Study(study_name={self._study_name!r}, direction={self._direction.value!r})"
 
 
-def _is_feasible(value: Any) -> bool:
+def _checked_outcome(
+    frozen: FrozenTrial, value: Any, state: TrialState | None
+) -> tuple[TrialState, float | None]:
+    """The state and value to store, by Optuna's rules for ``tell``."""
+    if state is not None:
+        state = TrialState(state)
+    if state in (TrialState.RUNNING, TrialState.WAITING):
+        raise ValueError(
+            f"The 'state' parameter of tell must be COMPLETE, PRUNED, FAIL or None, got {state!r}."
+        )
+    if state in (TrialState.PRUNED, TrialState.FAIL):
+        if value is not None:
+            raise ValueError(
+                f"tell(state={state.name}) takes no value, got {value!r}: a "
+                f"{state.name} trial keeps its last reported value (PRUNED) or none (FAIL)."
+            )
+        if state == TrialState.FAIL or frozen.last_step is None:
+            return state, None
+        last = frozen.intermediate_values[frozen.last_step]
+        return state, (None if _why_not_a_value(last) else float(last))
+    if value is None and state == TrialState.COMPLETE:
+        raise ValueError(
+            f"tell(state=COMPLETE) needs the objective value of trial #{frozen.number}: "
+            "pass value=<objective value> (the trial is still RUNNING)."
+        )
+    problem = _why_not_a_value(value)
+    if problem is None:
+        return TrialState.COMPLETE, float(value[0] if _is_sequence(value) else value)
+    if state == TrialState.COMPLETE:
+        raise ValueError(f"tell(state=COMPLETE) for trial #{frozen.number}: {problem}.")
+    warn_user(
+        f"Trial #{frozen.number} failed because {problem}; an objective must return a float "
+        "(or a sequence of one float), not NaN, None or a non-number."
+    )
+    return TrialState.FAIL, None
+
+
+def _same_param_value(a: Any, b: Any) -> bool:
+    if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    return type(a) is type(b) and a == b
+
+
+def _is_sequence(value: Any) -> bool:
+    return (isinstance(value, Sequence) and not isinstance(value, str)) or (
+        isinstance(value, np.ndarray) and value.ndim == 1
+    )
+
+
+def _why_not_a_value(value: Any) -> str | None:
+    """None when ``value`` (a number, or a sequence of one) is a valid objective value."""
+    if _is_sequence(value):
+        if len(value) != 1:
+            return (
+                f"the number of the values {len(value)} did not match the number of the "
+                "objectives 1"
+            )
+        value = value[0]
     if isinstance(value, bool):
-        return False
+        return f"the value {value!r} could not be cast to float"
     try:
-        return not math.isnan(float(value))
+        number = float(value)
     except (TypeError, ValueError):
-        return False
+        return f"the value {value!r} could not be cast to float"
+    if math.isnan(number):
+        return f"the value {value!r} is not acceptable"
+    return None
 
 
 def new_study_name() -> str:

@@ -4,18 +4,14 @@ import copy
 import datetime
 from typing import Any
 
-from sk_hpo.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
+from sk_hpo.distributions import BaseDistribution
+from sk_hpo.trial._base import BaseTrial, replay_value
 from sk_hpo.trial._state import TrialState
 
 __all__ = ["FrozenTrial"]
 
 
-class FrozenTrial:
+class FrozenTrial(BaseTrial):
     """The immutable record of one trial, as held by a storage.
 
     Samplers, pruners, callbacks and plots read trials as ``FrozenTrial`` objects. Treat them
@@ -50,8 +46,9 @@ class FrozenTrial:
     -----
     A ``FrozenTrial`` can stand in for a :class:`~sk_hpo.trial.Trial` in an objective, to
     rebuild what a trial evaluated (``objective(study.best_trial)``): ``suggest_*`` return its
-    stored parameters, ``report`` does nothing, ``should_prune`` is False and
-    ``set_user_attr`` sets the attribute on this object only.
+    stored parameters (with a warning when a value lies outside the range asked for),
+    ``report`` does nothing, ``should_prune`` is False and ``set_user_attr`` sets the attribute
+    on this object only. Trials sort by number (``sorted(study.trials)``) and are hashable.
 
     Examples
     --------
@@ -142,21 +139,10 @@ class FrozenTrial:
 
     # -- standing in for a Trial ----------------------------------------------------------------
 
-    def suggest_float(
-        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
-    ) -> float:
-        """The stored value of ``name``, checked against the given range."""
-        return self._stored(name, FloatDistribution(low, high, log=log, step=step))
-
-    def suggest_int(
-        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
-    ) -> int:
-        """The stored value of ``name``, checked against the given range."""
-        return self._stored(name, IntDistribution(low, high, log=log, step=step))
-
-    def suggest_categorical(self, name: str, choices: Any) -> Any:
-        """The stored value of ``name``, checked against ``choices``."""
-        return self._stored(name, CategoricalDistribution(choices))
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        return replay_value(
+            f"Trial #{self.number}", self.params, self.distributions, name, distribution
+        )
 
     def report(self, value: float, step: int) -> None:
         """Do nothing: a finished trial records no more progress."""
@@ -168,24 +154,6 @@ class FrozenTrial:
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute on this object (not in the storage)."""
         self.user_attrs = {**self.user_attrs, key: value}
-
-    def _stored(self, name: str, distribution: BaseDistribution) -> Any:
-        if name not in self.params:
-            raise ValueError(
-                f"Trial #{self.number} has no parameter {name!r} (it has "
-                f"{sorted(self.params)!r}); a FrozenTrial only returns the values it holds."
-            )
-        value = self.params[name]
-        try:
-            inside = distribution._contains(distribution.to_internal_repr(value))
-        except (ValueError, TypeError):
-            inside = False
-        if not inside:
-            raise ValueError(
-                f"The value {value!r} of parameter {name!r} in trial #{self.number} lies "
-                f"outside {distribution!r}; suggest it with the arguments the trial used."
-            )
-        return value
 
     def _replace(self, **changes: Any) -> FrozenTrial:
         """Shallow copy with some fields replaced (used by storages for copy-on-write)."""
@@ -220,7 +188,18 @@ class FrozenTrial:
             if n != "_internal_params"
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:  # equal trials have the same number and id
+        return hash((self.number, self._trial_id))
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return self.number < other.number
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return self.number <= other.number
 
     def __repr__(self) -> str:
         return (

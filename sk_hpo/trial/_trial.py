@@ -2,16 +2,17 @@ from __future__ import annotations
 
 import datetime
 import numbers
-import warnings
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sk_hpo._validation import check_param, int_range
+from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import (
     BaseDistribution,
     CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
+    check_distribution_compatibility,
+    check_same_kind,
 )
+from sk_hpo.trial._base import BaseTrial
 from sk_hpo.trial._frozen import FrozenTrial
 
 if TYPE_CHECKING:
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Trial"]
 
+_NOT_RELATIVE = object()  # no usable joint proposal for a parameter (None is a valid value)
 
-class Trial:
+
+class Trial(BaseTrial):
     """A running trial: the objective's handle to suggest parameters and report progress.
 
     Trials are created by :meth:`Study.ask` or :meth:`Study.optimize`, not directly.
@@ -59,6 +62,11 @@ class Trial:
     def number(self) -> int:
         """Number of the trial in its study, from 0."""
         return self._number
+
+    @property
+    def storage(self) -> Any:
+        """The storage of the trial's study (Optuna's ``trial.storage``)."""
+        return self.study._storage
 
     @property
     def params(self) -> dict[str, Any]:
@@ -108,89 +116,55 @@ class Trial:
 
     # -- suggestions -----------------------------------------------------------------------------
 
-    def suggest_float(
-        self,
-        name: str,
-        low: float,
-        high: float,
-        *,
-        step: float | None = None,
-        log: bool = False,
-    ) -> float:
-        """Suggest a float in ``[low, high]``; see :class:`~sk_hpo.distributions.FloatDistribution`.
-
-        Examples
-        --------
-        >>> import sk_hpo
-        >>> trial = sk_hpo.create_study().ask()
-        >>> 1e-5 <= trial.suggest_float("lr", 1e-5, 1e-1, log=True) <= 1e-1
-        True
-        """
-        return self._suggest(name, FloatDistribution(low, high, log=log, step=step))
-
-    def suggest_int(
-        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
-    ) -> int:
-        """Suggest an integer in ``[low, high]``; see :class:`~sk_hpo.distributions.IntDistribution`.
-
-        Examples
-        --------
-        >>> import sk_hpo
-        >>> trial = sk_hpo.create_study().ask()
-        >>> trial.suggest_int("n_layers", 1, 3) in (1, 2, 3)
-        True
-        """
-        return self._suggest(name, IntDistribution(low, high, log=log, step=step))
-
-    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
-        """Suggest one of ``choices``; see :class:`~sk_hpo.distributions.CategoricalDistribution`.
-
-        Examples
-        --------
-        >>> import sk_hpo
-        >>> trial = sk_hpo.create_study().ask()
-        >>> trial.suggest_categorical("kernel", ["rbf", "linear"]) in ("rbf", "linear")
-        True
-        """
-        return self._suggest(name, CategoricalDistribution(choices))
-
-    def suggest_uniform(self, name: str, low: float, high: float) -> float:
-        """Deprecated alias of ``suggest_float(name, low, high)``."""
-        _warn_deprecated("suggest_uniform", "suggest_float(name, low, high)")
-        return self.suggest_float(name, low, high)
-
-    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
-        """Deprecated alias of ``suggest_float(name, low, high, log=True)``."""
-        _warn_deprecated("suggest_loguniform", "suggest_float(name, low, high, log=True)")
-        return self.suggest_float(name, low, high, log=True)
-
-    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
-        """Deprecated alias of ``suggest_float(name, low, high, step=q)``."""
-        _warn_deprecated("suggest_discrete_uniform", "suggest_float(name, low, high, step=q)")
-        return self.suggest_float(name, low, high, step=q)
-
     def _ensure_relative(self) -> None:
+        """Ask the sampler for its joint proposals, once, at the first suggestion.
+
+        As in Optuna, ``sample_relative`` is called even when the relative space is empty.
+        """
         if self._relative_space is not None:
             return
         sampler = self.study.sampler
         frozen = self._frozen()
         self._relative_space = sampler.infer_relative_search_space(self.study, frozen)
-        if self._relative_space:
-            self._relative_params = sampler.sample_relative(
-                self.study, frozen, self._relative_space
+        self._relative_params = sampler.sample_relative(self.study, frozen, self._relative_space)
+
+    def _relative_value(self, name: str, distribution: BaseDistribution) -> Any:
+        """The sampler's joint proposal for ``name`` when it fits ``distribution``, else
+        ``_NOT_RELATIVE``."""
+        self._ensure_relative()
+        assert self._relative_space is not None
+        if name not in self._relative_params:
+            return _NOT_RELATIVE
+        space = self._relative_space.get(name)
+        if space is None:
+            raise ValueError(
+                f"The sampler's sample_relative returned {name!r}, which is not in the relative "
+                f"search space it inferred ({sorted(self._relative_space)!r}); a sampler must "
+                "sample only the parameters of that space."
             )
+        value = self._relative_params[name]
+        check_same_kind(space, distribution)
+        try:
+            inside = distribution._contains(distribution.to_internal_repr(value))
+        except (TypeError, ValueError):
+            inside = False
+        return value if inside else _NOT_RELATIVE
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         if not isinstance(name, str):
             raise TypeError(f"The parameter name must be a str, got {name!r}.")
         if name in self._distributions:
-            if self._distributions[name] != distribution:
-                raise ValueError(
+            first = self._distributions[name]
+            if first != distribution:
+                check_distribution_compatibility(first, distribution)
+                warn_user(
                     f"Parameter {name!r} was already suggested in trial #{self._number} with "
-                    f"{self._distributions[name]!r}; it cannot be suggested again with "
-                    f"{distribution!r}. Use the same arguments, or another name."
+                    f"{first!r}; the value of that first call is returned and {distribution!r} "
+                    "is ignored. Use the same arguments, or another name.",
+                    RuntimeWarning,
                 )
             return self._params[name]
+        self.study._check_param_kind(name, distribution)
 
         fixed = self._system_attrs.get("fixed_params", {})
         if name in fixed:
@@ -201,25 +175,17 @@ class Trial:
             else:
                 internal = distribution.to_internal_repr(value)
             if not distribution._contains(internal):
-                warnings.warn(
+                warn_user(
                     f"The fixed value {value!r} of parameter {name!r} lies outside "
-                    f"{distribution!r}; it is used as it is.",
-                    UserWarning,
-                    stacklevel=3,
+                    f"{distribution!r}; it is used as it is."
                 )
         elif distribution.single():
             value = distribution.to_external_repr(
                 0.0 if isinstance(distribution, CategoricalDistribution) else distribution.low
             )
         else:
-            self._ensure_relative()
-            assert self._relative_space is not None
-            if (
-                name in self._relative_params
-                and self._relative_space.get(name) == distribution
-            ):
-                value = self._relative_params[name]
-            else:
+            value = self._relative_value(name, distribution)
+            if value is _NOT_RELATIVE:
                 value = self.study.sampler.sample_independent(
                     self.study, self._frozen(), name, distribution
                 )
@@ -251,17 +217,11 @@ class Trial:
                 raise TypeError(
                     f"The 'value' passed to report must be a number, got {value!r}."
                 ) from None
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-            raise TypeError(f"The 'step' passed to report must be an int, got {step!r}.")
-        if step < 0:
-            raise ValueError(f"The 'step' passed to report must be >= 0, got {step!r}.")
-        step = int(step)
+        step = _checked_step(step)
         if step in self._intermediate:
-            warnings.warn(
+            warn_user(
                 f"Trial #{self._number} already reported a value at step {step}; the new value "
-                f"{value!r} is ignored.",
-                UserWarning,
-                stacklevel=2,
+                f"{value!r} is ignored."
             )
             return
         value = float(value)
@@ -287,11 +247,9 @@ class Trial:
         return f"Trial(number={self._number}, params={self._params!r})"
 
 
-def _warn_deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"Trial.{old} is deprecated and will be removed in a future version; use "
-        f"trial.{new} instead.",
-        FutureWarning,
-        stacklevel=3,
-    )
-
+def _checked_step(step: Any) -> int:
+    """``step`` as an int: an integral float (``1.0``) is accepted, as Optuna does."""
+    if isinstance(step, numbers.Real) and not isinstance(step, bool) and float(step).is_integer():
+        step = int(step)
+    check_param("report", "step", step, [int_range(0)])
+    return step
