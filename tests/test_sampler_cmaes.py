@@ -317,3 +317,9 @@ def test_missing_cmaes_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "cmaes", None)
     with pytest.raises(ImportError, match=r'pip install "sk-hpo\[cmaes\]"'):
         CmaEsSampler()
+
+
+def test_with_margin_on_a_continuous_space_is_plain_cma_es():
+    study = study_with(CmaEsSampler(seed=0, with_margin=True))
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=80)
+    assert study.best_value < 0.05
