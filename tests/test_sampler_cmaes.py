@@ -169,8 +169,30 @@ def test_two_samplers_sharing_a_study_follow_one_search(tmp_path):
     fresh = CmaEsSampler(seed=2, popsize=4)
     study = sk_hpo.load_study(study_name="s", storage=url, sampler=fresh)
     sphere(study.ask(), dim=2)  # the first suggest replays the records
-    applied = fresh._runs[study].applied
+    applied = [number for _, number, _ in fresh._runs[study].applied]
     assert applied[: len(keys)] == [t.number for t in a.trials if TELL_ATTR in t.system_attrs]
+
+
+def test_the_lowest_numbered_valid_record_of_a_generation_wins():
+    """Processes telling one generation at once: every sampler follows the valid record on
+    the lowest-numbered trial, and a cached optimizer that applied another one rebuilds."""
+    sampler = CmaEsSampler(seed=0, popsize=4)
+    study = study_with(sampler)
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=5)  # startup + generation 0
+    t5, t6, t7 = study.ask(), study.ask(), study.ask()
+    sphere(t7, dim=2)  # this process tells generation 0 on trial 7
+    rec = study._storage.get_trial(t7._trial_id).system_attrs[TELL_ATTR]
+    assert (rec["generation"], rec["trials"]) == (0, [1, 2, 3, 4])
+    assert sampler._runs[study].applied == [((0, 0), 7, 4)]
+    # Others told it too, on trials 5 (a record of the wrong size: skipped) and 6.
+    study._storage.set_trial_system_attr(t5._trial_id, TELL_ATTR, dict(rec, trials=[1, 2, 3]))
+    study._storage.set_trial_system_attr(t6._trial_id, TELL_ATTR, dict(rec, trials=[4, 3, 2, 1]))
+    sphere(t5, dim=2)
+    assert sampler._runs[study].applied == [((0, 0), 6, 4)]
+    fresh = CmaEsSampler(seed=0, popsize=4)
+    resumed = sk_hpo.load_study(study_name=study.study_name, storage=study._storage, sampler=fresh)
+    sphere(resumed.ask(), dim=2)
+    assert fresh._runs[resumed].applied == [((0, 0), 6, 4)]
 
 
 def test_categorical_parameters_go_to_the_independent_sampler_with_one_warning():

@@ -18,8 +18,9 @@ so nothing depends on that package's private attributes. A sampler caches its op
 and replays only the records it has not applied yet.
 
 Several processes: if two of them tell the same generation at once, each stores its record;
-the record on the lower-numbered trial is canonical and every process (and every later
-replay) follows it. Trials drawn from the other variant keep their generation tag and join
+the valid record (its trials finished, as many as the population) on the lowest-numbered
+trial is canonical, and every process (and every later replay) follows it: a sampler whose
+cached optimizer applied another one rebuilds it. Trials drawn from the other variant keep their generation tag and join
 the next tell, so no trial is wasted.
 
 Notations
@@ -152,9 +153,27 @@ class _Run:
         self.optimizer = optimizer
         self.restart = 0
         self.generation = 0
-        self.applied: list[int] = []  # trial numbers holding the records replayed, in order
+        # (generation key, number of the trial holding the record, popsize), in replay order
+        self.applied: list[tuple[tuple[int, int], int, int]] = []
         self.regime = "large"  # BIPOP: the first run counts as a large one
         self.budget = {"large": 0, "small": 0, "n_large": 0}  # BIPOP's evaluations per regime
+
+
+    def still_canonical(
+        self,
+        records: dict[tuple[int, int], list[tuple[int, dict[str, Any]]]],
+        valid: Any,
+    ) -> bool:
+        """Whether each record applied is still the lowest-numbered valid one of its
+        generation (then the applied records are a prefix of the canonical chain, since
+        each fixes the key of the next)."""
+        for key, number, popsize in self.applied:
+            for other, rec in records.get(key, ()):
+                if other >= number:
+                    break
+                if valid(rec, popsize) is not None:
+                    return False
+        return True
 
 
 class CmaEsSampler(BaseSampler):
@@ -372,28 +391,41 @@ class CmaEsSampler(BaseSampler):
         space_id = _space_id(space, self._with_margin)
         trials = study._get_trials(deepcopy=False)
         by_number = {t.number: t for t in trials}
-        records: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
+        records: dict[tuple[int, int], list[tuple[int, dict[str, Any]]]] = {}
         for t in trials:
             rec = t.system_attrs.get(TELL_ATTR)
-            if rec is None or rec.get("space") != space_id:
-                continue
-            key = (rec["restart"], rec["generation"])
-            if key not in records or t.number < records[key][0]:
-                records[key] = (t.number, rec)
+            if rec is not None and rec.get("space") == space_id:
+                records.setdefault((rec["restart"], rec["generation"]), []).append((t.number, rec))
+        for candidates in records.values():
+            candidates.sort(key=lambda c: c[0])
+        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+
+        def valid(rec: dict[str, Any], popsize: int) -> list[tuple[np.ndarray, float]] | None:
+            solutions = self._solutions(rec["trials"], by_number, space, sign)
+            return solutions if solutions is not None and len(solutions) == popsize else None
 
         run = self._runs.get(study)
-        if run is None or run.space_id != space_id or not self._still_canonical(run, records):
+        if run is None or run.space_id != space_id or not run.still_canonical(records, valid):
             run = _Run(space_id, self._new_optimizer(space, self._initial_mean(space), None))
-        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-        # Replay the records not applied yet.
-        while (found := records.get((run.restart, run.generation))) is not None:
-            number, rec = found
-            solutions = self._solutions(rec["trials"], by_number, space, sign)
-            if solutions is None or len(solutions) != run.optimizer.population_size:
-                break  # an inconsistent record: the search goes on from here
+        # Replay the records not applied yet: for each generation, the lowest-numbered valid
+        # one (a record written by a process with another popsize, say, is skipped).
+        while True:
+            key = (run.restart, run.generation)
+            popsize = run.optimizer.population_size
+            found = next(
+                (
+                    (number, rec, solutions)
+                    for number, rec in records.get(key, ())
+                    if (solutions := valid(rec, popsize)) is not None
+                ),
+                None,
+            )
+            if found is None:
+                break
+            number, rec, solutions = found
             run.optimizer.tell(solutions)
+            run.applied.append((key, number, popsize))
             self._advance(run, space, rec.get("next"))
-            run.applied.append(number)
         # Tell the current generation if enough of its trials are finished.
         members = [
             t.number
@@ -418,8 +450,8 @@ class CmaEsSampler(BaseSampler):
                 if self._restart_strategy is not None and run.optimizer.should_stop():
                     rec["next"] = self._next_run(run, space)
                 study._storage.set_trial_system_attr(trial._trial_id, TELL_ATTR, rec)
+                run.applied.append(((run.restart, run.generation), trial.number, popsize))
                 self._advance(run, space, rec.get("next"))
-                run.applied.append(trial.number)
         self._runs[study] = run
 
         seed = np.random.SeedSequence([self._seed, trial.number]).generate_state(1)[0]
@@ -429,15 +461,6 @@ class CmaEsSampler(BaseSampler):
         else:
             x_eval = x_tell = run.optimizer.ask()
         return run, np.asarray(x_eval, dtype=float), np.asarray(x_tell, dtype=float)
-
-    @staticmethod
-    def _still_canonical(
-        run: _Run, records: dict[tuple[int, int], tuple[int, dict[str, Any]]]
-    ) -> bool:
-        """Whether every record the cached run applied is still the canonical one (then the
-        records it applied are a prefix of the canonical chain: each fixes the next key)."""
-        canonical = {number for number, _ in records.values()}
-        return all(n in canonical for n in run.applied)
 
     def _solutions(
         self,
