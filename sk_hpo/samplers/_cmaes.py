@@ -20,8 +20,8 @@ and replays only the records it has not applied yet.
 Several processes: if two of them tell the same generation at once, each stores its record;
 the valid record (its trials finished, as many as the population) on the lowest-numbered
 trial is canonical, and every process (and every later replay) follows it: a sampler whose
-cached optimizer applied another one rebuilds it. Trials drawn from the other variant keep their generation tag and join
-the next tell, so no trial is wasted.
+cached optimizer applied another one rebuilds it. Trials drawn from the other variant keep
+their generation tag and join the next tell, so no trial is wasted.
 
 Notations
 ---------
