@@ -308,7 +308,12 @@ def test_x0_outside_its_distribution_is_a_clear_error():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"seed": 1.5}, r"'seed' parameter of CmaEsSampler must be an int or None. Got 1.5"),
+        (
+            {"seed": 1.5},
+            r"'seed' parameter of CmaEsSampler must be an int in the range \[0, inf\) "
+            r"or None. Got 1.5",
+        ),
+        ({"seed": -1}, r"'seed' .* Got -1 instead"),
         ({"restart_strategy": "lpop"}, r"'restart_strategy' .*'ipop', 'bipop'.*'lpop'"),
         ({"x0": [1.0]}, r"'x0' parameter of CmaEsSampler must be a dict or None"),
         ({"sigma0": 0.0}, r"'sigma0' .* range \(0, inf\) or None. Got 0.0"),

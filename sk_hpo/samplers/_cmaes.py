@@ -45,7 +45,6 @@ import numpy as np
 from sk_hpo._direction import StudyDirection
 from sk_hpo._validation import (
     BOOLEAN,
-    INT,
     NONE,
     check_param,
     instance_of,
@@ -270,7 +269,7 @@ class CmaEsSampler(BaseSampler):
         inc_popsize: int = 2,
         with_margin: bool = False,
     ) -> None:
-        check_param(_OWNER, "seed", seed, [INT, NONE])
+        check_param(_OWNER, "seed", seed, [int_range(0), NONE])
         check_param(_OWNER, "restart_strategy", restart_strategy, [options("ipop", "bipop"), NONE])
         check_param(_OWNER, "x0", x0, [instance_of(dict, "a dict"), NONE])
         check_param(_OWNER, "sigma0", sigma0, [interval(0, None, closed="neither"), NONE])
