@@ -350,3 +350,14 @@ def test_with_margin_on_a_continuous_space_is_plain_cma_es():
     study = study_with(CmaEsSampler(seed=0, with_margin=True))
     study.optimize(lambda t: sphere(t, dim=2), n_trials=80)
     assert study.best_value < 0.05
+
+
+def test_constraints_are_ignored_with_one_warning():
+    sampler = CmaEsSampler(seed=0)
+    trial = types.SimpleNamespace(constraints=[0.5])
+    with pytest.warns(UserWarning, match="CmaEsSampler ignores the constraints"):
+        sampler.after_trial(None, trial, TrialState.COMPLETE, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sampler.after_trial(None, trial, TrialState.COMPLETE, 1.0)
+        sampler.after_trial(None, types.SimpleNamespace(), TrialState.COMPLETE, 1.0)

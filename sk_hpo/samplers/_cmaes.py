@@ -235,7 +235,8 @@ class CmaEsSampler(BaseSampler):
 
     Notes
     -----
-    Single objective only: a study with several objectives raises a ``ValueError``. FAIL
+    Single objective only: a study with several objectives raises a ``ValueError``;
+    constraints set on trials are ignored, with a warning. FAIL
     trials are ignored. A generation is told once ``popsize`` of its trials are COMPLETE
     (their lowest-numbered ones); trials that finish later still count as finished for the
     best value but not for the optimizer. Enqueued values that differ from the proposal are
@@ -380,6 +381,12 @@ class CmaEsSampler(BaseSampler):
     def after_trial(
         self, study: Study, trial: FrozenTrial, state: TrialState, value: float | None
     ) -> None:
+        if getattr(trial, "constraints", None) and "constraints" not in self._warned:
+            self._warned.add("constraints")
+            warn_user(
+                "CmaEsSampler ignores the constraints set on trials (as Optuna's does): it "
+                "ranks trials by their value alone. Use TPESampler for a constrained study."
+            )
         self._independent.after_trial(study, trial, state, value)
 
     # -- the optimizer, rebuilt from the storage -----------------------------------------------
