@@ -157,7 +157,6 @@ class _Run:
         self.regime = "large"  # BIPOP: the first run counts as a large one
         self.budget = {"large": 0, "small": 0, "n_large": 0}  # BIPOP's evaluations per regime
 
-
     def still_canonical(
         self,
         records: dict[tuple[int, int], list[tuple[int, dict[str, Any]]]],
@@ -394,16 +393,16 @@ class CmaEsSampler(BaseSampler):
     def _ask(
         self, study: Study, trial: FrozenTrial, space: dict[str, BaseDistribution]
     ) -> tuple[_Run, np.ndarray, np.ndarray]:
+        """Rebuild (or update) the optimizer from the storage, tell the current generation if
+        it is complete, and ask for ``trial``'s vector: ``(run, x to evaluate, x to tell)``."""
         space_id = _space_id(space, self._with_margin)
         trials = study._get_trials(deepcopy=False)
         by_number = {t.number: t for t in trials}
         records: dict[tuple[int, int], list[tuple[int, dict[str, Any]]]] = {}
-        for t in trials:
+        for t in sorted(trials, key=lambda t: t.number):
             rec = t.system_attrs.get(TELL_ATTR)
             if rec is not None and rec.get("space") == space_id:
                 records.setdefault((rec["restart"], rec["generation"]), []).append((t.number, rec))
-        for candidates in records.values():
-            candidates.sort(key=lambda c: c[0])
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
 
         def valid(rec: dict[str, Any], popsize: int) -> list[tuple[np.ndarray, float]] | None:
@@ -413,8 +412,28 @@ class CmaEsSampler(BaseSampler):
         run = self._runs.get(study)
         if run is None or run.space_id != space_id or not run.still_canonical(records, valid):
             run = _Run(space_id, self._new_optimizer(space, self._initial_mean(space), None))
-        # Replay the records not applied yet: for each generation, the lowest-numbered valid
-        # one (a record written by a process with another popsize, say, is skipped).
+        self._replay(run, space, records, valid)
+        self._tell_current(study, trial, run, space, trials, valid)
+        self._runs[study] = run
+
+        seed = np.random.SeedSequence([self._seed, trial.number]).generate_state(1)[0]
+        run.optimizer.reseed_rng(int(seed) % (2**31 - 1))
+        if self._with_margin:
+            x_eval, x_tell = run.optimizer.ask()
+        else:
+            x_eval = x_tell = run.optimizer.ask()
+        return run, np.asarray(x_eval, dtype=float), np.asarray(x_tell, dtype=float)
+
+    def _replay(
+        self,
+        run: _Run,
+        space: dict[str, BaseDistribution],
+        records: dict[tuple[int, int], list[tuple[int, dict[str, Any]]]],
+        valid: Any,
+    ) -> None:
+        """Apply the records ``run`` has not applied: for each generation, the
+        lowest-numbered valid one (a record written by a process with another popsize, say,
+        is skipped)."""
         while True:
             key = (run.restart, run.generation)
             popsize = run.optimizer.population_size
@@ -427,46 +446,50 @@ class CmaEsSampler(BaseSampler):
                 None,
             )
             if found is None:
-                break
+                return
             number, rec, solutions = found
             run.optimizer.tell(solutions)
             run.applied.append((key, number, popsize))
             self._advance(run, space, rec.get("next"))
-        # Tell the current generation if enough of its trials are finished.
+
+    def _tell_current(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        run: _Run,
+        space: dict[str, BaseDistribution],
+        trials: list[FrozenTrial],
+        valid: Any,
+    ) -> None:
+        """Tell the current generation once ``popsize`` of its trials are finished (the
+        lowest-numbered ones), and record it on ``trial``."""
+        key = (run.restart, run.generation)
         members = [
             t.number
             for t in trials
             if t.state in self._states
             and (a := t.system_attrs.get(ASK_ATTR)) is not None
-            and a.get("space") == space_id
-            and (a["restart"], a["generation"]) == (run.restart, run.generation)
+            and a.get("space") == run.space_id
+            and (a["restart"], a["generation"]) == key
         ]
         popsize = run.optimizer.population_size
-        if len(members) >= popsize:
-            told = sorted(members)[:popsize]
-            solutions = self._solutions(told, by_number, space, sign)
-            if solutions is not None and len(solutions) == popsize:
-                rec = {
-                    "space": space_id,
-                    "restart": run.restart,
-                    "generation": run.generation,
-                    "trials": told,
-                }
-                run.optimizer.tell(solutions)
-                if self._restart_strategy is not None and run.optimizer.should_stop():
-                    rec["next"] = self._next_run(run, space)
-                study._storage.set_trial_system_attr(trial._trial_id, TELL_ATTR, rec)
-                run.applied.append(((run.restart, run.generation), trial.number, popsize))
-                self._advance(run, space, rec.get("next"))
-        self._runs[study] = run
-
-        seed = np.random.SeedSequence([self._seed, trial.number]).generate_state(1)[0]
-        run.optimizer.reseed_rng(int(seed) % (2**31 - 1))
-        if self._with_margin:
-            x_eval, x_tell = run.optimizer.ask()
-        else:
-            x_eval = x_tell = run.optimizer.ask()
-        return run, np.asarray(x_eval, dtype=float), np.asarray(x_tell, dtype=float)
+        if len(members) < popsize:
+            return
+        rec: dict[str, Any] = {
+            "space": run.space_id,
+            "restart": run.restart,
+            "generation": run.generation,
+            "trials": sorted(members)[:popsize],
+        }
+        solutions = valid(rec, popsize)
+        if solutions is None:
+            return
+        run.optimizer.tell(solutions)
+        if self._restart_strategy is not None and run.optimizer.should_stop():
+            rec["next"] = self._next_run(run, space)
+        study._storage.set_trial_system_attr(trial._trial_id, TELL_ATTR, rec)
+        run.applied.append((key, trial.number, popsize))
+        self._advance(run, space, rec.get("next"))
 
     def _solutions(
         self,
