@@ -361,3 +361,16 @@ def test_constraints_are_ignored_with_one_warning():
         warnings.simplefilter("error")
         sampler.after_trial(None, trial, TrialState.COMPLETE, 1.0)
         sampler.after_trial(None, types.SimpleNamespace(), TrialState.COMPLETE, 1.0)
+
+
+def test_threads_share_one_search():
+    study = study_with(CmaEsSampler(seed=0, popsize=4))
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=60, n_jobs=2)
+    assert len(study.trials) == 60
+    keys = [
+        (r["restart"], r["generation"])
+        for t in study.trials
+        if (r := t.system_attrs.get(TELL_ATTR)) is not None
+    ]
+    assert len(keys) == len(set(keys)) >= 8
+    assert study.best_value < 0.5
