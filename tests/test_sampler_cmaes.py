@@ -374,3 +374,18 @@ def test_threads_share_one_search():
     ]
     assert len(keys) == len(set(keys)) >= 8
     assert study.best_value < 0.5
+
+
+def test_a_copy_starts_with_empty_caches_and_continues_the_search():
+    import copy
+
+    sampler = CmaEsSampler(seed=0, popsize=4)
+    study = study_with(sampler)
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=20)
+    clone = copy.deepcopy(sampler)
+    assert not clone._runs and repr(clone) == repr(sampler)
+    study.sampler = clone
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=20)
+    reference = study_with(CmaEsSampler(seed=0, popsize=4))
+    reference.optimize(lambda t: sphere(t, dim=2), n_trials=40)
+    assert [t.params for t in study.trials] == [t.params for t in reference.trials]

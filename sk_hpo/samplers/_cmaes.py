@@ -285,13 +285,7 @@ class CmaEsSampler(BaseSampler):
         check_param(_OWNER, "popsize", popsize, [int_range(4), NONE])
         check_param(_OWNER, "inc_popsize", inc_popsize, [int_range(2)])
         check_param(_OWNER, "with_margin", with_margin, [BOOLEAN])
-        try:
-            self._cmaes = importlib.import_module("cmaes")
-        except ImportError as e:
-            raise ImportError(
-                'CmaEsSampler needs the "cmaes" package: pip install "sk-hpo[cmaes]" '
-                "(or pip install cmaes)."
-            ) from e
+        _import_cmaes()
         self._seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
         self._restart_strategy = restart_strategy
         self._x0 = dict(x0) if x0 is not None else None
@@ -308,11 +302,25 @@ class CmaEsSampler(BaseSampler):
         self._popsize = popsize
         self._inc_popsize = int(inc_popsize)
         self._with_margin = bool(with_margin)
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
         self._lock = threading.Lock()
         self._runs: weakref.WeakKeyDictionary[Any, _Run] = weakref.WeakKeyDictionary()
         self._trackers: weakref.WeakKeyDictionary[Any, SearchSpaceTracker] = (
             weakref.WeakKeyDictionary()
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Copies (scikit-learn's clone deep-copies a sampler) start with empty caches: the
+        # state of the search is in the storage.
+        return {
+            k: v for k, v in self.__dict__.items() if k not in ("_lock", "_runs", "_trackers")
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._reset_caches()
 
     def reseed_rng(self) -> None:
         # Proposals are seeded per trial from (seed, trial number): nothing to reseed here.
@@ -591,12 +599,13 @@ class CmaEsSampler(BaseSampler):
             "n_max_resampling": 10 * len(space),
             "population_size": popsize or self._popsize,
         }
+        cmaes = _import_cmaes()
         steps = _margin_steps(space)
         if self._with_margin and np.any(steps > 0):
-            return self._cmaes.CMAwM(steps=steps, **kwargs)
+            return cmaes.CMAwM(steps=steps, **kwargs)
         if self._with_margin:  # only continuous parameters: CMA-ES with margin is CMA-ES
-            return _MarginFree(self._cmaes.CMA(**kwargs))
-        return self._cmaes.CMA(**kwargs)
+            return _MarginFree(cmaes.CMA(**kwargs))
+        return cmaes.CMA(**kwargs)
 
     def __repr__(self) -> str:
         return f"CmaEsSampler(seed={self._seed!r}, restart_strategy={self._restart_strategy!r})"
@@ -615,6 +624,16 @@ class _MarginFree:
     def ask(self) -> tuple[np.ndarray, np.ndarray]:
         x = self._cma.ask()
         return x, x
+
+
+def _import_cmaes() -> Any:
+    try:
+        return importlib.import_module("cmaes")
+    except ImportError as e:
+        raise ImportError(
+            'CmaEsSampler needs the "cmaes" package: pip install "sk-hpo[cmaes]" '
+            "(or pip install cmaes)."
+        ) from e
 
 
 def _check_single_objective(study: Study) -> None:
