@@ -175,7 +175,7 @@ class _Run:
 
 
 class CmaEsSampler(BaseSampler):
-    """CMA-ES over the float and integer parameters, with optional IPOP restarts.
+    """CMA-ES over the float and integer parameters, with optional IPOP or BIPOP restarts.
 
     The covariance matrix adaptation evolution strategy samples each generation of
     ``popsize`` trials from a multivariate normal distribution, then moves its mean towards
