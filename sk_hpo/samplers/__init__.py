@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._cmaes import CmaEsSampler
 from sk_hpo.samplers._gp import GPSampler
 from sk_hpo.samplers._grid import GridSampler
 from sk_hpo.samplers._qmc import QMCSampler
@@ -11,6 +12,7 @@ from sk_hpo.samplers._tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
+    "CmaEsSampler",
     "GPSampler",
     "GridSampler",
     "QMCSampler",
