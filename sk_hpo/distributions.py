@@ -298,7 +298,7 @@ class CategoricalDistribution(BaseDistribution):
         if len(choices) == 0:
             raise ValueError(
                 "The 'choices' parameter of CategoricalDistribution must not be empty; "
-                "give at least one choice."
+                f"give at least one choice. Got {choices!r} instead."
             )
         for choice in choices:
             try:

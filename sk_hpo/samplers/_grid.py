@@ -115,7 +115,7 @@ class GridSampler(BaseSampler):
             if len(values) == 0:
                 raise ValueError(
                     f"The values of {name!r} in the GridSampler search_space must not be empty; "
-                    "give at least one value or drop the parameter."
+                    f"give at least one value or drop the parameter. Got {values!r} instead."
                 )
             space[name] = list(values)
         self._space = space

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sk_hpo._validation import check_param, options
+from sk_hpo._validation import NONE, check_param, int_range, options
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import (
     BaseDistribution,
@@ -105,6 +105,7 @@ class QMCSampler(BaseSampler):
         check_param("QMCSampler", "qmc_type", qmc_type, [options("sobol", "halton")])
         self._qmc_type = qmc_type
         self._scramble = bool(scramble)
+        check_param("QMCSampler", "seed", seed, [int_range(0), NONE])
         self._seed = int(np.random.default_rng().integers(2**31)) if seed is None else seed
         self._independent = independent_sampler or RandomSampler(seed=seed)
         self._warn = warn_independent_sampling

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import NONE, check_param, int_range
 from sk_hpo.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -58,6 +59,7 @@ class RandomSampler(BaseSampler):
     """
 
     def __init__(self, seed: int | None = None) -> None:
+        check_param("RandomSampler", "seed", seed, [int_range(0), NONE])
         self._seed = seed
         self._rng = np.random.default_rng(seed)
 

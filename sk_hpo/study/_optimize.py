@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sk_hpo._progress import TrialProgress
 from sk_hpo._validation import (
+    BOOLEAN,
+    CALLABLE,
     CALLBACKS,
     INT,
     NONE,
@@ -75,8 +77,11 @@ def run_optimize(
     gc_after_trial: bool,
     show_progress_bar: bool,
 ) -> None:
-    if not callable(func):
-        raise TypeError(f"The objective passed to optimize must be callable, got {func!r}.")
+    validate_params(
+        "Study.optimize",
+        {"func": func, "show_progress_bar": show_progress_bar},
+        {"func": [CALLABLE], "show_progress_bar": [BOOLEAN]},
+    )
     catch_t, n_workers = _check_args(n_trials, timeout, n_jobs, catch, callbacks)
     if threading.get_ident() in study._optimizing_threads:
         raise RuntimeError(

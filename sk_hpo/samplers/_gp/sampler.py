@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import NONE, check_param, int_range
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._base import BaseSampler
@@ -134,6 +135,7 @@ class GPSampler(BaseSampler):
         self._n_startup_trials = int(n_startup_trials)
         self._deterministic = bool(deterministic_objective)
         self._independent = independent_sampler or RandomSampler(seed=seed)
+        check_param("GPSampler", "seed", seed, [int_range(0), NONE])
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._n_candidates = int(n_candidates)

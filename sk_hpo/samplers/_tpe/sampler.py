@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import NONE, check_param, int_range
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
@@ -170,6 +171,7 @@ class TPESampler(BaseSampler):
         self._prior_weight = float(prior_weight)
         self._consider_magic_clip = bool(consider_magic_clip)
         self._consider_endpoints = bool(consider_endpoints)
+        check_param("TPESampler", "seed", seed, [int_range(0), NONE])
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._lock = threading.RLock()
