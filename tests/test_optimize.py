@@ -63,7 +63,7 @@ def test_optimize_rejects_bad_catch_and_callbacks_by_name(kwargs, match):
 
 def test_optimize_rejects_a_non_callable_objective():
     study = make_study()
-    with pytest.raises(TypeError, match="objective passed to optimize must be callable"):
+    with pytest.raises(TypeError, match="The 'func' parameter of Study.optimize must be a callable"):
         study.optimize(None, n_trials=1)
 
 
