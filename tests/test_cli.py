@@ -65,7 +65,7 @@ def test_ambiguous_study_needs_a_name(memory, tmp_path, capsys):
 @pytest.mark.parametrize(
     "url, match",
     [
-        ("postgres://host/db", "'storage' URL 'postgres://host/db' is not supported"),
+        ("mysql://ann:s3cret@host/db", "'storage' URL 'mysql://ann:***@host/db' is not supported"),
         ("sqlite:///no/such/file.db", "no database file at 'no/such/file.db'"),
     ],
 )

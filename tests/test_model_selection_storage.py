@@ -1,5 +1,7 @@
 """Shared studies: continuing a search, refusing a different one, pooling processes."""
 
+import contextlib
+import sqlite3
 import time
 
 import joblib
@@ -166,6 +168,13 @@ def test_two_processes_pool_their_trials(tmp_path):
     assert all(int(out.strip()) >= 1 for out in outputs)
 
 
+def age_heartbeats(url, seconds=3600.0):
+    """Make the heartbeats of the RUNNING trials in ``url`` ``seconds`` older."""
+    with contextlib.closing(sqlite3.connect(url[len("sqlite:///"):])) as conn, conn:
+        conn.execute("UPDATE trials SET heartbeat = heartbeat - ? WHERE state = ?",
+                     (seconds, sk_hpo.trial.TrialState.RUNNING.value))
+
+
 class _StallsOnce(ClassifierMixin, BaseEstimator):
     """Predicts the majority class; with ``c == 2`` its first fit stalls so long that another
     process sharing the study (simulated here) fails its trial as stale."""
@@ -179,11 +188,8 @@ class _StallsOnce(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         if self.c == 2 and not _StallsOnce.stalled:
             _StallsOnce.stalled = True
-            time.sleep(0.2)
-            other = sk_hpo.storages.SQLiteStorage(
-                self.url, heartbeat_interval=60.0, grace_period=0.05
-            )
-            study = sk_hpo.load_study(study_name="s", storage=other)
+            age_heartbeats(self.url)  # as if this process hung for an hour
+            study = sk_hpo.load_study(study_name="s", storage=self.url)
             study.tell(study.ask(), state=sk_hpo.trial.TrialState.FAIL)  # its ask fails ours
         self.classes_, counts = np.unique(y, return_counts=True)
         self.majority_ = self.classes_[np.argmax(counts)]

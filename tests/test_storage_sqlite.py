@@ -13,7 +13,7 @@ import pytest
 
 import sk_hpo
 from sk_hpo._direction import StudyDirection
-from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError
+from sk_hpo.exceptions import DuplicatedStudyError, StorageInternalError, StudyNotFoundError
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import SQLiteStorage, get_storage
@@ -27,8 +27,8 @@ from sk_hpo.trial._state import TrialState
         ("sqlite://x.db", "sqlite:////absolute"),
         ("sqlite:///", "sqlite:////absolute"),
         ("x.db", "sqlite:////absolute"),
-        ("postgresql://u@host/db", "'postgresql://u@host/db' is not supported: the PostgreSQL "
-         "storage is not available yet"),
+        ("postgresql://u:s3cret@host/db", r"'postgresql://u:\*\*\*@host/db' is a PostgreSQL "
+         "URL; open it with PostgreSQLStorage"),
         ("sqlite:///a.db?timeout=5", r"query options \('timeout=5'\).*SQLiteStorage\("
          "'sqlite:///a.db', timeout="),
         ("sqlite:///:memory:", "use storage=None"),
@@ -42,9 +42,8 @@ def test_bad_url(url, match):
 @pytest.mark.parametrize(
     "url, match",
     [
-        ("postgresql+psycopg2://h/db", "'postgresql\\+psycopg2://h/db' is not supported: the "
-         "PostgreSQL storage is not available yet"),
-        ("mysql://h/db", "'mysql://h/db' is not supported: only SQLite URLs are"),
+        ("mysql://u:s3cret@h/db", r"'mysql://u:\*\*\*@h/db' is not supported; use "
+         "'sqlite:///relative/path.db'.*'postgresql://user:password@host:port/database'"),
     ],
 )
 def test_get_storage_names_unsupported_url(url, match):
@@ -63,8 +62,9 @@ def test_missing_directory_or_directory_path(tmp_path):
 def test_relative_and_absolute_urls_name_one_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     relative = SQLiteStorage("sqlite:///rel.db")
-    assert (tmp_path / "rel.db").exists()
+    assert not (tmp_path / "rel.db").exists()  # opening never creates a file; writing does
     relative.create_new_study("a", StudyDirection.MINIMIZE)
+    assert (tmp_path / "rel.db").exists()
     absolute = SQLiteStorage(f"sqlite:///{tmp_path}/rel.db")  # sqlite:////tmp/.../rel.db
     assert absolute.url.startswith("sqlite:////")
     assert [s.study_name for s in absolute.get_all_studies()] == ["a"]
@@ -126,13 +126,13 @@ def test_study_object_of_a_deleted_study_refuses_to_optimize(tmp_path):
 
 
 def test_schema_version_and_foreign_file(tmp_path):
-    SQLiteStorage(f"sqlite:///{tmp_path}/a.db")
+    SQLiteStorage(f"sqlite:///{tmp_path}/a.db").create_new_study("s", StudyDirection.MINIMIZE)
     conn = sqlite3.connect(tmp_path / "a.db")
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     conn.execute("UPDATE schema_version SET version=99")
     conn.commit()
-    with pytest.raises(ValueError, match="schema version 99, but this sk_hpo reads version 1; "
-                       "upgrade sk_hpo"):
+    with pytest.raises(ValueError, match="schema version 99, newer than this sk_hpo reads "
+                       r"\(version 2\).*upgrade sk_hpo"):
         SQLiteStorage(f"sqlite:///{tmp_path}/a.db")
     other = sqlite3.connect(tmp_path / "b.db")
     other.execute("CREATE TABLE foo (x)")
@@ -140,7 +140,7 @@ def test_schema_version_and_foreign_file(tmp_path):
     with pytest.raises(ValueError, match="not created by sk_hpo"):
         SQLiteStorage(f"sqlite:///{tmp_path}/b.db")
     (tmp_path / "c.db").write_bytes(b"not a database at all" * 100)
-    with pytest.raises(ValueError, match="not an SQLite database"):
+    with pytest.raises(StorageInternalError, match=r"c.db' .* is not an SQLite database"):
         SQLiteStorage(f"sqlite:///{tmp_path}/c.db")
 
 
