@@ -35,9 +35,9 @@ def memory(monkeypatch):
 def test_studies_lists_counts_and_best_values(memory, capsys):
     assert cli.main(["studies", "sqlite:///hpo.db"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "DIRECTION", "TRIALS", "BEST", "VALUE"]
-    assert lines[1].split() == ["svc", "minimize", "3", "0.25"]
-    assert lines[2].split() == ["empty", "maximize", "0", "-"]
+    assert lines[0].split() == ["NAME", "DIRECTION", "TRIALS", "STALE", "BEST", "VALUE"]
+    assert lines[1].split() == ["svc", "minimize", "3", "-", "0.25"]
+    assert lines[2].split() == ["empty", "maximize", "0", "-", "-"]
 
 
 def test_report_writes_the_file(memory, tmp_path, capsys):
@@ -94,7 +94,7 @@ def test_sqlite_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     fill("sqlite:///hpo.db")
     assert cli.main(["studies", "sqlite:///hpo.db"]) == 0
-    assert capsys.readouterr().out.splitlines()[1].split() == ["svc", "minimize", "3", "0.25"]
+    assert capsys.readouterr().out.splitlines()[1].split() == ["svc", "minimize", "3", "-", "0.25"]
     assert cli.main(["report", "sqlite:///hpo.db", "--study", "svc", "-o", "r.html"]) == 0
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count("<img") >= 5 and "0.25" in page

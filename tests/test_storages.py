@@ -18,13 +18,12 @@ from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import InMemoryStorage, SQLiteStorage
 from sk_hpo.trial._state import TrialState
+from tests.conftest import make_storage
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def storage(request, tmp_path):
-    if request.param == "memory":
-        return InMemoryStorage()
-    return SQLiteStorage(f"sqlite:///{tmp_path}/s.db")
+    return make_storage(request.param, request, tmp_path)
 
 
 def test_study_crud(storage):

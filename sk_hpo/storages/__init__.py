@@ -16,6 +16,7 @@ __all__ = [
     "StudySummary",
     "get_storage",
     "mask_url",
+    "upgrade_storage",
 ]
 
 
@@ -50,3 +51,34 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
         f"The 'storage' parameter must be None, a URL string or a BaseStorage, got "
         f"{mask_url(repr(storage))}."
     )
+
+
+def upgrade_storage(url: str) -> tuple[int, int]:
+    """Migrate the database at ``url`` to this sk_hpo's schema, in one transaction.
+
+    What ``sk-hpo storage upgrade URL`` runs. Returns ``(old_version, new_version)``, equal
+    when the database was up to date. Stop the processes of older sk_hpo versions first:
+    they cannot open the upgraded database.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "s.db")
+    >>> SQLiteStorage(url).create_new_study("s", ["minimize"])
+    1
+    >>> upgrade_storage(url)
+    (2, 2)
+    """
+    if isinstance(url, str) and url.startswith("sqlite://"):
+        cls: type = SQLiteStorage
+    elif is_postgres_url(url):
+        cls = PostgreSQLStorage
+    else:
+        raise ValueError(
+            f"The storage URL {mask_url(url)!r} cannot be upgraded: only SQLite and "
+            "PostgreSQL URLs hold a schema."
+        )
+    storage = cls.__new__(cls)
+    storage._defer_open = True  # its schema is old: opening would refuse it
+    cls.__init__(storage, url)
+    return storage.upgrade()

@@ -100,7 +100,8 @@ class PostgreSQLStorage(SQLStorage):
         self.grace_period = grace_period
         self._dialect = PostgresDialect()
         self._init_runtime()
-        self._connection(write=True)  # fail now on a bad URL; create the schema
+        if not getattr(self, "_defer_open", False):
+            self._connection(write=True)  # fail now on a bad URL; create the schema
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)

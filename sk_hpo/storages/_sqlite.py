@@ -134,7 +134,7 @@ class SQLiteStorage(SQLStorage):
             grace_period = 6.0 * heartbeat_interval
         self.grace_period = grace_period
         self._init_runtime()
-        if self._holds_data():
+        if self._holds_data() and not getattr(self, "_defer_open", False):
             self._connection(write=False)  # check the file and its schema now
 
     def __setstate__(self, state: dict[str, Any]) -> None:
