@@ -120,8 +120,15 @@ def test_two_threads_on_one_study_pool_their_trials():
     assert len(results) == 2 and max(len(r["params"]) for r in results) == 12
 
 
-def test_sqlite_study_persists_and_continues(tmp_path):
-    url = f"sqlite:///{tmp_path / 'search.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    """The URL of a persistent storage several processes can share."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgresql_url")
+    return f"sqlite:///{tmp_path / 'search.db'}"
+
+
+def test_persistent_study_persists_and_continues(url):
     first = search(url).fit(X, y)
     second = search(url, random_state=1).fit(X, y)
     assert len(second.cv_results_["params"]) == 8
@@ -148,11 +155,10 @@ print(len(search.cv_results_["params"]))
 """
 
 
-def test_two_processes_pool_their_trials(tmp_path):
+def test_two_processes_pool_their_trials(tmp_path, url):
     import subprocess
     import sys
 
-    url = f"sqlite:///{tmp_path / 'pool.db'}"
     script = tmp_path / "pool.py"
     script.write_text(_POOL_SCRIPT)
     procs = [
