@@ -206,3 +206,28 @@ def test_params_keep_the_order_they_were_suggested_in(storage):
     study.optimize(objective, n_trials=2)
     assert [list(t.params) for t in study.trials] == [["z", "a", "m"]] * 2
     assert list(study.best_params) == ["z", "a", "m"]
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("postgresql://ann:s3cret@db:5432/hpo", "postgresql://ann:***@db:5432/hpo"),
+    ("postgres+psycopg://ann:p@ss@db/hpo?x=1", "postgres+psycopg://ann:***@db/hpo?x=1"),
+    ("error at 'postgresql://a:b@h/d': x", "error at 'postgresql://a:***@h/d': x"),
+    ("host=h password=s3cret dbname=d", "host=h password=*** dbname=d"),
+    ("sqlite:////tmp/a:b@c.db", "sqlite:////tmp/a:b@c.db"),
+    ("postgresql://ann@db/hpo", "postgresql://ann@db/hpo"),
+])
+def test_mask_url(text, masked):
+    from sk_hpo.storages import mask_url
+
+    assert mask_url(text) == masked
+
+
+def test_passwords_are_masked_in_errors_and_reprs():
+    from sklearn.svm import SVC
+
+    url = "mysql://ann:s3cret@db/hpo"
+    with pytest.raises(ValueError, match=r"'mysql://ann:\*\*\*@db/hpo' is not supported") as e:
+        sk_hpo.create_study(storage=url)
+    assert "s3cret" not in str(e.value)
+    search = sk_hpo.HPOSearchCV(SVC(), {"C": [1.0]}, storage="postgresql://ann:s3cret@h/db")
+    assert "s3cret" not in repr(search) and "ann:***@h/db" in repr(search)

@@ -51,13 +51,13 @@ def parse_sqlite_url(url: str) -> str:
     path, _, options = url[len(prefix):].partition("?")
     if options:
         raise ValueError(
-            f"The SQLite storage URL {url!r} has query options ({options!r}), which are not "
+            f"The SQLite storage URL {mask_url(url)!r} has query options ({options!r}), which are not "
             f"supported; pass them as arguments instead, e.g. "
             f"SQLiteStorage('{prefix}{path}', timeout=120.0)."
         )
     if path == ":memory:" or not path:
         raise ValueError(
-            f"The SQLite storage URL {url!r} names no file; an in-memory database would be "
+            f"The SQLite storage URL {mask_url(url)!r} names no file; an in-memory database would be "
             "empty for every connection: use storage=None for an in-memory study."
         )
     return path
@@ -120,12 +120,12 @@ class SQLiteStorage(SQLStorage):
         directory = os.path.dirname(self._path)
         if not os.path.isdir(directory):
             raise FileNotFoundError(
-                f"The directory {directory!r} of storage URL {url!r} does not exist; create it "
+                f"The directory {directory!r} of storage URL {mask_url(url)!r} does not exist; create it "
                 "first (sk_hpo creates the database file, not its directories)."
             )
         if os.path.isdir(self._path):
             raise ValueError(
-                f"The storage URL {url!r} names a directory, not a database file; add a file "
+                f"The storage URL {mask_url(url)!r} names a directory, not a database file; add a file "
                 f"name, e.g. {url.rstrip('/') + '/study.db'!r}."
             )
         self.timeout = float(timeout)
