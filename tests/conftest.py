@@ -33,6 +33,7 @@ def run_workers():
 
 
 # -- a throwaway PostgreSQL server ----------------------------------------------------------------
+import contextlib  # noqa: E402
 import glob  # noqa: E402
 import itertools  # noqa: E402
 import os  # noqa: E402
@@ -64,23 +65,13 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def postgresql_server():
-    """A PostgreSQL server of its own on a free loopback port, for the whole session.
+@contextlib.contextmanager
+def postgres_server(bindir):
+    """Run a throwaway PostgreSQL server from ``bindir`` on a free loopback port.
 
-    Yields ``(admin_conninfo, url_of(dbname))``. Skips when no server binaries exist,
-    except under ``CI=true``, where it fails (CI installs them: ``.ci/run``).
+    Yields ``(admin_conninfo, url_of)``, ``url_of(dbname)`` giving a database's URL; the
+    server and its data are removed on exit. Runs it as the ``postgres`` user when root.
     """
-    bindir = postgres_bindir()
-    if bindir is None:
-        reason = ("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
-                  "'postgresql' package to run the PostgreSQL storage tests")
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason + " (CI=true: these tests must run)")
-        pytest.skip(reason)
-    pytest.importorskip("psycopg", reason='psycopg 3 missing: pip install "sk-hpo[postgres]"')
-    import psycopg
-
     root = tempfile.mkdtemp(prefix="sk_hpo_pg_")
     as_user = []
     if os.geteuid() == 0:  # postgres refuses to run as root
@@ -98,19 +89,37 @@ def postgresql_server():
         result = subprocess.run([*as_user, *cmd], capture_output=True, text=True, cwd=root)
         assert result.returncode == 0, f"{cmd[0]} failed: {result.stdout}{result.stderr}"
 
-    run(os.path.join(bindir, "initdb"), "-D", data, "-U", "postgres", "--pwfile", pwfile,
-        "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8")
-    options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    run(os.path.join(bindir, "pg_ctl"), "-D", data, "-l", log, "-o", options, "-w", "start")
-    admin = f"host=127.0.0.1 port={port} user=postgres password={PG_PASSWORD} dbname=postgres"
     try:
+        run(os.path.join(bindir, "initdb"), "-D", data, "-U", "postgres", "--pwfile", pwfile,
+            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8")
+        options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        run(os.path.join(bindir, "pg_ctl"), "-D", data, "-l", log, "-o", options, "-w", "start")
+        admin = f"host=127.0.0.1 port={port} user=postgres password={PG_PASSWORD} dbname=postgres"
         yield admin, lambda db: f"postgresql://postgres:{PG_PASSWORD}@127.0.0.1:{port}/{db}"
     finally:
         subprocess.run([*as_user, os.path.join(bindir, "pg_ctl"), "-D", data, "-m", "immediate",
                         "-w", "stop"], capture_output=True, cwd=root)
         shutil.rmtree(root, ignore_errors=True)
-    del psycopg
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """A PostgreSQL server of its own on a free loopback port, for the whole session.
+
+    Yields ``(admin_conninfo, url_of(dbname))``. Skips when no server binaries exist,
+    except under ``CI=true``, where it fails (CI installs them: ``.ci/run``).
+    """
+    bindir = postgres_bindir()
+    if bindir is None:
+        reason = ("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
+                  "'postgresql' package to run the PostgreSQL storage tests")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " (CI=true: these tests must run)")
+        pytest.skip(reason)
+    pytest.importorskip("psycopg", reason='psycopg 3 missing: pip install "sk-hpo[postgres]"')
+    with postgres_server(bindir) as server:
+        yield server
 
 
 _DB_NUMBERS = itertools.count()
