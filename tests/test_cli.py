@@ -1,4 +1,5 @@
 import subprocess
+import time
 import sys
 
 import pytest
@@ -105,3 +106,18 @@ def test_not_a_database(tmp_path, capsys):
     assert cli.main(["studies", f"sqlite:///{tmp_path / 'junk.db'}"]) == 2
     err = capsys.readouterr().err
     assert "not an SQLite database" in err and "Traceback" not in err
+
+
+def test_studies_shows_stale_running_trials_and_changes_nothing(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'hpo.db'}"
+    # A process that beats every 10 ms with a 50 ms grace, then dies mid-trial.
+    storage = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=0.01, grace_period=0.05)
+    sid = storage.create_new_study("dead", ["minimize"])
+    storage.create_new_trial(sid, heartbeat=True)
+    storage.close()
+    time.sleep(0.1)
+    before = (tmp_path / "hpo.db").stat().st_mtime_ns
+    assert cli.main(["studies", url]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split() == ["dead", "minimize", "1", "1", "-"]
+    assert (tmp_path / "hpo.db").stat().st_mtime_ns == before  # listed, not failed
+    assert sk_hpo.storages.SQLiteStorage(url).get_stale_trial_numbers(sid) == [0]

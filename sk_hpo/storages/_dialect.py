@@ -25,6 +25,7 @@ class Dialect:
     begin_read = "BEGIN"
     lock = ""  # BEGIN IMMEDIATE already serialises writers
     lock_skip = ""
+    lock_of_t = ""  # the rows of table alias t only (a join's outer side cannot be locked)
     param_order = "rowid"  # the order params were suggested in
     tables_sql = "SELECT name FROM sqlite_master WHERE type='table'"
     # A write interrupted by a dropped connection may have committed: retries must be
@@ -70,6 +71,7 @@ class PostgresDialect(Dialect):
     begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     lock = " FOR UPDATE"
     lock_skip = " FOR UPDATE SKIP LOCKED"
+    lock_of_t = " FOR UPDATE OF t"
     param_order = "seq"
     tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
     write_tokens = True

@@ -154,9 +154,9 @@ class SQLStorage(BaseStorage):
         """The error to raise for a database error that retries did not cure."""
         return error
 
-    def _run(self, fn: Callable[[_Tx], Any], write: bool) -> Any:
+    def _run(self, fn: Callable[[_Tx], Any], write: bool, snapshot: bool = True) -> Any:
         dialect = self._dialect
-        begin = dialect.begin_write if write else dialect.begin_read
+        begin = dialect.begin_write if write else dialect.begin_read if snapshot else None
         deadline = time.monotonic() + self.timeout
         delay = 0.001
         retry = False
@@ -164,6 +164,8 @@ class SQLStorage(BaseStorage):
             conn = None
             try:
                 conn = self._connection(write)
+                if begin is None:  # one statement: its own (autocommit) transaction
+                    return fn(_Tx(conn, dialect, retry))
                 conn.execute(begin)
                 try:
                     result = fn(_Tx(conn, dialect, retry))
@@ -196,6 +198,11 @@ class SQLStorage(BaseStorage):
     def _read(self, fn: Callable[[_Tx], Any]) -> Any:
         """Run ``fn(tx)`` in one read transaction: all its statements see one snapshot."""
         return self._run(fn, write=False)
+
+    def _read_one(self, fn: Callable[[_Tx], Any]) -> Any:
+        """Run ``fn(tx)``, one statement (or statements needing no common snapshot), with
+        no explicit transaction: fewer round trips to a server."""
+        return self._run(fn, write=False, snapshot=False)
 
     def _init_schema(self, conn: Any, write: bool) -> int | None:
         """Check the schema on a new connection; create it when absent and ``write``.
@@ -352,21 +359,21 @@ class SQLStorage(BaseStorage):
         )
 
     def get_study_id_from_name(self, study_name: str) -> int:
-        row = self._read(lambda tx: tx.one("SELECT study_id FROM studies WHERE name=?",
+        row = self._read_one(lambda tx: tx.one("SELECT study_id FROM studies WHERE name=?",
                                            (study_name,)))
         if row is None:
             raise StudyNotFoundError(self._no_study_named(study_name))
         return row[0]
 
     def get_study_name_from_id(self, study_id: int) -> str:
-        return self._read(lambda tx: self._check_study(tx, study_id))[0]
+        return self._read_one(lambda tx: self._check_study(tx, study_id))[0]
 
     def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        names = self._read(lambda tx: self._check_study(tx, study_id))[1]
+        names = self._read_one(lambda tx: self._check_study(tx, study_id))[1]
         return [StudyDirection(d) for d in json.loads(names)]
 
     def get_all_studies(self) -> list[StudySummary]:
-        rows = self._read(lambda tx: tx.all(
+        rows = self._read_one(lambda tx: tx.all(
             "SELECT study_id, name, directions, user_attrs, datetime_start FROM studies "
             "ORDER BY study_id"
         ))
@@ -430,10 +437,10 @@ class SQLStorage(BaseStorage):
         return self._write(fn)
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        return json.loads(self._read(lambda tx: self._check_study(tx, study_id))[2])
+        return json.loads(self._read_one(lambda tx: self._check_study(tx, study_id))[2])
 
     def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
-        return json.loads(self._read(lambda tx: self._check_study(tx, study_id))[3])
+        return json.loads(self._read_one(lambda tx: self._check_study(tx, study_id))[3])
 
     # -- trials: writes ---------------------------------------------------------------------------
     def _beat(self, heartbeat: bool, now: float) -> tuple[float | None, float | None]:
@@ -505,6 +512,10 @@ class SQLStorage(BaseStorage):
             + (tx.dialect.lock if lock else ""),
             (trial_id,),
         )
+        return SQLStorage._check_writable(trial_id, row)
+
+    @staticmethod
+    def _check_writable(trial_id: int, row: tuple | None) -> tuple:
         if row is None:
             raise KeyError(f"No trial with trial_id={trial_id!r} exists.")
         state = TrialState(row[0])
@@ -523,11 +534,16 @@ class SQLStorage(BaseStorage):
         distribution: BaseDistribution,
     ) -> None:
         def fn(tx):
-            self._writable_state(tx, trial_id, lock=True)
-            old = tx.one("SELECT distribution FROM params WHERE trial_id=? AND name=?",
-                         (trial_id, param_name))
-            if old is not None:
-                check_distribution_compatibility(json_to_distribution(old[0]), distribution)
+            # The trial's state and the parameter's old distribution in one statement.
+            row = tx.one(
+                "SELECT t.state, t.number, p.distribution FROM trials t LEFT JOIN params p "
+                "ON p.trial_id = t.trial_id AND p.name = ? WHERE t.trial_id = ?"
+                + tx.dialect.lock_of_t,
+                (param_name, trial_id),
+            )
+            self._check_writable(trial_id, row)
+            if row[2] is not None:
+                check_distribution_compatibility(json_to_distribution(row[2]), distribution)
             tx.execute(
                 "INSERT INTO params (trial_id, name, value, distribution) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (trial_id, name) DO UPDATE SET value=excluded.value, "
@@ -628,7 +644,7 @@ class SQLStorage(BaseStorage):
             return {r[0] for r in tx.all("SELECT key FROM claims WHERE study_id=?",
                                          (study_id,))}
 
-        return self._read(fn)
+        return self._read_one(fn)
 
     # -- trials: reads ----------------------------------------------------------------------------
     _TRIAL_COLUMNS = ("trial_id, number, state, value, values_json, datetime_start, "
@@ -688,7 +704,7 @@ class SQLStorage(BaseStorage):
         return self._read(fn)
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
-        row = self._read(lambda tx: tx.one(
+        row = self._read_one(lambda tx: tx.one(
             "SELECT trial_id FROM trials WHERE study_id=? AND number=?", (study_id, trial_number)
         ))
         if row is None:
@@ -724,11 +740,17 @@ class SQLStorage(BaseStorage):
 
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
         if states is None:
-            return self._read(lambda tx: tx.one(
+            return self._read_one(lambda tx: tx.one(
                 "SELECT COUNT(*) FROM trials WHERE study_id=?", (study_id,))[0])
         return super().get_n_trials(study_id, states)
 
     def pop_waiting_trial(self, study_id: int, *, heartbeat: bool = False) -> FrozenTrial | None:
+        # A cheap read first: most asks find no WAITING trial and need no write.
+        if self._read_one(lambda tx: tx.one(
+            "SELECT 1 FROM trials WHERE study_id=? AND state=? LIMIT 1", (study_id, _WAITING)
+        )) is None:
+            return None
+
         def fn(tx):
             self._check_study(tx, study_id)
             row = tx.one(
@@ -764,7 +786,7 @@ class SQLStorage(BaseStorage):
 
     def get_stale_trial_numbers(self, study_id: int) -> list[int]:
         now = time.time()
-        rows = self._read(lambda tx: tx.all(
+        rows = self._read_one(lambda tx: tx.all(
             f"SELECT number FROM trials WHERE {self._STALE_SQL} ORDER BY number",
             (study_id, _RUNNING, now),
         ))
@@ -781,7 +803,7 @@ class SQLStorage(BaseStorage):
         args = (study_id, _RUNNING, now)
 
         # A cheap read first: no write lock on the common path.
-        if self._read(lambda tx: tx.one(
+        if self._read_one(lambda tx: tx.one(
             f"SELECT trial_id FROM trials WHERE {self._STALE_SQL} LIMIT 1", args
         )) is None:
             return []
