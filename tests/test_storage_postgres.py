@@ -159,3 +159,14 @@ def test_a_study_runs_end_to_end(postgresql_url):
     study.optimize(lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2, n_trials=10)
     loaded = sk_hpo.load_study(study_name="e2e", storage=postgresql_url)
     assert loaded.best_value == study.best_value and len(loaded.trials) == 10
+
+
+def test_upgrading_a_database_without_schema_says_so(postgresql_server):
+    import psycopg as pg
+
+    admin, url_of = postgresql_server
+    with pg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bare")
+        conn.execute("CREATE DATABASE bare")
+    with pytest.raises(ValueError, match="holds no sk_hpo schema .*nothing to upgrade"):
+        upgrade_storage(url_of("bare"))

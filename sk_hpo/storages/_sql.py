@@ -277,6 +277,12 @@ class SQLStorage(BaseStorage):
             conn.execute(dialect.begin_write)
             try:
                 self._lock_schema(conn)
+                tables = {r[0] for r in conn.execute(dialect.tables_sql).fetchall()}
+                if "schema_version" not in tables:
+                    raise ValueError(
+                        f"The database {self._describe()} holds no sk_hpo schema (no "
+                        "schema_version table): there is nothing to upgrade."
+                    )
                 row = conn.execute("SELECT version FROM schema_version").fetchone()
                 old = None if row is None else row[0]
                 self._check_version(old, upgrading=True)
