@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import time
 
 import numpy as np
 import pytest
@@ -231,3 +232,46 @@ def test_passwords_are_masked_in_errors_and_reprs():
     assert "s3cret" not in str(e.value)
     search = sk_hpo.HPOSearchCV(SVC(), {"C": [1.0]}, storage="postgresql://ann:s3cret@h/db")
     assert "s3cret" not in repr(search) and "ann:***@h/db" in repr(search)
+
+
+def test_several_objectives_have_room_in_every_storage(storage):
+    sid = storage.create_new_study("m", [StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE])
+    assert storage.get_study_directions(sid) == [StudyDirection.MINIMIZE,
+                                                 StudyDirection.MAXIMIZE]
+    with pytest.raises(RuntimeError, match="has 2 objectives; read its directions"):
+        storage.get_study_direction(sid)
+    tid = storage.create_new_trial(sid)._trial_id
+    assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.25, math.inf])
+    for t in (storage.get_trial(tid), storage.get_all_trials(sid)[0]):
+        assert t.values == [0.25, math.inf]
+        with pytest.raises(RuntimeError, match="Trial #0 has 2 objective values; read 'values'"):
+            t.value  # noqa: B018
+    template = storage.get_trial(tid)._replace(values=[1.0, 2.0])
+    assert storage.create_new_trial(sid, template).values == [1.0, 2.0]
+    [summary] = storage.get_all_studies()
+    assert summary.directions == [StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE]
+    assert summary.best_value is None and summary.n_trials == 2
+    one = storage.create_new_study("one", [StudyDirection.MAXIMIZE])
+    tid = storage.create_new_trial(one)._trial_id
+    storage.set_trial_state_values(tid, TrialState.COMPLETE, [3.0])
+    assert storage.get_trial(tid).value == 3.0 and storage.get_trial(tid).values == [3.0]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_only_the_owners_grace_period_makes_its_trial_stale(kind, request, tmp_path):
+    # The owner beats every 10 s with the default grace (60 s); another process with a grace
+    # of 10 ms must not fail the owner's live trial (it did when the checker's grace applied).
+    owner = make_storage(kind, request, tmp_path)  # the same database each call
+
+    def impatient():
+        return make_storage(kind, request, tmp_path, heartbeat_interval=0.002,
+                            grace_period=0.01)
+
+    sid = owner.create_new_study("s", [StudyDirection.MINIMIZE])
+    live = owner.create_new_trial(sid, heartbeat=True)
+    dying = impatient().create_new_trial(sid, heartbeat=True)  # short grace, then "dies"
+    time.sleep(0.05)
+    checker = impatient()
+    assert checker.get_stale_trial_numbers(sid) == [dying.number]
+    assert checker.fail_stale_trials(sid) == [dying.number]
+    assert owner.get_trial(live._trial_id).state == TrialState.RUNNING
