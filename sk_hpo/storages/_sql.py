@@ -8,6 +8,7 @@ Dialect differences live in :mod:`sk_hpo.storages._dialect`; a subclass opens co
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import math
@@ -44,8 +45,9 @@ _UNFINISHED_SQL = "state NOT IN ({})".format(
 _RUNNING = TrialState.RUNNING.value
 _WAITING = TrialState.WAITING.value
 
-# Connections inherited by a forked child are kept referenced, never closed nor collected:
-# closing one would end the parent's session on the shared socket.
+# Connections inherited by a forked child (the thread-locals holding them) are kept
+# referenced, never closed nor collected: closing one would end the parent's session on the
+# shared socket.
 _INHERITED: list[Any] = []
 
 
@@ -106,8 +108,8 @@ class SQLStorage(BaseStorage):
 
     def _init_runtime(self) -> None:
         old = getattr(self, "_local", None)
-        if old is not None and getattr(old, "conn", None) is not None:
-            _INHERITED.append(old.conn)
+        if old is not None:  # a forked child: keep every thread's inherited connection alive
+            _INHERITED.append(old)
         self._local = threading.local()
         self._pid = os.getpid()
         self._cache = FinishedTrialCache()
@@ -739,8 +741,6 @@ class SQLStorage(BaseStorage):
         if states is not None:
             trials = [t for t in trials if t.state in states]
         if deepcopy:
-            import copy
-
             trials = copy.deepcopy(trials)
         return trials
 
