@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["studies", "postgres://nowhere"])
+    >>> main(["studies", "mysql://nowhere"])
     2
     """
     parser = _parser()
