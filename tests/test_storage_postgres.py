@@ -15,6 +15,7 @@ import pytest
 import sk_hpo
 from sk_hpo import cli
 from sk_hpo._direction import StudyDirection
+from sk_hpo.distributions import FloatDistribution
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import PostgreSQLStorage, get_storage, upgrade_storage
 from sk_hpo.trial._state import TrialState
@@ -97,44 +98,57 @@ def test_a_dropped_connection_is_opened_again(postgresql_url):
     assert [t.number for t in storage.get_all_trials(sid)] == [first.number, 1]
 
 
-class _LosesCommitReplies:
-    """A connection whose next COMMITs succeed but whose replies are lost (the connection
-    drops just after): the caller cannot tell whether its write happened."""
+class _LosesAReply:
+    """A connection that loses the reply of the first statement starting with ``prefix``: the
+    statement succeeds, then the connection drops; the caller cannot tell whether its write
+    happened (a COMMIT of a transaction, or a statement committed on its own)."""
 
-    def __init__(self, conn, n):
-        self._conn, self._n = conn, n
+    def __init__(self, conn, prefix):
+        self._conn, self._prefix = conn, prefix
 
     def __getattr__(self, name):
         return getattr(self._conn, name)
 
     def execute(self, sql, *args):
         result = self._conn.execute(sql, *args)
-        if sql == "COMMIT" and self._n > 0:
-            self._n -= 1
+        if self._prefix is not None and sql.startswith(self._prefix):
+            self._prefix = None
             self._conn.close()
             raise psycopg.OperationalError("server closed the connection unexpectedly")
         return result
 
 
-@pytest.mark.parametrize("operation", ["create_trial", "tell", "claim", "create_study"])
-def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_url, operation):
+@pytest.mark.parametrize("operation, prefix", [
+    ("create_trial", "COMMIT"), ("tell", "UPDATE trials SET state"), ("claim", "COMMIT"),
+    ("create_study", "COMMIT"), ("param", "INSERT INTO params"),
+    ("report", "INSERT INTO intermediate_values"),
+])
+def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_url, operation,
+                                                                   prefix):
     storage = PostgreSQLStorage(postgresql_url)
     sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
     trial = storage.create_new_trial(sid)
-    storage._local.conn = _LosesCommitReplies(storage._local.conn, 1)
+    tid = trial._trial_id
+    storage._local.conn = lossy = _LosesAReply(storage._local.conn, prefix)
     if operation == "create_trial":
         assert storage.create_new_trial(sid).number == 1
         assert [t.number for t in storage.get_all_trials(sid)] == [0, 1]
     elif operation == "tell":
-        assert storage.set_trial_state_values(trial._trial_id, TrialState.COMPLETE, [0.5])
-        assert storage.get_trial(trial._trial_id).values == [0.5]
+        assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.5])
+        assert storage.get_trial(tid).values == [0.5]
     elif operation == "claim":
-        assert storage.claim_trial_key(sid, trial._trial_id, "k")
+        assert storage.claim_trial_key(sid, tid, "k")
         assert storage.get_claimed_keys(sid) == {"k"}
-    else:
+    elif operation == "create_study":
         other = storage.create_new_study("t", [StudyDirection.MAXIMIZE])
         assert storage.get_study_id_from_name("t") == other
-    assert not isinstance(storage._local.conn, _LosesCommitReplies)  # a new connection
+    elif operation == "param":
+        storage.set_trial_param(tid, "x", 0.5, FloatDistribution(0, 1))
+        assert storage.get_trial(tid).params == {"x": 0.5}
+    else:
+        storage.set_trial_intermediate_value(tid, 3, 0.25)
+        assert storage.get_trial(tid).intermediate_values == {3: 0.25}
+    assert lossy._prefix is None and storage._local.conn is not lossy  # lost, then reopened
 
 
 def test_a_forked_child_and_its_parent_keep_working(postgresql_url):

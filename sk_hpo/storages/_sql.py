@@ -158,7 +158,7 @@ class SQLStorage(BaseStorage):
 
     def _run(self, fn: Callable[[_Tx], Any], write: bool, snapshot: bool = True) -> Any:
         dialect = self._dialect
-        begin = dialect.begin_write if write else dialect.begin_read if snapshot else None
+        begin = None if not snapshot else dialect.begin_write if write else dialect.begin_read
         deadline = time.monotonic() + self.timeout
         delay = 0.001
         retry = False
@@ -196,6 +196,10 @@ class SQLStorage(BaseStorage):
     def _write(self, fn: Callable[[_Tx], Any]) -> Any:
         """Run ``fn(tx)`` in one write transaction, retried while busy or disconnected."""
         return self._run(fn, write=True)
+
+    def _write_one(self, fn: Callable[[_Tx], Any]) -> Any:
+        """Run ``fn(tx)``, one write statement, as its own (autocommit) transaction."""
+        return self._run(fn, write=True, snapshot=False)
 
     def _read(self, fn: Callable[[_Tx], Any]) -> Any:
         """Run ``fn(tx)`` in one read transaction: all its statements see one snapshot."""
@@ -475,22 +479,20 @@ class SQLStorage(BaseStorage):
                 row = tx.one("SELECT trial_id, number FROM trials WHERE token=?", (token,))
                 if row is not None:
                     return tuple(row)
-            number = tx.one(
-                "SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id=?", (study_id,)
-            )[0]
+            # The next number, computed in the INSERT (the study row lock orders creators).
             if t is None:
-                row = (study_id, number, _RUNNING, None, None, now, None, beat, grace, token,
-                       "{}", "{}")
+                row = (_RUNNING, None, None, now, None, beat, grace, token, "{}", "{}")
             else:
-                row = (study_id, number, t.state.value, *_values_columns(t.values),
-                       _ts(t.datetime_start), _ts(t.datetime_complete), beat, grace, token,
+                row = (t.state.value, *_values_columns(t.values), _ts(t.datetime_start),
+                       _ts(t.datetime_complete), beat, grace, token,
                        json.dumps(user_attrs), json.dumps(system_attrs))
-            trial_id = tx.one(
+            trial_id, number = tx.one(
                 "INSERT INTO trials (study_id, number, state, value, values_json, "
                 "datetime_start, datetime_complete, heartbeat, grace, token, user_attrs, "
-                "system_attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING trial_id",
-                row,
-            )[0]
+                "system_attrs) SELECT ?, COALESCE(MAX(number) + 1, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ? FROM trials WHERE study_id=? RETURNING trial_id, number",
+                (study_id, *row, study_id),
+            )
             if t is not None:
                 for name, value in t.internal_params.items():
                     tx.execute(
@@ -541,7 +543,19 @@ class SQLStorage(BaseStorage):
         param_value_internal: float,
         distribution: BaseDistribution,
     ) -> None:
-        def fn(tx):
+        args = (trial_id, param_name, float(param_value_internal),
+                distribution_to_json(distribution))
+
+        # The common case, a new parameter of an unfinished trial: one statement.
+        if self._write_one(lambda tx: tx.execute(
+            "INSERT INTO params (trial_id, name, value, distribution) SELECT ?, ?, ?, ? "
+            f"WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id=? AND {_UNFINISHED_SQL}) "
+            "ON CONFLICT (trial_id, name) DO NOTHING",
+            (*args, trial_id),
+        ).rowcount) == 1:
+            return
+
+        def fn(tx):  # set again, or the trial is finished or unknown
             # The trial's state and the parameter's old distribution in one statement.
             row = tx.one(
                 "SELECT t.state, t.number, p.distribution FROM trials t LEFT JOIN params p "
@@ -556,8 +570,7 @@ class SQLStorage(BaseStorage):
                 "INSERT INTO params (trial_id, name, value, distribution) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (trial_id, name) DO UPDATE SET value=excluded.value, "
                 "distribution=excluded.distribution",
-                (trial_id, param_name, float(param_value_internal),
-                 distribution_to_json(distribution)),
+                args,
             )
 
         self._write(fn)
@@ -595,20 +608,21 @@ class SQLStorage(BaseStorage):
             self._writable_state(tx, trial_id)  # raises when unknown or finished
             return False  # RUNNING asked, but the trial is not WAITING: someone else took it
 
-        return self._write(fn)
+        return self._write_one(fn)  # the UPDATE alone decides: no transaction around it
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         row = (trial_id, int(step), float(value))  # SQLite keeps NaN as NULL, read back as NaN
 
-        def fn(tx):
-            self._writable_state(tx, trial_id)
-            tx.execute(
-                "INSERT INTO intermediate_values (trial_id, step, value) VALUES (?, ?, ?) "
+        def fn(tx):  # one statement, guarded by the trial's state
+            if tx.execute(
+                "INSERT INTO intermediate_values (trial_id, step, value) SELECT ?, ?, ? "
+                f"WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id=? AND {_UNFINISHED_SQL}) "
                 "ON CONFLICT (trial_id, step) DO UPDATE SET value=excluded.value",
-                row,
-            )
+                (*row, trial_id),
+            ).rowcount != 1:
+                self._writable_state(tx, trial_id)  # raises: unknown or finished
 
-        self._write(fn)
+        self._write_one(fn)
 
     def _set_trial_attr(self, column: str, trial_id: int, key: str, value: Any) -> None:
         value = check_json_value(key, value)
