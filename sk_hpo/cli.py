@@ -4,6 +4,9 @@ Examples (shell)::
 
     sk-hpo studies sqlite:///hpo.db
     sk-hpo report sqlite:///hpo.db --study svc-digits -o report.html
+    sk-hpo storage upgrade sqlite:///hpo.db      # migrate a database of an older sk_hpo
+
+Passwords in storage URLs are never printed (``***``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sk_hpo.exceptions import StorageInternalError, StudyNotFoundError
+from sk_hpo.storages._url import mask_url
 
 if TYPE_CHECKING:
     from sk_hpo.storages import BaseStorage
@@ -38,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["studies", "postgres://nowhere"])
+    >>> main(["studies", "mysql://nowhere"])
     2
     """
     parser = _parser()
@@ -46,9 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except (
-        _UsageError, StudyNotFoundError, StorageInternalError, ValueError, ImportError, OSError
+        _UsageError, StudyNotFoundError, StorageInternalError, ValueError, ImportError, OSError,
+        LookupError,
     ) as e:
-        print(f"{_PROG}: error: {e}", file=sys.stderr)
+        text = e.args[0] if isinstance(e, KeyError) and e.args else e  # no KeyError quotes
+        print(f"{_PROG}: error: {mask_url(text)}", file=sys.stderr)
         return 2
 
 
@@ -81,12 +87,27 @@ def _parser() -> argparse.ArgumentParser:
         "--no-plots", action="store_true", help="text only (does not need matplotlib)"
     )
     report.set_defaults(run=_report)
+
+    storage = commands.add_parser("storage", help="maintain a storage (schema upgrades)")
+    storage_commands = storage.add_subparsers(dest="storage_command", required=True,
+                                              metavar="ACTION")
+    upgrade = storage_commands.add_parser(
+        "upgrade", help="migrate a database written by an older sk_hpo, in one transaction"
+    )
+    upgrade.add_argument("storage", metavar="URL", help="storage URL, e.g. sqlite:///hpo.db")
+    upgrade.set_defaults(run=_upgrade)
     return parser
 
 
 def _open_storage(url: str) -> BaseStorage:
     from sk_hpo.storages import get_storage
 
+    _check_file(url)
+    return get_storage(url)
+
+
+def _check_file(url: str) -> None:
+    """A one-line error for a missing or empty SQLite file (reading never creates one)."""
     if url.startswith(_SQLITE_PREFIX):
         path = url[len(_SQLITE_PREFIX):]
         if path != ":memory:" and not os.path.exists(path):
@@ -95,18 +116,27 @@ def _open_storage(url: str) -> BaseStorage:
                 "paths are from the current directory, use sqlite:////abs/path.db for an "
                 "absolute one."
             )
-    return get_storage(url)
+        if os.path.isfile(path) and os.path.getsize(path) == 0:
+            raise _UsageError(
+                f"the database file {path!r} (from {url!r}) is empty (0 bytes): it holds no "
+                "study; check the path, or the file was truncated."
+            )
 
 
 def _studies(args: argparse.Namespace) -> int:
-    summaries = _open_storage(args.storage).get_all_studies()
+    storage = _open_storage(args.storage)
+    summaries = storage.get_all_studies()
     if not summaries:
-        print(f"No study in {args.storage}.")
+        print(f"No study in {mask_url(args.storage)}.")
         return 0
-    rows = [("NAME", "DIRECTION", "TRIALS", "BEST VALUE")]
+    rows = [("NAME", "DIRECTION", "TRIALS", "STALE", "BEST VALUE")]
     for s in summaries:
         best = "-" if s.best_value is None or math.isnan(s.best_value) else f"{s.best_value:.6g}"
-        rows.append((s.study_name, str(s.direction.value), str(s.n_trials), best))
+        directions = s.directions or [s.direction]
+        # RUNNING trials whose process stopped beating: dead, until someone fails them.
+        stale = len(storage.get_stale_trial_numbers(s.study_id))
+        rows.append((s.study_name, ",".join(d.value for d in directions), str(s.n_trials),
+                     str(stale) if stale else "-", best))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -126,6 +156,19 @@ def _report(args: argparse.Namespace) -> int:
     sk_hpo.report(study, args.output, title=args.title, plots=not args.no_plots)
     n = len(study.get_trials(deepcopy=False))
     print(f"Wrote {args.output} (study {study.study_name!r}, {n} trials).")
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from sk_hpo.storages import upgrade_storage
+
+    _check_file(args.storage)
+    old, new = upgrade_storage(args.storage)
+    url = mask_url(args.storage)
+    if old == new:
+        print(f"{url} is up to date (schema version {new}).")
+    else:
+        print(f"Upgraded {url} from schema version {old} to {new}.")
     return 0
 
 

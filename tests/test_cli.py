@@ -1,4 +1,5 @@
 import subprocess
+import time
 import sys
 
 import pytest
@@ -35,9 +36,9 @@ def memory(monkeypatch):
 def test_studies_lists_counts_and_best_values(memory, capsys):
     assert cli.main(["studies", "sqlite:///hpo.db"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "DIRECTION", "TRIALS", "BEST", "VALUE"]
-    assert lines[1].split() == ["svc", "minimize", "3", "0.25"]
-    assert lines[2].split() == ["empty", "maximize", "0", "-"]
+    assert lines[0].split() == ["NAME", "DIRECTION", "TRIALS", "STALE", "BEST", "VALUE"]
+    assert lines[1].split() == ["svc", "minimize", "3", "-", "0.25"]
+    assert lines[2].split() == ["empty", "maximize", "0", "-", "-"]
 
 
 def test_report_writes_the_file(memory, tmp_path, capsys):
@@ -65,7 +66,7 @@ def test_ambiguous_study_needs_a_name(memory, tmp_path, capsys):
 @pytest.mark.parametrize(
     "url, match",
     [
-        ("postgres://host/db", "'storage' URL 'postgres://host/db' is not supported"),
+        ("mysql://ann:s3cret@host/db", "'storage' URL 'mysql://ann:***@host/db' is not supported"),
         ("sqlite:///no/such/file.db", "no database file at 'no/such/file.db'"),
     ],
 )
@@ -94,7 +95,7 @@ def test_sqlite_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     fill("sqlite:///hpo.db")
     assert cli.main(["studies", "sqlite:///hpo.db"]) == 0
-    assert capsys.readouterr().out.splitlines()[1].split() == ["svc", "minimize", "3", "0.25"]
+    assert capsys.readouterr().out.splitlines()[1].split() == ["svc", "minimize", "3", "-", "0.25"]
     assert cli.main(["report", "sqlite:///hpo.db", "--study", "svc", "-o", "r.html"]) == 0
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count("<img") >= 5 and "0.25" in page
@@ -105,3 +106,18 @@ def test_not_a_database(tmp_path, capsys):
     assert cli.main(["studies", f"sqlite:///{tmp_path / 'junk.db'}"]) == 2
     err = capsys.readouterr().err
     assert "not an SQLite database" in err and "Traceback" not in err
+
+
+def test_studies_shows_stale_running_trials_and_changes_nothing(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'hpo.db'}"
+    # A process that beats every 10 ms with a 50 ms grace, then dies mid-trial.
+    storage = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=0.01, grace_period=0.05)
+    sid = storage.create_new_study("dead", ["minimize"])
+    storage.create_new_trial(sid, heartbeat=True)
+    storage.close()
+    time.sleep(0.1)
+    before = (tmp_path / "hpo.db").stat().st_mtime_ns
+    assert cli.main(["studies", url]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split() == ["dead", "minimize", "1", "1", "-"]
+    assert (tmp_path / "hpo.db").stat().st_mtime_ns == before  # listed, not failed
+    assert sk_hpo.storages.SQLiteStorage(url).get_stale_trial_numbers(sid) == [0]

@@ -1,5 +1,7 @@
 """Shared studies: continuing a search, refusing a different one, pooling processes."""
 
+import contextlib
+import sqlite3
 import time
 
 import joblib
@@ -118,8 +120,15 @@ def test_two_threads_on_one_study_pool_their_trials():
     assert len(results) == 2 and max(len(r["params"]) for r in results) == 12
 
 
-def test_sqlite_study_persists_and_continues(tmp_path):
-    url = f"sqlite:///{tmp_path / 'search.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    """The URL of a persistent storage several processes can share."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgresql_url")
+    return f"sqlite:///{tmp_path / 'search.db'}"
+
+
+def test_persistent_study_persists_and_continues(url):
     first = search(url).fit(X, y)
     second = search(url, random_state=1).fit(X, y)
     assert len(second.cv_results_["params"]) == 8
@@ -146,11 +155,10 @@ print(len(search.cv_results_["params"]))
 """
 
 
-def test_two_processes_pool_their_trials(tmp_path):
+def test_two_processes_pool_their_trials(tmp_path, url):
     import subprocess
     import sys
 
-    url = f"sqlite:///{tmp_path / 'pool.db'}"
     script = tmp_path / "pool.py"
     script.write_text(_POOL_SCRIPT)
     procs = [
@@ -166,6 +174,13 @@ def test_two_processes_pool_their_trials(tmp_path):
     assert all(int(out.strip()) >= 1 for out in outputs)
 
 
+def age_heartbeats(url, seconds=3600.0):
+    """Make the heartbeats of the RUNNING trials in ``url`` ``seconds`` older."""
+    with contextlib.closing(sqlite3.connect(url[len("sqlite:///"):])) as conn, conn:
+        conn.execute("UPDATE trials SET heartbeat = heartbeat - ? WHERE state = ?",
+                     (seconds, sk_hpo.trial.TrialState.RUNNING.value))
+
+
 class _StallsOnce(ClassifierMixin, BaseEstimator):
     """Predicts the majority class; with ``c == 2`` its first fit stalls so long that another
     process sharing the study (simulated here) fails its trial as stale."""
@@ -179,11 +194,8 @@ class _StallsOnce(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         if self.c == 2 and not _StallsOnce.stalled:
             _StallsOnce.stalled = True
-            time.sleep(0.2)
-            other = sk_hpo.storages.SQLiteStorage(
-                self.url, heartbeat_interval=60.0, grace_period=0.05
-            )
-            study = sk_hpo.load_study(study_name="s", storage=other)
+            age_heartbeats(self.url)  # as if this process hung for an hour
+            study = sk_hpo.load_study(study_name="s", storage=self.url)
             study.tell(study.ask(), state=sk_hpo.trial.TrialState.FAIL)  # its ask fails ours
         self.classes_, counts = np.unique(y, return_counts=True)
         self.majority_ = self.classes_[np.argmax(counts)]
@@ -252,3 +264,91 @@ def test_candidates_of_an_aborted_fit_are_evaluated_when_the_study_continues(err
     assert [t.state.name for t in search.study_.trials if t.params["c"] == 2] == [
         "FAIL", "COMPLETE"
     ]
+
+
+@pytest.mark.parametrize("mistake", ["typo", "nan"])
+def test_a_study_whose_first_fit_only_failed_accepts_the_corrected_search(url, mistake):
+    space = {"C": [0.1, 1.0]}
+    bad_space, bad_X = ({"Cc": [0.1, 1.0]}, X) if mistake == "typo" else (space, X.copy())
+    if mistake == "nan":
+        bad_X[0, 0] = np.nan
+    kwargs = dict(sampler="grid", n_iter=None, pruner=None, cv=3, storage=url, study_name="fix")
+    with pytest.raises(ValueError):
+        HPOSearchCV(LogisticRegression(), bad_space, **kwargs).fit(bad_X, y)
+    study = sk_hpo.load_study(study_name="fix", storage=url)
+    assert {t.state.name for t in study.trials} == {"FAIL"}
+    fixed = HPOSearchCV(LogisticRegression(), space, **kwargs).fit(X, y)
+    assert np.isfinite(fixed.best_score_)
+    # Once a trial is scored, the study belongs to that search: the mistake is refused now.
+    with pytest.raises(ValueError, match="made by a different search"):
+        HPOSearchCV(LogisticRegression(), bad_space, **kwargs).fit(bad_X, y)
+
+
+_CLAIM_RACE = """
+import json, multiprocessing, sys
+import sk_hpo
+from sk_hpo.model_selection._context import check_context
+url, rounds = sys.argv[1], int(sys.argv[2])
+
+def claim(barrier, out, which):
+    context = {"estimator": which, "param_distributions": {}, "scoring": None,
+               "n_splits": 3, "splits": "s", "data": "d"}
+    for r in range(rounds):
+        study = sk_hpo.create_study(storage=url, study_name=f"r{r}", load_if_exists=True)
+        barrier.wait()
+        try:
+            check_context(study, context, 0)
+            out.put([r, which])
+        except ValueError:
+            out.put([r, None])
+
+ctx = multiprocessing.get_context("fork")
+barrier, out = ctx.Barrier(2), ctx.Queue()
+procs = [ctx.Process(target=claim, args=(barrier, out, w)) for w in ("SVC", "LogReg")]
+for p in procs:
+    p.start()
+results = [out.get(timeout=60) for _ in range(2 * rounds)]
+for p in procs:
+    p.join(60)
+print(json.dumps(results))
+"""
+
+
+def test_two_different_searches_started_together_never_share_a_study(url):
+    import json
+    import subprocess
+    import sys
+
+    rounds = 15
+    done = subprocess.run([sys.executable, "-c", _CLAIM_RACE, url, str(rounds)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    winners = {}
+    for r, which in json.loads(done.stdout):
+        winners.setdefault(r, []).append(which)
+    for r in range(rounds):  # per study: one search claimed it, the other was refused
+        assert sorted(winners[r], key=str) == sorted([None, winners[r][0] or winners[r][1]],
+                                                     key=str), winners[r]
+        stored = sk_hpo.load_study(study_name=f"r{r}", storage=url).system_attrs[CONTEXT_KEY]
+        assert stored["estimator"] == next(w for w in winners[r] if w)
+
+
+def test_claiming_a_study_in_memory_is_atomic_across_threads():
+    import threading
+
+    storage = InMemoryStorage()
+    study = sk_hpo.create_study(storage=storage, study_name="m")
+    sid = study._study_id
+    wins = []
+    barrier = threading.Barrier(8)
+
+    def claim(i):
+        barrier.wait()
+        wins.append(storage.compare_and_set_study_system_attr(sid, "k", None, i))
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False] * 7 + [True]

@@ -209,11 +209,11 @@ def test_exhausted_sampler_stops_optimize():
 def test_trial_failed_as_stale_by_another_worker_is_dropped_and_the_loop_goes_on(
     tmp_path, ending
 ):
-    # Our process stalls past the grace period another worker applies: that worker fails
-    # the trial as stale. Whatever the objective then does, optimize warns and carries on.
+    # Our process stalls past its grace period (no beat comes within it): another worker
+    # fails the trial as stale. Whatever the objective then does, optimize warns and goes on.
     url = f"sqlite:///{tmp_path / 's.db'}"
-    ours = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
-    theirs = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.05)
+    ours = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.05)
+    theirs = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
     study = sk_hpo.create_study(storage=ours, study_name="s", sampler=RandomSampler(seed=0))
     other = sk_hpo.load_study(study_name="s", storage=theirs)
 

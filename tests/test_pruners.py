@@ -34,9 +34,11 @@ def make_study(pruner, direction="minimize", study_name="pruners", storage=None)
     )
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def storage(request, tmp_path):
     """The conformance tests run on every storage: pruners keep their state in it."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgresql_url")
     return None if request.param == "memory" else f"sqlite:///{tmp_path / 'pruners.db'}"
 
 

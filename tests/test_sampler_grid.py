@@ -108,13 +108,13 @@ def test_failed_and_pruned_points_are_not_retried():
 
 def test_point_of_a_dead_worker_is_evaluated_by_another(tmp_path):
     url = f"sqlite:///{tmp_path / 'grid.db'}"
-    dead = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
+    dead = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.1)
     study = make_study(GridSampler(SPACE, seed=0), storage=dead, study_name="g")
     abandoned = study._ask(None, heartbeat=True)  # as optimize does; then its process "dies"
     study._heartbeat.discard(abandoned._trial_id)
     held = (abandoned.suggest_categorical("kind", ["a", "b"]), abandoned.suggest_int("x", 0, 2))
     time.sleep(0.2)
-    alive = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0, grace_period=0.1)
+    alive = sk_hpo.storages.SQLiteStorage(url, heartbeat_interval=60.0)
     survivor = sk_hpo.load_study(
         study_name="g", storage=alive, sampler=GridSampler(SPACE, seed=0), pruner=NopPruner()
     )

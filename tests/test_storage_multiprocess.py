@@ -1,4 +1,5 @@
-"""Several processes sharing one SQLite study: no lost or duplicated work, no stuck database.
+"""Several processes sharing one study (SQLite file or PostgreSQL database): no lost or
+duplicated work, no stuck database.
 
 Timing rules, so that the tests pass on a loaded 2-core machine and still fail on a bug:
 a subprocess gets a generous deadline (its start-up, importing scikit-learn, can take
@@ -19,12 +20,15 @@ import textwrap
 import threading
 import time
 
+import pytest
+
 import sk_hpo
 from sk_hpo._direction import StudyDirection
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import SQLiteStorage
 from sk_hpo.trial._state import TrialState
+from tests.conftest import make_storage
 
 DEADLINE = 120.0  # seconds a subprocess may take on a loaded machine; never reached when fine
 
@@ -34,10 +38,11 @@ _WORKER = textwrap.dedent(
     import sk_hpo
     from sk_hpo.pruners import NopPruner
     from sk_hpo.samplers import RandomSampler
-    from sk_hpo.storages import SQLiteStorage
+    from sk_hpo.storages import PostgreSQLStorage, SQLiteStorage
     url, seed, n, sleep, interval = sys.argv[1:6]
+    Storage = PostgreSQLStorage if url.startswith("postgresql") else SQLiteStorage
     interval = float(interval)
-    storage = SQLiteStorage(url, heartbeat_interval=interval, grace_period=8 * interval)
+    storage = Storage(url, heartbeat_interval=interval, grace_period=8 * interval)
     study = sk_hpo.load_study(storage=storage, study_name="s",
                               sampler=RandomSampler(seed=int(seed)), pruner=NopPruner())
     def objective(trial):
@@ -53,8 +58,9 @@ _WORKER = textwrap.dedent(
 _RACE = textwrap.dedent(
     """
     import json, multiprocessing, sys, time
-    from sk_hpo.storages import SQLiteStorage
+    from sk_hpo.storages import PostgreSQLStorage, SQLiteStorage
     scenario, url, sid, n_procs, rounds = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
+    SQLiteStorage = PostgreSQLStorage if url.startswith("postgresql") else SQLiteStorage
     GRACE = 0.2
 
     def stale(barrier, out):
@@ -118,11 +124,17 @@ def _check_exit(proc):
     assert proc.returncode == 0, f"worker exited with {proc.returncode}:\n{err}"
 
 
-def _create(tmp_path):
-    url = f"sqlite:///{tmp_path}/mp.db"
-    study = sk_hpo.create_study(storage=url, study_name="s", sampler=RandomSampler(seed=0),
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage(request, tmp_path):
+    """A storage processes can share; processes open it again by its ``url``."""
+    return make_storage(request.param, request, tmp_path, heartbeat_interval=0.25,
+                        grace_period=2.0)
+
+
+def _create(storage):
+    study = sk_hpo.create_study(storage=storage, study_name="s", sampler=RandomSampler(seed=0),
                                 pruner=NopPruner())
-    return url, study._study_id
+    return storage.url, study._study_id
 
 
 def _race(scenario, url, sid, n_procs, rounds):
@@ -143,21 +155,20 @@ def _poll(condition, what):
         time.sleep(0.05)
 
 
-def test_four_processes_no_lost_or_duplicated_numbers(tmp_path):
+def test_four_processes_no_lost_or_duplicated_numbers(storage):
     # Default heartbeats (10 s, grace 60 s): a worker stalled by the load is not failed.
-    url, sid = _create(tmp_path)
-    procs = [_start(url, seed, 50, 0.0) for seed in range(4)]
+    url, sid = _create(storage)
+    procs = [_start(url, seed, 30, 0.0) for seed in range(4)]
     for p in procs:
         _check_exit(p)
-    trials = SQLiteStorage(url).get_all_trials(sid)
-    assert [t.number for t in trials] == list(range(200))
+    trials = storage.get_all_trials(sid)
+    assert [t.number for t in trials] == list(range(120))
     assert all(t.state == TrialState.COMPLETE for t in trials)
 
 
-def test_killed_worker_trial_becomes_fail(tmp_path):
-    url, sid = _create(tmp_path)
+def test_killed_worker_trial_becomes_fail(storage):
+    url, sid = _create(storage)
     victim = _start(url, 1, 1, 3600.0, interval=0.25)
-    storage = SQLiteStorage(url, heartbeat_interval=0.25, grace_period=2.0)
     _poll(lambda: storage.get_n_trials(sid) == 1 or victim.poll() is not None,
           "the victim started its trial")
     assert victim.poll() is None, victim.communicate()[1]
@@ -182,30 +193,27 @@ def test_killed_worker_trial_becomes_fail(tmp_path):
     assert states == [TrialState.FAIL, TrialState.COMPLETE]
 
 
-def test_processes_failing_the_same_stale_trials_at_once(tmp_path):
-    url = f"sqlite:///{tmp_path}/r.db"
-    sid = SQLiteStorage(url).create_new_study("s", StudyDirection.MINIMIZE)
-    results = _race("stale", url, sid, n_procs=2, rounds=4)
+def test_processes_failing_the_same_stale_trials_at_once(storage):
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    results = _race("stale", storage.url, sid, n_procs=2, rounds=4)
     failed = sorted(n for numbers in results for n in numbers)
     assert failed == list(range(12))  # each stale trial failed by exactly one process
-    trials = SQLiteStorage(url).get_all_trials(sid)
+    trials = storage.get_all_trials(sid)
     assert {t.state for t in trials} == {TrialState.FAIL}
     assert all(t.datetime_complete >= t.datetime_start for t in trials)
 
 
-def test_claim_raced_by_four_processes_has_one_winner_per_key(tmp_path):
-    url = f"sqlite:///{tmp_path}/c.db"
-    storage = SQLiteStorage(url)
-    sid = storage.create_new_study("s", StudyDirection.MINIMIZE)
-    results = _race("claim", url, sid, n_procs=4, rounds=60)
+def test_claim_raced_by_four_processes_has_one_winner_per_key(storage):
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    results = _race("claim", storage.url, sid, n_procs=4, rounds=60)
     won = sorted(int(k) for _, keys in results for k in keys)
     assert won == list(range(60))  # every key won, none twice
-    owners = dict(sqlite3.connect(tmp_path / "c.db").execute("SELECT key, trial_id FROM claims"))
+    owners = dict(storage._read(lambda tx: tx.all("SELECT key, trial_id FROM claims")))
     assert owners == {k: trial_id for trial_id, keys in results for k in keys}
 
 
 def test_process_killed_holding_the_write_lock_leaves_database_usable(tmp_path):
-    url, sid = _create(tmp_path)
+    url, sid = _create(SQLiteStorage(f"sqlite:///{tmp_path}/mp.db"))
     storage = SQLiteStorage(url, timeout=DEADLINE)
     holder = subprocess.Popen([sys.executable, "-c", _LOCK_HOLDER, str(tmp_path / "mp.db"),
                                str(sid)], stdout=subprocess.PIPE, text=True)

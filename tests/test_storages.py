@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import time
 
 import numpy as np
 import pytest
@@ -18,13 +19,12 @@ from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
 from sk_hpo.storages import InMemoryStorage, SQLiteStorage
 from sk_hpo.trial._state import TrialState
+from tests.conftest import make_storage
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def storage(request, tmp_path):
-    if request.param == "memory":
-        return InMemoryStorage()
-    return SQLiteStorage(f"sqlite:///{tmp_path}/s.db")
+    return make_storage(request.param, request, tmp_path)
 
 
 def test_study_crud(storage):
@@ -207,3 +207,71 @@ def test_params_keep_the_order_they_were_suggested_in(storage):
     study.optimize(objective, n_trials=2)
     assert [list(t.params) for t in study.trials] == [["z", "a", "m"]] * 2
     assert list(study.best_params) == ["z", "a", "m"]
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("postgresql://ann:s3cret@db:5432/hpo", "postgresql://ann:***@db:5432/hpo"),
+    ("postgres+psycopg://ann:p@ss@db/hpo?x=1", "postgres+psycopg://ann:***@db/hpo?x=1"),
+    ("error at 'postgresql://a:b@h/d': x", "error at 'postgresql://a:***@h/d': x"),
+    ("host=h password=s3cret dbname=d", "host=h password=*** dbname=d"),
+    ("sqlite:////tmp/a:b@c.db", "sqlite:////tmp/a:b@c.db"),
+    ("postgresql://ann@db/hpo", "postgresql://ann@db/hpo"),
+])
+def test_mask_url(text, masked):
+    from sk_hpo.storages import mask_url
+
+    assert mask_url(text) == masked
+
+
+def test_passwords_are_masked_in_errors_and_reprs():
+    from sklearn.svm import SVC
+
+    url = "mysql://ann:s3cret@db/hpo"
+    with pytest.raises(ValueError, match=r"'mysql://ann:\*\*\*@db/hpo' is not supported") as e:
+        sk_hpo.create_study(storage=url)
+    assert "s3cret" not in str(e.value)
+    search = sk_hpo.HPOSearchCV(SVC(), {"C": [1.0]}, storage="postgresql://ann:s3cret@h/db")
+    assert "s3cret" not in repr(search) and "ann:***@h/db" in repr(search)
+
+
+def test_several_objectives_have_room_in_every_storage(storage):
+    sid = storage.create_new_study("m", [StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE])
+    assert storage.get_study_directions(sid) == [StudyDirection.MINIMIZE,
+                                                 StudyDirection.MAXIMIZE]
+    with pytest.raises(RuntimeError, match="has 2 objectives; read its directions"):
+        storage.get_study_direction(sid)
+    tid = storage.create_new_trial(sid)._trial_id
+    assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.25, math.inf])
+    for t in (storage.get_trial(tid), storage.get_all_trials(sid)[0]):
+        assert t.values == [0.25, math.inf]
+        with pytest.raises(RuntimeError, match="Trial #0 has 2 objective values; read 'values'"):
+            t.value  # noqa: B018
+    template = storage.get_trial(tid)._replace(values=[1.0, 2.0])
+    assert storage.create_new_trial(sid, template).values == [1.0, 2.0]
+    [summary] = storage.get_all_studies()
+    assert summary.directions == [StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE]
+    assert summary.best_value is None and summary.n_trials == 2
+    one = storage.create_new_study("one", [StudyDirection.MAXIMIZE])
+    tid = storage.create_new_trial(one)._trial_id
+    storage.set_trial_state_values(tid, TrialState.COMPLETE, [3.0])
+    assert storage.get_trial(tid).value == 3.0 and storage.get_trial(tid).values == [3.0]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_only_the_owners_grace_period_makes_its_trial_stale(kind, request, tmp_path):
+    # The owner beats every 10 s with the default grace (60 s); another process with a grace
+    # of 10 ms must not fail the owner's live trial (it did when the checker's grace applied).
+    owner = make_storage(kind, request, tmp_path)  # the same database each call
+
+    def impatient():
+        return make_storage(kind, request, tmp_path, heartbeat_interval=0.002,
+                            grace_period=0.01)
+
+    sid = owner.create_new_study("s", [StudyDirection.MINIMIZE])
+    live = owner.create_new_trial(sid, heartbeat=True)
+    dying = impatient().create_new_trial(sid, heartbeat=True)  # short grace, then "dies"
+    time.sleep(0.05)
+    checker = impatient()
+    assert checker.get_stale_trial_numbers(sid) == [dying.number]
+    assert checker.fail_stale_trials(sid) == [dying.number]
+    assert owner.get_trial(live._trial_id).state == TrialState.RUNNING

@@ -5,6 +5,11 @@ estimator (class and fixed parameters), search space, scoring, CV splits and dat
 HPOSearchCV fit on a study records that *search context* in the study's system attributes;
 later fits (resumed, or in other processes) compare theirs and refuse a mismatch instead of
 silently mixing scores.
+
+Claiming a study for a search is atomic (the storage's compare-and-set): of two different
+searches started together on one new study, exactly one claims it and the other is refused.
+A study none of whose trials was scored (all FAIL: a typo in the space, NaN in X) is claimed
+again by a corrected search.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 
 from sk_hpo.model_selection._params import readable_label
 from sk_hpo.model_selection._space import SearchSpace
+from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
     from sk_hpo.study import Study
@@ -78,32 +84,48 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def check_context(study: Study, context: dict[str, Any], n_trials: int) -> None:
-    """Record ``context`` in a new study, or raise ValueError when the study's differs.
+def _only_failed(trials: Sequence[Any]) -> bool:
+    """Whether the study's trials (at least one) all FAILed: nothing scored, nothing running."""
+    return bool(trials) and all(t.state == TrialState.FAIL for t in trials)
 
-    ``n_trials`` is the number of trials already in the study: a study with trials but no
-    recorded context was not made by HPOSearchCV and is refused too.
+
+def check_context(study: Study, context: dict[str, Any], n_trials: int) -> None:
+    """Claim a new study for the search ``context``, or raise ValueError when the study's
+    recorded search differs.
+
+    A study with trials but no recorded context was not made by HPOSearchCV and is refused
+    too. A study whose trials all failed is claimed again by ``context`` (a corrected
+    search). ``n_trials`` is ignored (kept for callers): the trials are read here, between
+    the storage's atomic compare-and-set attempts.
     """
-    stored = study.system_attrs.get(CONTEXT_KEY)
-    if stored is None:
-        if n_trials > 0:
+    storage, study_id = study._storage, study._study_id
+    canonical = json.loads(json.dumps(context))  # as the storage gives it back
+    while True:  # each pass either returns, raises, or lost a race that changed the study
+        stored = storage.get_study_system_attrs(study_id).get(CONTEXT_KEY)
+        trials = storage.get_all_trials(study_id, deepcopy=False)
+        if stored is None:
+            if trials:
+                raise ValueError(
+                    f"The study {study.study_name!r} already holds {len(trials)} trials that "
+                    "HPOSearchCV did not make; give HPOSearchCV a study_name of its own."
+                )
+        elif stored == canonical:
+            return
+        elif not _only_failed(trials):
+            differences = [
+                f"{field}: stored {_short(stored.get(field))}, now {_short(canonical[field])}"
+                for field in canonical
+                if stored.get(field) != canonical[field]
+            ]
             raise ValueError(
-                f"The study {study.study_name!r} already holds {n_trials} trials that "
-                "HPOSearchCV did not make; give HPOSearchCV a study_name of its own."
+                f"The study {study.study_name!r} was made by a different search, so its "
+                "scores cannot be pooled with this one's. Differences:\n  - "
+                + "\n  - ".join(differences)
+                + "\nUse another study_name, or delete the study (sk_hpo.delete_study) to "
+                "start over."
             )
-        study.set_system_attr(CONTEXT_KEY, context)
-        return
-    canonical = json.loads(json.dumps(context))
-    differences = [
-        f"{field}: stored {_short(stored.get(field))}, now {_short(canonical[field])}"
-        for field in canonical
-        if stored.get(field) != canonical[field]
-    ]
-    if differences:
-        raise ValueError(
-            f"The study {study.study_name!r} was made by a different search, so its scores "
-            "cannot be pooled with this one's. Differences:\n  - "
-            + "\n  - ".join(differences)
-            + "\nUse another study_name, or delete the study (sk_hpo.delete_study) to start "
-            "over."
-        )
+        if storage.compare_and_set_study_system_attr(study_id, CONTEXT_KEY, stored, canonical):
+            if stored is not None:  # what the failed search held is for this one to evaluate
+                for trial in trials:
+                    storage.release_trial_claims(trial._trial_id)
+            return

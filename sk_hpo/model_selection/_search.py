@@ -415,6 +415,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             load_if_exists=True,
         )
 
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        from sk_hpo.storages import mask_url  # a storage URL's password is never shown
+
+        return mask_url(super().__repr__(N_CHAR_MAX))
+
     def fit(self, X: Any, y: Any = None, **params: Any) -> HPOSearchCV:
         """Search the best candidate by cross-validation, then refit it on all data.
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 from sk_hpo._direction import StudyDirection
@@ -11,7 +11,41 @@ from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
-__all__ = ["BaseStorage", "StudySummary"]
+__all__ = ["BaseStorage", "StudySummary", "as_directions", "as_values"]
+
+
+def as_directions(directions: Any) -> list[StudyDirection]:
+    """``directions`` as a non-empty list of StudyDirection (one direction is accepted too).
+
+    Examples
+    --------
+    >>> as_directions(["maximize", "minimize"])
+    [StudyDirection.MAXIMIZE, StudyDirection.MINIMIZE]
+    """
+    if isinstance(directions, (str, StudyDirection)):
+        directions = [directions]
+    directions = [StudyDirection._coerce(d) for d in directions]
+    if not directions:
+        raise ValueError("The 'directions' parameter must hold at least one direction, got [].")
+    return directions
+
+
+def as_values(values: Any) -> list[float] | None:
+    """``values`` (one per objective) as a list of floats or None; a lone number is accepted
+    as the value of a single objective.
+
+    Examples
+    --------
+    >>> as_values(0.5), as_values(None), as_values((1, 2))
+    ([0.5], None, [1.0, 2.0])
+    """
+    if values is None:
+        return None
+    try:
+        items = iter(values)
+    except TypeError:  # one number
+        return [float(values)]
+    return [float(v) for v in items]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +59,7 @@ class StudySummary:
     best_value: float | None
     datetime_start: datetime.datetime | None
     user_attrs: dict[str, Any]
+    directions: list[StudyDirection] | None = None  # one per objective
 
 
 class BaseStorage(abc.ABC):
@@ -41,9 +76,10 @@ class BaseStorage(abc.ABC):
     attributes as JSON-serializable values. No method ever stores or loads a pickle.
 
     Heartbeats: a storage with ``heartbeat_interval`` not None records, for RUNNING trials,
-    when their process last said it was alive (:meth:`record_heartbeat`);
-    :meth:`fail_stale_trials` marks FAIL the RUNNING trials whose heartbeat is older than
-    ``grace_period`` seconds. Only trials started with ``heartbeat=True`` (by ``optimize`` and
+    when their process last said it was alive (:meth:`record_heartbeat`), with the grace
+    period of the process that runs them; :meth:`fail_stale_trials` marks FAIL the RUNNING
+    trials whose heartbeat is older than their own grace period (so only the owner's settings
+    decide), and :meth:`get_stale_trial_numbers` lists them without changing anything. Only trials started with ``heartbeat=True`` (by ``optimize`` and
     HPOSearchCV, whose process beats for them) have a heartbeat: a trial started by a bare
     ``Study.ask`` may be told by another process much later, so it is never failed as stale.
     A trial's heartbeat counts from when it became RUNNING, so the first explicit beat may
@@ -57,8 +93,9 @@ class BaseStorage(abc.ABC):
     # -- studies -------------------------------------------------------------------------------
 
     @abc.abstractmethod
-    def create_new_study(self, study_name: str, direction: StudyDirection) -> int:
-        """Create a study and return its id; raise DuplicatedStudyError if the name exists."""
+    def create_new_study(self, study_name: str, directions: Sequence[StudyDirection]) -> int:
+        """Create a study with one direction per objective and return its id; raise
+        DuplicatedStudyError if the name exists."""
 
     @abc.abstractmethod
     def delete_study(self, study_id: int) -> None:
@@ -72,7 +109,18 @@ class BaseStorage(abc.ABC):
     def get_study_name_from_id(self, study_id: int) -> str: ...
 
     @abc.abstractmethod
-    def get_study_direction(self, study_id: int) -> StudyDirection: ...
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        """One direction per objective of the study."""
+
+    def get_study_direction(self, study_id: int) -> StudyDirection:
+        """The direction of a study with one objective; RuntimeError for several."""
+        directions = self.get_study_directions(study_id)
+        if len(directions) != 1:
+            raise RuntimeError(
+                f"The study with study_id={study_id!r} has {len(directions)} objectives; "
+                "read its directions (get_study_directions), not one direction."
+            )
+        return directions[0]
 
     @abc.abstractmethod
     def get_all_studies(self) -> list[StudySummary]: ...
@@ -88,6 +136,20 @@ class BaseStorage(abc.ABC):
 
     @abc.abstractmethod
     def get_study_system_attrs(self, study_id: int) -> dict[str, Any]: ...
+
+    def compare_and_set_study_system_attr(
+        self, study_id: int, key: str, expected: Any, value: Any
+    ) -> bool:
+        """Set system attribute ``key`` to ``value`` if it now equals ``expected`` (None:
+        absent); return whether it was set.
+
+        Atomic in the storages of this package (several processes racing: one wins). This
+        default reads then writes; a storage shared by processes should override it.
+        """
+        if self.get_study_system_attrs(study_id).get(key) != expected:
+            return False
+        self.set_study_system_attr(study_id, key, value)
+        return True
 
     # -- trials: writes ------------------------------------------------------------------------
 
@@ -114,9 +176,9 @@ class BaseStorage(abc.ABC):
 
     @abc.abstractmethod
     def set_trial_state_values(
-        self, trial_id: int, state: TrialState, value: float | None = None
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
     ) -> bool:
-        """Set the state (and value) of a trial atomically.
+        """Set the state (and values, one per objective) of a trial atomically.
 
         Returns False, changing nothing, when ``state`` is RUNNING and the trial is not WAITING
         (someone else took it). Raises UpdateFinishedTrialError when the trial is finished.
@@ -184,7 +246,8 @@ class BaseStorage(abc.ABC):
         trials = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
         if not trials:
             raise ValueError("No trials are completed yet; best_trial needs a COMPLETE trial.")
-        pick = max if self.get_study_direction(study_id) == StudyDirection.MAXIMIZE else min
+        direction = self.get_study_direction(study_id)
+        pick = max if direction == StudyDirection.MAXIMIZE else min
         return pick(trials, key=lambda t: t.value)
 
     # -- heartbeats ----------------------------------------------------------------------------
@@ -195,6 +258,15 @@ class BaseStorage(abc.ABC):
     def fail_stale_trials(self, study_id: int) -> list[int]:
         """Mark FAIL the RUNNING trials whose heartbeat is stale, release their claims, and
         return their numbers."""
+        return []
+
+    def get_stale_trial_numbers(self, study_id: int) -> list[int]:
+        """Numbers of the RUNNING trials whose heartbeat is older than their grace period:
+        their process died (or hangs), and nobody failed them yet. Changes nothing.
+
+        For listings (``sk-hpo studies``, the HTML report) that must tell such trials from
+        live ones.
+        """
         return []
 
     def _identity(self) -> Any:

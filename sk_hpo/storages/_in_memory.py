@@ -4,14 +4,14 @@ import collections
 import copy
 import datetime
 import threading
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from typing import Any
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import check_json_value
 from sk_hpo.distributions import BaseDistribution, check_distribution_compatibility
 from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
-from sk_hpo.storages._base import BaseStorage, StudySummary
+from sk_hpo.storages._base import BaseStorage, StudySummary, as_directions, as_values
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -19,9 +19,9 @@ __all__ = ["InMemoryStorage"]
 
 
 class _StudyRecord:
-    def __init__(self, name: str, direction: StudyDirection) -> None:
+    def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
-        self.direction = direction
+        self.directions = directions
         self.user_attrs: dict[str, Any] = {}
         self.system_attrs: dict[str, Any] = {}
         self.trials: list[FrozenTrial] = []
@@ -73,7 +73,10 @@ class InMemoryStorage(BaseStorage):
                 "sk_hpo.create_study."
             ) from None
 
-    def create_new_study(self, study_name: str, direction: StudyDirection) -> int:
+    def create_new_study(
+        self, study_name: str, directions: Sequence[StudyDirection] | StudyDirection
+    ) -> int:
+        directions = as_directions(directions)
         with self._lock:
             if study_name in self._name_to_id:
                 raise DuplicatedStudyError(
@@ -82,7 +85,7 @@ class InMemoryStorage(BaseStorage):
                 )
             study_id = self._next_study_id
             self._next_study_id += 1
-            self._studies[study_id] = _StudyRecord(study_name, StudyDirection._coerce(direction))
+            self._studies[study_id] = _StudyRecord(study_name, directions)
             self._name_to_id[study_name] = study_id
             return study_id
 
@@ -108,23 +111,26 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             return self._study(study_id).name
 
-    def get_study_direction(self, study_id: int) -> StudyDirection:
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
         with self._lock:
-            return self._study(study_id).direction
+            return list(self._study(study_id).directions)
 
     def get_all_studies(self) -> list[StudySummary]:
         with self._lock:
             summaries = []
             for study_id, record in self._studies.items():
-                try:
-                    best = self.get_best_trial(study_id).value
-                except ValueError:
-                    best = None
+                best = None
+                if len(record.directions) == 1:
+                    try:
+                        best = self.get_best_trial(study_id).value
+                    except ValueError:
+                        pass
                 summaries.append(
                     StudySummary(
                         study_name=record.name,
                         study_id=study_id,
-                        direction=record.direction,
+                        direction=record.directions[0],
+                        directions=list(record.directions),
                         n_trials=len(record.trials),
                         best_value=best,
                         datetime_start=record.datetime_start,
@@ -142,6 +148,18 @@ class InMemoryStorage(BaseStorage):
         value = check_json_value(key, value)
         with self._lock:
             self._study(study_id).system_attrs[key] = value
+
+    def compare_and_set_study_system_attr(
+        self, study_id: int, key: str, expected: Any, value: Any
+    ) -> bool:
+        value = check_json_value(key, value)
+        expected = None if expected is None else check_json_value(key, expected)
+        with self._lock:
+            attrs = self._study(study_id).system_attrs
+            if attrs.get(key) != expected:
+                return False
+            attrs[key] = value
+            return True
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
         with self._lock:
@@ -231,13 +249,14 @@ class InMemoryStorage(BaseStorage):
             )
 
     def set_trial_state_values(
-        self, trial_id: int, state: TrialState, value: float | None = None
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
     ) -> bool:
+        values = as_values(values)
         with self._lock:
             record, number, trial = self._writable(trial_id)
             if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
                 return False
-            changes: dict[str, Any] = {"state": state, "value": value}
+            changes: dict[str, Any] = {"state": state, "values": values}
             now = datetime.datetime.now()
             if state == TrialState.RUNNING:
                 changes["datetime_start"] = now

@@ -73,7 +73,7 @@ def create_study(
             f"The 'study_name' parameter must be a non-empty str or None, got {study_name!r}."
         )
     try:
-        storage_obj.create_new_study(study_name, direction)
+        storage_obj.create_new_study(study_name, [direction])
     except DuplicatedStudyError:
         if not load_if_exists:
             raise

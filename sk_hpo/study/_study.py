@@ -295,7 +295,9 @@ class Study:
         try:
             self.sampler.after_trial(self, frozen, state, value)
         finally:
-            self._storage.set_trial_state_values(trial_id, state, value)
+            self._storage.set_trial_state_values(
+                trial_id, state, None if value is None else [value]
+            )
             self._heartbeat.discard(trial_id)
         return copy.deepcopy(self._storage.get_trial(trial_id))
     def _resolve_trial_id(self, trial: Trial | int) -> int:

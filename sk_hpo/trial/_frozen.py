@@ -23,7 +23,8 @@ class FrozenTrial(BaseTrial):
         Number of the trial in its study, from 0, unique per study.
     state : TrialState
     value : float or None
-        Objective value (COMPLETE), last intermediate value (PRUNED) or None.
+        Objective value (COMPLETE), last intermediate value (PRUNED) or None; for a study
+        with several objectives pass ``values`` instead.
     datetime_start, datetime_complete : datetime or None
     params : dict of str to object
         Parameter values as the objective saw them (external representation).
@@ -35,6 +36,9 @@ class FrozenTrial(BaseTrial):
         Storage-wide identifier.
     internal_params : dict of str to float, optional
         Internal representation of ``params``; computed from ``distributions`` when omitted.
+    values : list of float or None, optional
+        One value per objective (the stored record); ``value`` is ``values[0]`` when the
+        study has one objective. Give ``value`` or ``values``, not both.
 
     Attributes
     ----------
@@ -67,7 +71,7 @@ class FrozenTrial(BaseTrial):
     __slots__ = (
         "number",
         "state",
-        "value",
+        "_values",
         "datetime_start",
         "datetime_complete",
         "params",
@@ -93,10 +97,19 @@ class FrozenTrial(BaseTrial):
         intermediate_values: dict[int, float],
         trial_id: int,
         internal_params: dict[str, float] | None = None,
+        *,
+        values: list[float] | None = None,
     ) -> None:
+        if value is not None and values is not None:
+            raise ValueError(
+                f"FrozenTrial takes 'value' or 'values', not both; got value={value!r} and "
+                f"values={values!r}."
+            )
         self.number = number
         self.state = state
-        self.value = value
+        self._values = list(values) if values is not None else (
+            None if value is None else [value]
+        )
         self.datetime_start = datetime_start
         self.datetime_complete = datetime_complete
         self.params = params
@@ -124,8 +137,31 @@ class FrozenTrial(BaseTrial):
 
     @property
     def values(self) -> list[float] | None:
-        """``[value]``, or None when the trial has no value (Optuna compatibility)."""
-        return None if self.value is None else [self.value]
+        """One value per objective, or None when the trial has no value."""
+        return self._values
+
+    @values.setter
+    def values(self, values: list[float] | None) -> None:
+        self._values = None if values is None else list(values)
+
+    @property
+    def value(self) -> float | None:
+        """The objective value: ``values[0]`` for a study with one objective, or None.
+
+        Raises RuntimeError for a trial with several objective values (read ``values``).
+        """
+        if self._values is None:
+            return None
+        if len(self._values) != 1:
+            raise RuntimeError(
+                f"Trial #{self.number} has {len(self._values)} objective values; read "
+                "'values' instead of 'value' in a study with several objectives."
+            )
+        return self._values[0]
+
+    @value.setter
+    def value(self, value: float | None) -> None:
+        self._values = None if value is None else [value]
 
     @property
     def duration(self) -> datetime.timedelta | None:
@@ -202,7 +238,10 @@ class FrozenTrial(BaseTrial):
         return self.number <= other.number
 
     def __repr__(self) -> str:
+        values = self._values
+        shown = (f"value={values[0]!r}" if values is not None and len(values) == 1
+                 else f"value={values!r}" if values is None else f"values={values!r}")
         return (
-            f"FrozenTrial(number={self.number}, state={self.state!r}, value={self.value!r}, "
+            f"FrozenTrial(number={self.number}, state={self.state!r}, {shown}, "
             f"params={self.params!r})"
         )
