@@ -50,6 +50,7 @@ import json
 import os
 import platform
 import shlex
+import textwrap
 import sys
 import time
 import warnings
@@ -150,6 +151,7 @@ def _fits_from_table(results: dict[str, Any], cheap: np.ndarray) -> dict[str, fl
     folds x folds run); rows flagged ``cheap`` are counted apart."""
     seconds = np.asarray(results["mean_fit_time"], dtype=float) * N_SPLITS
     return {
+        "score_s": float(np.sum(results["mean_score_time"]) * N_SPLITS),
         "fits": int((~cheap).sum()) * N_SPLITS,
         "fit_s": float(seconds[~cheap].sum()),
         "cheap_fits": int(cheap.sum()) * N_SPLITS,
@@ -160,7 +162,7 @@ def _fits_from_table(results: dict[str, Any], cheap: np.ndarray) -> dict[str, fl
 def _hpo_fits(search: Any) -> dict[str, float]:
     """Every fit of an HPOSearchCV, from its trials' records: the full-budget folds, and the
     cheap rungs (subsamples or small iteration budgets) apart."""
-    out = {"fits": 0, "fit_s": 0.0, "cheap_fits": 0, "cheap_fit_s": 0.0}
+    out = {"fits": 0, "fit_s": 0.0, "cheap_fits": 0, "cheap_fit_s": 0.0, "score_s": 0.0}
     for trial in search.study_.trials:
         record = trial.system_attrs.get("sk_hpo:cv")
         if not record:
@@ -170,6 +172,7 @@ def _hpo_fits(search: Any) -> dict[str, float]:
             times = [t for t in part["fit_time"] if t is not None]
             out[prefix + "fits"] += len(times)
             out[prefix + "fit_s"] += float(sum(times))
+            out["score_s"] += float(sum(t for t in part["score_time"] if t is not None))
     return out
 
 
@@ -232,8 +235,9 @@ def run_one(method: str, task: SearchTask, n_iter: int, seed: int,
     elif method == "optuna":
         trials = search.study_.trials
         seconds = [t.user_attrs.get("mean_fit_time", 0.0) * N_SPLITS for t in trials]
+        scoring = [t.user_attrs.get("mean_score_time", 0.0) * N_SPLITS for t in trials]
         run.update(fits=len(trials) * N_SPLITS, fit_s=float(sum(seconds)), cheap_fits=0,
-                   cheap_fit_s=0.0)
+                   cheap_fit_s=0.0, score_s=float(sum(scoring)))
         run["finished"] = sum(t.state.name == "COMPLETE" for t in trials) >= n_iter
         run["curve"] = _study_curve(trials, start_dt)
     else:
@@ -243,6 +247,8 @@ def run_one(method: str, task: SearchTask, n_iter: int, seed: int,
             len(results["mean_fit_time"]), bool)
         run.update(_fits_from_table(results, cheap))
         run["curve"] = _table_curve(results, wall - refit, iters)
+    if run["curve"]:  # the search's result holds until fit returns (after the refit)
+        run["curve"].append([wall, run["curve"][-1][1]])
     return run
 
 
@@ -284,8 +290,8 @@ def _comparisons(pairs: list[tuple[dict, dict]]) -> tuple[str, str]:
 def report_tables(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[str],
                   methods: list[str], seeds: list[int]) -> str:
     refs = [r for r in ("random", "halving") if r in methods]
-    head = ["task", "method", "runs", "wall (s)", "fits (cheap)", "fit s (cheap)", "best CV",
-            "test"]
+    head = ["task", "method", "runs", "wall (s)", "fits (cheap)", "fit s (cheap)", "score s",
+            "best CV", "test"]
     for ref in refs:
         head += [f"wall / {ref}", f"test - {ref}"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * 2 + " ---: |" * (len(head) - 2)]
@@ -300,10 +306,12 @@ def report_tables(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[
             return f"| {label} | {method} | 0/{len(done)} | did not finish |" + " |" * (
                 len(head) - 4)
         m = {k: np.mean([r[k] for r in finished]) for k in
-             ("wall", "fits", "cheap_fits", "fit_s", "cheap_fit_s", "best_cv", "test")}
+             ("wall", "fits", "cheap_fits", "fit_s", "cheap_fit_s", "score_s", "best_cv",
+              "test")}
         cells = [label, method, f"{len(finished)}/{len(done)}", f"{m['wall']:.1f}",
                  f"{m['fits']:.0f} ({m['cheap_fits']:.0f})",
                  f"{m['fit_s'] + m['cheap_fit_s']:.1f} ({m['cheap_fit_s']:.1f})",
+                 f"{m['score_s']:.1f}",
                  f"{m['best_cv']:.4f}", f"{m['test']:.4f}"]
         for ref in refs:
             cells += _comparisons(_pairs(runs, method, ref, task_list, seeds))
@@ -354,11 +362,12 @@ def plot_anytime(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[s
         return None
     n_cols = min(4, len(tasks))
     n_rows = -(-len(tasks) // n_cols)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.2 * n_cols, 3.4 * n_rows),
+    width, height = 4.2 * max(n_cols, 2), 3.4 * n_rows + 1.2
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height),
                              squeeze=False)
     colors = {m: f"C{i}" for i, m in enumerate(methods)}
     for ax, task in zip(axes.flat, tasks):
-        lows = []
+        finals = []
         for method in methods:
             curves = [np.asarray(r["curve"]) for (t, m, _), r in runs.items()
                       if t == task and m == method and r["finished"] and r["curve"]]
@@ -376,10 +385,10 @@ def plot_anytime(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[s
                 median = np.median(values[:, ok], axis=0)
                 ax.step(grid[ok], median, where="post", color=colors[method], lw=1.8,
                         label=method)
-                lows.append(np.quantile(median, 0.2))
-        if lows:
-            top = ax.get_ylim()[1]
-            ax.set_ylim(min(lows), top)
+                finals.append(median[-1])
+        if finals:  # zoom on the final scores (halving's first iterations score far lower)
+            margin = max(0.01, 0.5 * (max(finals) - min(finals)))
+            ax.set_ylim(min(finals) - margin, max(finals) + 0.3 * margin)
         ax.set_title(task, fontsize=9)
         ax.set_xlabel("elapsed s", fontsize=8)
         ax.set_ylabel("best CV score", fontsize=8)
@@ -387,9 +396,10 @@ def plot_anytime(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[s
     for ax in list(axes.flat)[len(tasks):]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(methods), fontsize=8)
-    fig.suptitle(title, fontsize=8)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    fig.legend(handles, labels, loc="lower center", fontsize=8,
+               ncol=min(len(methods), 2 * max(n_cols, 2)))
+    fig.suptitle(textwrap.fill(title, int(width * 14)), fontsize=8)
+    fig.tight_layout(rect=(0, 0.8 / height, 1, 1 - 0.5 / height))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -498,7 +508,8 @@ def main(argv: list[str] | None = None) -> dict[tuple[str, str, int], dict[str, 
         "(the same split for every method). Cells are means over seeds; 'runs' counts the "
         "finished runs. 'fits (cheap)': fold fits at the full budget (cheap-rung fits: "
         "HPOSearchCV's subsample / iteration rungs, HalvingRandomSearchCV's iterations before "
-        "its last); 'fit s': summed fit seconds, cheap ones included. Ratios and differences "
+        "its last); 'fit s': summed fit seconds, cheap ones included; 'score s': summed scoring "
+        "seconds of the CV folds (kNN's cost). Ratios and differences "
         "are per (task, seed) against the same seed's run, mean ± standard error over the "
         "pairs. HalvingRandomSearchCV: n_candidates=n_iter, other parameters default. Test "
         "scores: accuracy (classifiers), R^2 (the regressor).\n\n"

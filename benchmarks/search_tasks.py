@@ -251,7 +251,7 @@ _TASKS = [
             "knn__p": [1, 2],
         },
         functools.partial(_digits_nudged, 4),
-        est_seconds=4.0,
+        est_seconds=7.0,
         description="StandardScaler + PCA + KNeighborsClassifier, 4 params, digits + 4 "
                     "shifts (8985 images)",
     ),
