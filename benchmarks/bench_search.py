@@ -139,8 +139,7 @@ def _make_search(method: str, task: SearchTask, n_iter: int, seed: int,
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         return OptunaSearchCV(task.estimator, _optuna_space(task.space), n_trials=n_iter,
                               cv=cv, n_jobs=N_JOBS, random_state=seed, timeout=optuna_timeout)
-    raise SystemExit(f"unknown method {method!r}: one of {DEFAULT_METHODS}, halving-exhaust "
-                     "or hpo-<resource>")
+    raise ValueError(f"unknown method {method!r}")
 
 
 # -- what a finished search did --------------------------------------------------------------
@@ -219,9 +218,9 @@ def run_one(method: str, task: SearchTask, n_iter: int, seed: int,
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=TEST_SIZE, random_state=seed, stratify=y if task.classifier else None
     )
-    search = _make_search(method, task, n_iter, seed, optuna_timeout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence and experimental warnings
+        search = _make_search(method, task, n_iter, seed, optuna_timeout)
         start_dt = datetime.datetime.now()
         start = time.perf_counter()
         search.fit(X_train, y_train)
@@ -455,6 +454,10 @@ def main(argv: list[str] | None = None) -> dict[tuple[str, str, int], dict[str, 
     unknown = [t for t in tasks if t not in SEARCH_TASKS]
     if unknown:
         raise SystemExit(f"unknown task(s) {unknown}: one of {list(SEARCH_TASKS)}")
+    known = set(DEFAULT_METHODS.split(",")) | {"halving-exhaust"}
+    wrong = [m for m in methods if m not in known and not m.startswith("hpo-")]
+    if wrong:
+        raise SystemExit(f"unknown method(s) {wrong}: one of {sorted(known)} or hpo-<resource>")
     seeds = list(range(args.seeds))
     command = "python benchmarks/bench_search.py " + shlex.join(
         sys.argv[1:] if argv is None else argv)
