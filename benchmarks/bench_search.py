@@ -1,113 +1,96 @@
-"""The search race: HPOSearchCV (TPE + successive halving across folds) against
-RandomizedSearchCV, HalvingRandomSearchCV and optuna-integration's OptunaSearchCV.
+"""The search race: HPOSearchCV against RandomizedSearchCV, HalvingRandomSearchCV and
+optuna-integration's OptunaSearchCV on scikit-learn tasks of 8 estimator families.
 
-Every method gets the same scikit-learn task, the same ``n_iter`` candidates, 5-fold CV,
-``n_jobs=2`` and the same train/test split per seed; the script reports per task the mean
-over seeds of the fold fits, the wall time of ``fit`` (including the refit) and the
-held-out test score, relative to RandomizedSearchCV (an unpruned search fits ``5 * n_iter``
-folds). It writes the table, with the command line and the machine's load, to
-``benchmarks/results/search_race.md``.
+Every method gets the same task, the same ``n_iter`` candidates, 5-fold CV (stratified for
+classifiers, KFold for the regressor), ``n_jobs=2`` and the same held-out split per seed.
+Within a seed the methods run one after the other on each task, in an order rotated from
+seed to seed, so load drifts hit all methods alike and every ratio comes from one run.
+
+Methods (``--methods``, comma-separated):
+
+- ``random``: RandomizedSearchCV(n_iter).
+- ``halving``: HalvingRandomSearchCV with its defaults (``factor=3``, ``resource=
+  "n_samples"``, ``min_resources="smallest"``) and ``n_candidates=n_iter``: it starts from
+  the same number of candidates as the others (``"exhaust"`` would start from ~100-900
+  depending on the data). ``halving-exhaust`` is that variant (not in the default set).
+- ``optuna``: OptunaSearchCV(n_trials=n_iter) with optuna's defaults (TPE, 2 threads).
+  A run that has not finished its trials after ``--optuna-timeout`` seconds is marked "did
+  not finish" and optuna is skipped for that task's remaining seeds.
+- ``hpo``: HPOSearchCV with its defaults; ``hpo-n_samples``: ``resource="n_samples"``;
+  ``hpo-param``: ``resource=<the task's natural parameter>`` (``max_iter``,
+  ``n_estimators``; skipped where the task has none); ``hpo-<name>``: any other resource.
+
+Per task and method: wall seconds of ``fit`` (refit included), fits and summed fit seconds
+(cheap rungs counted apart: HPOSearchCV's subsample/iteration rungs, HalvingRandomSearch
+CV's iterations before the last), best CV score, held-out test score, and the ratios and
+differences to RandomizedSearchCV and HalvingRandomSearchCV of the same seed (mean and
+paired standard error over seeds); then means over tasks and seeds and issue 12's targets
+as PASS/FAIL lines. Writes ``search_race_<timestamp>.md`` (with the command), ``.json`` (every
+run, with its anytime curve) and ``_anytime.png`` (best CV score so far against elapsed
+seconds per task; needs matplotlib) to ``benchmarks/results/``.
 
 Needs the ``bench`` extra (``pip install -e ".[bench]"``).
 
 Usage::
 
-    python benchmarks/bench_search.py                          # 3 tasks, 5 seeds, n_iter=30
-    python benchmarks/bench_search.py --tasks svc_digits --seeds 2 --methods hpo,random
-    python benchmarks/bench_search.py --methods hpo,hpo-n_samples,halving   # resource="n_samples"
+    python benchmarks/bench_search.py                  # 8 tasks x 5 seeds x 6 methods
+    python benchmarks/bench_search.py --quick          # 8 tasks x 2 seeds
+    python benchmarks/bench_search.py --tasks sgd_pipeline,saga_logreg --seeds 1 --n-iter 4
+    python benchmarks/bench_search.py --methods random,halving,hpo,hpo-param --seeds 3
+    python benchmarks/bench_search.py --tasks svc_digits,hgb_5params,pipeline_pca_svc  # old set
 
-Tasks: an SVM on the digits with log-scale C and gamma; a histogram gradient boosting with
-5 parameters on generated data; a scaler + PCA + SVM pipeline on the digits.
+Tasks are in ``search_tasks.py`` (``--list-tasks`` prints them).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import platform
 import shlex
+import textwrap
 import sys
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 # One BLAS/OpenMP thread per worker: n_jobs=2 is the parallelism of every method.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import numpy as np  # noqa: E402
-from scipy.stats import loguniform, randint, uniform  # noqa: E402
-from sklearn.datasets import load_digits, make_classification  # noqa: E402
-from sklearn.decomposition import PCA  # noqa: E402
-from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
-from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
-from sklearn.pipeline import Pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.svm import SVC  # noqa: E402
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split  # noqa: E402
+
+from benchmarks.search_tasks import DEFAULT_TASKS, SEARCH_TASKS, SearchTask  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 N_SPLITS = 5
+N_JOBS = 2
 # Half the data is held out: a test score difference of 0.005 is ~2 samples in 400, so a
 # small test set could not tell the methods apart.
 TEST_SIZE = 0.5
+DEFAULT_METHODS = "random,halving,optuna,hpo,hpo-n_samples,hpo-param"
+# Rough wall of each method relative to RandomizedSearchCV, for the up-front estimate only.
+_COST = {"random": 1.0, "halving": 0.4, "halving-exhaust": 0.7, "optuna": 1.5, "hpo": 0.6}
+# issue 12's targets: (method compared with, wall ratio at most, test difference at least)
+TARGETS = [("random", 0.5, -0.002), ("halving", 1.0, 0.0)]
 
 
-@dataclass
-class Task:
-    name: str
-    estimator: Any
-    space: dict[str, Any]
-    data: Callable[[], tuple[np.ndarray, np.ndarray]]
+# -- the searches ----------------------------------------------------------------------------
 
 
-def _digits() -> tuple[np.ndarray, np.ndarray]:
-    return load_digits(return_X_y=True)
+def _cv(task: SearchTask) -> Any:
+    return StratifiedKFold(N_SPLITS) if task.classifier else KFold(N_SPLITS)
 
 
-def _classification() -> tuple[np.ndarray, np.ndarray]:
-    return make_classification(
-        n_samples=2000, n_features=20, n_informative=8, n_redundant=4, flip_y=0.05,
-        random_state=0,
-    )
-
-
-TASKS = {
-    t.name: t
-    for t in [
-        Task(
-            "svc_digits",
-            SVC(),
-            {"C": loguniform(1e-2, 1e3), "gamma": loguniform(1e-5, 1e-1)},
-            _digits,
-        ),
-        Task(
-            "hgb_5params",
-            HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0),
-            {
-                "learning_rate": loguniform(0.01, 0.5),
-                "max_leaf_nodes": randint(4, 64),
-                "min_samples_leaf": randint(5, 80),
-                "l2_regularization": loguniform(1e-4, 10.0),
-                "max_features": uniform(0.3, 0.7),
-            },
-            _classification,
-        ),
-        Task(
-            "pipeline_pca_svc",
-            Pipeline([("scale", StandardScaler()), ("pca", PCA()), ("svc", SVC())]),
-            {
-                "pca__n_components": randint(5, 64),
-                "svc__C": loguniform(1e-2, 1e3),
-                "svc__gamma": loguniform(1e-5, 1e-1),
-            },
-            _digits,
-        ),
-    ]
-}
+def _resource(method: str, task: SearchTask) -> str | None:
+    """The ``resource`` of an ``hpo*`` method (None: not applicable to the task)."""
+    resource = method.partition("-")[2] or "folds"
+    return task.param if resource == "param" else resource
 
 
 def _optuna_space(space: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +98,9 @@ def _optuna_space(space: dict[str, Any]) -> dict[str, Any]:
 
     out = {}
     for name, dist in space.items():
+        if isinstance(dist, list):
+            out[name] = optuna.distributions.CategoricalDistribution(dist)
+            continue
         family = dist.dist.name
         low, high = (float(b) for b in dist.support())
         if family == "randint":
@@ -126,141 +112,430 @@ def _optuna_space(space: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _make_search(method: str, task: Task, n_iter: int, seed: int) -> Any:
-    cv = StratifiedKFold(N_SPLITS)
-    if method == "hpo" or method.startswith("hpo-"):  # "hpo-<resource>": a budget resource
+def _make_search(method: str, task: SearchTask, n_iter: int, seed: int,
+                 optuna_timeout: float) -> Any:
+    cv = _cv(task)
+    if method == "hpo" or method.startswith("hpo-"):
         from sk_hpo import HPOSearchCV
 
-        resource = method.partition("-")[2] or "folds"
-        return HPOSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=2,
-                           random_state=seed, resource=resource)
+        return HPOSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=N_JOBS,
+                           random_state=seed, resource=_resource(method, task))
     if method == "random":
         from sklearn.model_selection import RandomizedSearchCV
 
-        return RandomizedSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=2,
-                                  random_state=seed)
-    if method == "halving":
+        return RandomizedSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv,
+                                  n_jobs=N_JOBS, random_state=seed)
+    if method in ("halving", "halving-exhaust"):
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingRandomSearchCV
 
-        return HalvingRandomSearchCV(task.estimator, task.space, n_candidates=n_iter, cv=cv,
-                                     n_jobs=2, random_state=seed, factor=3)
+        n_candidates = n_iter if method == "halving" else "exhaust"
+        return HalvingRandomSearchCV(task.estimator, task.space, n_candidates=n_candidates,
+                                     cv=cv, n_jobs=N_JOBS, random_state=seed)
     if method == "optuna":
         import optuna
         from optuna_integration import OptunaSearchCV
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        return OptunaSearchCV(task.estimator, _optuna_space(task.space), n_trials=n_iter, cv=cv,
-                              n_jobs=2, random_state=seed)
+        return OptunaSearchCV(task.estimator, _optuna_space(task.space), n_trials=n_iter,
+                              cv=cv, n_jobs=N_JOBS, random_state=seed, timeout=optuna_timeout)
     raise ValueError(f"unknown method {method!r}")
 
 
-def _fold_fits(method: str, search: Any, n_iter: int) -> int:
-    if method.startswith("hpo"):  # every fit, cheap rungs included
-        records = [t.system_attrs.get("sk_hpo:cv") for t in search.study_.trials]
-        return sum(
-            sum(t is not None for t in part["fit_time"])
-            for record in records
-            if record
-            for part in [record, *record.get("rungs", {}).values()]
-        )
-    if method == "halving":
-        return int(sum(search.n_candidates_)) * N_SPLITS
-    return n_iter * N_SPLITS
+# -- what a finished search did --------------------------------------------------------------
 
 
-def run_one(method: str, task: Task, n_iter: int, seed: int) -> dict[str, float]:
-    X, y = task.data()
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=TEST_SIZE, random_state=seed, stratify=y
-    )
-    search = _make_search(method, task, n_iter, seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence and experimental warnings
-        start = time.perf_counter()
-        search.fit(X_train, y_train)
-        wall = time.perf_counter() - start
+def _fits_from_table(results: dict[str, Any], cheap: np.ndarray) -> dict[str, float]:
+    """Fits and fit seconds of a scikit-learn search from its cv_results_ (mean over the
+    folds x folds run); rows flagged ``cheap`` are counted apart."""
+    seconds = np.asarray(results["mean_fit_time"], dtype=float) * N_SPLITS
     return {
-        "fits": _fold_fits(method, search, n_iter),
-        "wall": wall,
-        "test": float(search.score(X_test, y_test)),
+        "score_s": float(np.sum(results["mean_score_time"]) * N_SPLITS),
+        "fits": int((~cheap).sum()) * N_SPLITS,
+        "fit_s": float(seconds[~cheap].sum()),
+        "cheap_fits": int(cheap.sum()) * N_SPLITS,
+        "cheap_fit_s": float(seconds[cheap].sum()),
     }
 
 
-def _table(rows: dict[tuple[str, str], list[dict[str, float]]], tasks, methods, n_iter) -> str:
-    lines = [
-        "| task | method | fold fits | fits / unpruned | wall (s) | wall / random | "
-        "test score | test - random (± s.e.) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    means: dict[str, list[float]] = {}
+def _hpo_fits(search: Any) -> dict[str, float]:
+    """Every fit of an HPOSearchCV, from its trials' records: the full-budget folds, and the
+    cheap rungs (subsamples or small iteration budgets) apart."""
+    out = {"fits": 0, "fit_s": 0.0, "cheap_fits": 0, "cheap_fit_s": 0.0, "score_s": 0.0}
+    for trial in search.study_.trials:
+        record = trial.system_attrs.get("sk_hpo:cv")
+        if not record:
+            continue
+        parts = [("", record)] + [("cheap_", r) for r in record.get("rungs", {}).values()]
+        for prefix, part in parts:
+            times = [t for t in part["fit_time"] if t is not None]
+            out[prefix + "fits"] += len(times)
+            out[prefix + "fit_s"] += float(sum(times))
+            out["score_s"] += float(sum(t for t in part["score_time"] if t is not None))
+    return out
+
+
+def _study_curve(trials: list[Any], start: datetime.datetime) -> list[list[float]]:
+    """(elapsed seconds, best mean CV score so far) at each completed trial of a study."""
+    points = sorted(
+        ((t.datetime_complete - start).total_seconds(), float(t.value))
+        for t in trials
+        if t.state.name == "COMPLETE" and t.value is not None and t.datetime_complete
+        and np.isfinite(t.value)
+    )
+    curve, best = [], -np.inf
+    for elapsed, value in points:
+        best = max(best, value)
+        curve.append([elapsed, best])
+    return curve
+
+
+def _table_curve(results: dict[str, Any], search_seconds: float,
+                 groups: np.ndarray | None = None) -> list[list[float]]:
+    """Approximate anytime curve of a scikit-learn search: candidates complete in
+    cv_results_ order, each after its fit + score seconds / n_jobs, scaled so the last one
+    ends when the search (without the refit) ended. With ``groups`` (halving's iterations)
+    a point at the end of each group, with the best score of that group."""
+    cost = (np.asarray(results["mean_fit_time"], float)
+            + np.asarray(results["mean_score_time"], float)) * N_SPLITS / N_JOBS
+    ends = np.cumsum(cost)
+    ends *= search_seconds / ends[-1] if ends[-1] > 0 else 1.0
+    scores = np.asarray(results["mean_test_score"], float)
+    if groups is None:
+        best = np.fmax.accumulate(np.where(np.isfinite(scores), scores, -np.inf))
+        return [[float(t), float(b)] for t, b in zip(ends, best) if np.isfinite(b)]
+    curve = []
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        if np.isfinite(scores[rows]).any():
+            curve.append([float(ends[rows[-1]]), float(np.nanmax(scores[rows]))])
+    return curve
+
+
+def run_one(method: str, task: SearchTask, n_iter: int, seed: int,
+            optuna_timeout: float) -> dict[str, Any]:
+    X, y = task.data()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=TEST_SIZE, random_state=seed, stratify=y if task.classifier else None
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence and experimental warnings
+        search = _make_search(method, task, n_iter, seed, optuna_timeout)
+        start_dt = datetime.datetime.now()
+        start = time.perf_counter()
+        search.fit(X_train, y_train)
+        wall = time.perf_counter() - start
+    refit = float(getattr(search, "refit_time_", 0.0) or 0.0)
+    run: dict[str, Any] = {"wall": wall, "refit_s": refit, "best_cv": float(search.best_score_),
+                           "test": float(search.score(X_test, y_test)), "finished": True}
+    if method.startswith("hpo"):
+        run.update(_hpo_fits(search))
+        run["curve"] = _study_curve(search.study_.trials, start_dt)
+    elif method == "optuna":
+        trials = search.study_.trials
+        seconds = [t.user_attrs.get("mean_fit_time", 0.0) * N_SPLITS for t in trials]
+        scoring = [t.user_attrs.get("mean_score_time", 0.0) * N_SPLITS for t in trials]
+        run.update(fits=len(trials) * N_SPLITS, fit_s=float(sum(seconds)), cheap_fits=0,
+                   cheap_fit_s=0.0, score_s=float(sum(scoring)))
+        run["finished"] = sum(t.state.name == "COMPLETE" for t in trials) >= n_iter
+        run["curve"] = _study_curve(trials, start_dt)
+    else:
+        results = search.cv_results_
+        iters = np.asarray(results["iter"]) if "iter" in results else None
+        cheap = (iters < iters.max()) if iters is not None else np.zeros(
+            len(results["mean_fit_time"]), bool)
+        run.update(_fits_from_table(results, cheap))
+        run["curve"] = _table_curve(results, wall - refit, iters)
+    if run["curve"]:  # the search's result holds until fit returns (after the refit)
+        run["curve"].append([wall, run["curve"][-1][1]])
+    return run
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def _mean_se(values: list[float]) -> tuple[float, float]:
+    a = np.asarray(values, float)
+    if a.size == 0:
+        return np.nan, np.nan
+    return float(a.mean()), float(a.std(ddof=1) / np.sqrt(a.size)) if a.size > 1 else np.nan
+
+
+def _fmt(mean: float, se: float, digits: int = 2, sign: bool = False, suffix: str = "") -> str:
+    if not np.isfinite(mean):
+        return "-"
+    spec = f"{'+' if sign else ''}.{digits}f"
+    text = f"{mean:{spec}}{suffix}"
+    return text + (f" ± {se:.{digits}f}" if np.isfinite(se) else "")
+
+
+def _pairs(runs: dict[tuple[str, str, int], dict[str, Any]], method: str, ref: str,
+           tasks: list[str], seeds: list[int]) -> list[tuple[dict, dict]]:
+    out = []
     for task in tasks:
-        ref = rows.get((task, "random"))
-        for method in methods:
-            runs = rows[(task, method)]
-            fits = np.mean([r["fits"] for r in runs])
-            wall = np.mean([r["wall"] for r in runs])
-            test = np.mean([r["test"] for r in runs])
-            rel_wall, delta = "-", "-"
-            if ref is not None:
-                rel = wall / np.mean([r["wall"] for r in ref])
-                diffs = np.array([r["test"] - q["test"] for r, q in zip(runs, ref)])
-                sem = diffs.std(ddof=1) / np.sqrt(len(diffs)) if len(diffs) > 1 else np.nan
-                rel_wall, delta = f"{rel:.2f}x", f"{diffs.mean():+.4f} ± {sem:.4f}"
-                means.setdefault(method, []).extend(
-                    [fits / (n_iter * N_SPLITS), rel, diffs.mean()]
-                )
-            lines.append(
-                f"| {task} | {method} | {fits:.0f} | {fits / (n_iter * N_SPLITS):.2f} | "
-                f"{wall:.1f} | {rel_wall} | {test:.4f} | {delta} |"
-            )
-    for method, values in means.items():
-        fits, rel, delta = (np.mean(values[i::3]) for i in range(3))
-        lines.append(
-            f"| **mean over tasks** | {method} | | {fits:.2f} | | {rel:.2f}x | | {delta:+.4f} |"
-        )
+        for seed in seeds:
+            a, b = runs.get((task, method, seed)), runs.get((task, ref, seed))
+            if a and b and a["finished"] and b["finished"]:
+                out.append((a, b))
+    return out
+
+
+def _comparisons(pairs: list[tuple[dict, dict]]) -> tuple[str, str]:
+    ratio = _mean_se([a["wall"] / b["wall"] for a, b in pairs])
+    diff = _mean_se([a["test"] - b["test"] for a, b in pairs])
+    return _fmt(*ratio, suffix="x"), _fmt(*diff, digits=4, sign=True)
+
+
+def report_tables(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[str],
+                  methods: list[str], seeds: list[int]) -> str:
+    refs = [r for r in ("random", "halving") if r in methods]
+    head = ["task", "method", "runs", "wall (s)", "fits (cheap)", "fit s (cheap)", "score s",
+            "best CV", "test"]
+    for ref in refs:
+        head += [f"wall / {ref}", f"test - {ref}"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * 2 + " ---: |" * (len(head) - 2)]
+
+    def row(label: str, method: str, task_list: list[str]) -> str | None:
+        done = [runs[(t, method, s)] for t in task_list for s in seeds
+                if (t, method, s) in runs]
+        finished = [r for r in done if r["finished"]]
+        if not done:
+            return None
+        if not finished:
+            return f"| {label} | {method} | 0/{len(done)} | did not finish |" + " |" * (
+                len(head) - 4)
+        m = {k: np.mean([r[k] for r in finished]) for k in
+             ("wall", "fits", "cheap_fits", "fit_s", "cheap_fit_s", "score_s", "best_cv",
+              "test")}
+        cells = [label, method, f"{len(finished)}/{len(done)}", f"{m['wall']:.1f}",
+                 f"{m['fits']:.0f} ({m['cheap_fits']:.0f})",
+                 f"{m['fit_s'] + m['cheap_fit_s']:.1f} ({m['cheap_fit_s']:.1f})",
+                 f"{m['score_s']:.1f}",
+                 f"{m['best_cv']:.4f}", f"{m['test']:.4f}"]
+        for ref in refs:
+            cells += _comparisons(_pairs(runs, method, ref, task_list, seeds))
+        return "| " + " | ".join(cells) + " |"
+
+    for task in tasks:
+        lines += [r for m in methods if (r := row(task, m, [task]))]
+    lines += [r for m in methods if (r := row("**all tasks**", m, tasks))]
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
+def target_lines(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[str],
+                 methods: list[str], seeds: list[int]) -> list[str]:
+    """Issue 12's targets for each HPOSearchCV method, on means over tasks and seeds of the
+    per-(task, seed) wall ratios and test score differences."""
+    lines = []
+    for method in (m for m in methods if m.startswith("hpo")):
+        for ref, max_ratio, min_diff in TARGETS:
+            pairs = _pairs(runs, method, ref, tasks, seeds)
+            if ref not in methods or not pairs:
+                continue
+            ratio, ratio_se = _mean_se([a["wall"] / b["wall"] for a, b in pairs])
+            diff, diff_se = _mean_se([a["test"] - b["test"] for a, b in pairs])
+            summed = sum(a["wall"] for a, _ in pairs) / sum(b["wall"] for _, b in pairs)
+            lines.append(
+                f"- {'PASS' if ratio <= max_ratio else 'FAIL'} {method}: wall <= "
+                f"{max_ratio}x {ref}: mean ratio {_fmt(ratio, ratio_se)} (ratio of summed "
+                f"walls {summed:.2f}x, {len(pairs)} pairs)"
+            )
+            lines.append(
+                f"- {'PASS' if diff >= min_diff else 'FAIL'} {method}: held-out >= {ref} "
+                f"{min_diff:+.3f}: mean difference {_fmt(diff, diff_se, digits=4, sign=True)}"
+            )
+    return lines
+
+
+def plot_anytime(runs: dict[tuple[str, str, int], dict[str, Any]], tasks: list[str],
+                 methods: list[str], path: str, title: str) -> str | None:
+    """Best CV score so far against elapsed seconds, one panel per task: every seed faint,
+    the median over seeds (on a common time grid, once every seed has a point) bold."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no anytime plot")
+        return None
+    n_cols = min(4, len(tasks))
+    n_rows = -(-len(tasks) // n_cols)
+    width, height = 4.2 * max(n_cols, 2), 3.4 * n_rows + 1.2
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height),
+                             squeeze=False)
+    colors = {m: f"C{i}" for i, m in enumerate(methods)}
+    for ax, task in zip(axes.flat, tasks):
+        finals = []
+        for method in methods:
+            curves = [np.asarray(r["curve"]) for (t, m, _), r in runs.items()
+                      if t == task and m == method and r["finished"] and r["curve"]]
+            if not curves:
+                continue
+            for c in curves:
+                ax.step(c[:, 0], c[:, 1], where="post", color=colors[method], alpha=0.2, lw=0.8)
+            grid = np.linspace(0, max(c[-1, 0] for c in curves), 200)
+            values = np.full((len(curves), grid.size), np.nan)
+            for i, c in enumerate(curves):
+                idx = np.searchsorted(c[:, 0], grid, side="right") - 1
+                values[i, idx >= 0] = c[idx[idx >= 0], 1]
+            ok = ~np.isnan(values).any(axis=0)
+            if ok.any():
+                median = np.median(values[:, ok], axis=0)
+                ax.step(grid[ok], median, where="post", color=colors[method], lw=1.8,
+                        label=method)
+                finals.append(median[-1])
+        if finals:  # zoom on the final scores (halving's first iterations score far lower)
+            margin = max(0.01, 0.5 * (max(finals) - min(finals)))
+            ax.set_ylim(min(finals) - margin, max(finals) + 0.3 * margin)
+        ax.set_title(task, fontsize=9)
+        ax.set_xlabel("elapsed s", fontsize=8)
+        ax.set_ylabel("best CV score", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(tasks):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", fontsize=8,
+               ncol=min(len(methods), 2 * max(n_cols, 2)))
+    fig.suptitle(textwrap.fill(title, int(width * 14)), fontsize=8)
+    fig.tight_layout(rect=(0, 0.8 / height, 1, 1 - 0.5 / height))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# -- the race --------------------------------------------------------------------------------
+
+
+def estimate_seconds(tasks: list[str], methods: list[str], n_seeds: int, n_iter: int) -> float:
+    """Rough wall of the whole race on a quiet 2-core machine (task estimates x method
+    costs relative to RandomizedSearchCV)."""
+    total = 0.0
+    for name in tasks:
+        task = SEARCH_TASKS[name]
+        for method in methods:
+            if method.startswith("hpo") and _resource(method, task) is None:
+                continue
+            cost = _COST.get(method, 0.45)  # a budget resource
+            total += task.est_seconds * n_iter / 40 * cost
+    return total * n_seeds
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tasks", default=",".join(TASKS))
-    parser.add_argument("--methods", default="hpo,random,halving,optuna")
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--n-iter", type=int, default=30)
-    parser.add_argument("--out", default=os.path.join(RESULTS, "search_race.md"))
+    parser.add_argument("--tasks", default=None,
+                        help=f"comma-separated (default: {','.join(DEFAULT_TASKS)})")
+    parser.add_argument("--methods", default=DEFAULT_METHODS)
+    parser.add_argument("--seeds", type=int, default=None, help="seeds 0..n-1 (default 5)")
+    parser.add_argument("--n-iter", type=int, default=40)
+    parser.add_argument("--optuna-timeout", type=float, default=120.0,
+                        help="seconds per OptunaSearchCV run before it is marked 'did not "
+                             "finish' (and skipped for the task's later seeds)")
+    parser.add_argument("--quick", action="store_true",
+                        help="the default tasks with 2 seeds (unless --seeds is given)")
+    parser.add_argument("--out-dir", default=RESULTS)
+    parser.add_argument("--tag", default="", help="suffix of the result files' names")
+    parser.add_argument("--list-tasks", action="store_true")
     args = parser.parse_args(argv)
-    tasks = args.tasks.split(",")
+    if args.seeds is None:
+        args.seeds = 2 if args.quick else 5
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict[tuple[str, str, int], dict[str, Any]]:
+    args = _parse(argv)
+    if args.list_tasks:
+        for task in SEARCH_TASKS.values():
+            print(f"{task.name:>22}  {task.param or '-':>24}  ~{task.est_seconds:4.0f}s  "
+                  f"{task.description}")
+        return {}
+    tasks = args.tasks.split(",") if args.tasks else list(DEFAULT_TASKS)
     methods = args.methods.split(",")
+    unknown = [t for t in tasks if t not in SEARCH_TASKS]
+    if unknown:
+        raise SystemExit(f"unknown task(s) {unknown}: one of {list(SEARCH_TASKS)}")
+    known = set(DEFAULT_METHODS.split(",")) | {"halving-exhaust"}
+    wrong = [m for m in methods if m not in known and not m.startswith("hpo-")]
+    if wrong:
+        raise SystemExit(f"unknown method(s) {wrong}: one of {sorted(known)} or hpo-<resource>")
+    seeds = list(range(args.seeds))
+    command = "python benchmarks/bench_search.py " + shlex.join(
+        sys.argv[1:] if argv is None else argv)
+    stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
+    base = os.path.join(args.out_dir, f"search_race_{stamp}{'_' + args.tag if args.tag else ''}")
+    os.makedirs(args.out_dir, exist_ok=True)
+    estimate = estimate_seconds(tasks, methods, len(seeds), args.n_iter)
+    print(f"{command}\n{len(tasks)} tasks x {len(seeds)} seeds x {len(methods)} methods, "
+          f"n_iter={args.n_iter}: about {estimate / 60:.0f} min on a quiet 2-core machine "
+          f"(cut it down with --tasks, --seeds, --methods, --n-iter or --quick)", flush=True)
+
     load_before = os.getloadavg()
     start = time.perf_counter()
-    rows: dict[tuple[str, str], list[dict[str, float]]] = {}
+    runs: dict[tuple[str, str, int], dict[str, Any]] = {}
+    skipped: dict[tuple[str, str], str] = {}
     # warm the loky workers up so no method pays their start-up
-    run_one("random", TASKS["svc_digits"], 2, 0)
-    for task in tasks:
-        for seed in range(args.seeds):
-            for method in methods:
-                result = run_one(method, TASKS[task], args.n_iter, seed)
-                rows.setdefault((task, method), []).append(result)
-                print(f"{task:>20} seed={seed} {method:>8}: fits={result['fits']:4d} "
-                      f"wall={result['wall']:6.1f}s test={result['test']:.4f}", flush=True)
-    table = _table(rows, tasks, methods, args.n_iter)
-    command = "python benchmarks/bench_search.py " + shlex.join(argv or sys.argv[1:])
+    run_one("random", SEARCH_TASKS["svc_digits"], 2, 0, args.optuna_timeout)
+    for seed in seeds:
+        for t_index, name in enumerate(tasks):
+            task = SEARCH_TASKS[name]
+            shift = (seed + t_index) % len(methods)
+            for method in methods[shift:] + methods[:shift]:
+                if method.startswith("hpo") and _resource(method, task) is None:
+                    skipped[(name, method)] = "no budget parameter"
+                    continue
+                if (name, method) in skipped:
+                    continue
+                run = run_one(method, task, args.n_iter, seed, args.optuna_timeout)
+                runs[(name, method, seed)] = run
+                if not run["finished"]:
+                    skipped[(name, method)] = (f"did not finish in {args.optuna_timeout:g}s "
+                                               f"(seed {seed}); later seeds skipped")
+                print(f"{name:>22} seed={seed} {method:>14}: wall={run['wall']:6.1f}s "
+                      f"fits={run['fits']:4d}+{run['cheap_fits']:4d} cheap "
+                      f"fit_s={run['fit_s'] + run['cheap_fit_s']:6.1f} "
+                      f"cv={run['best_cv']:.4f} test={run['test']:.4f}"
+                      f"{'' if run['finished'] else '  DID NOT FINISH'}", flush=True)
+                with open(base + ".json", "w") as f:  # kept up to date: a cut run keeps its runs
+                    json.dump({"command": command, "runs": [
+                        {"task": t, "method": m, "seed": s, **r}
+                        for (t, m, s), r in runs.items()]}, f)
+    total = time.perf_counter() - start
+
+    title = f"{command.strip()}  ({stamp})"
+    png = plot_anytime(runs, tasks, methods, base + "_anytime.png", title)
+    notes = "".join(f"- {t} / {m}: {why}\n" for (t, m), why in sorted(skipped.items()))
     report = (
-        f"# Search race\n\nCommand: `{command.strip()}`\n\n"
-        f"{len(tasks)} tasks x {args.seeds} seeds, n_iter={args.n_iter}, {N_SPLITS}-fold "
-        f"stratified CV, n_jobs=2, {TEST_SIZE:.0%} held out per seed (same split for every "
-        f"method; s.e. is the standard error of the paired difference over seeds). "
-        f"Means over seeds; 'fits / unpruned' divides by n_iter * {N_SPLITS}; HalvingRandom"
-        f"SearchCV's fits are on growing subsets of the samples.\n\n{table}\n\n"
-        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, load average "
-        f"{load_before[0]:.2f} before and {os.getloadavg()[0]:.2f} after "
-        f"(shared with other jobs); total {time.perf_counter() - start:.0f}s.\n"
+        f"# Search race {stamp}\n\nCommand: `{command.strip()}`\n\n"
+        f"{len(tasks)} tasks x {len(seeds)} seeds, n_iter={args.n_iter}, {N_SPLITS}-fold CV "
+        f"(stratified for classifiers), n_jobs={N_JOBS}, {TEST_SIZE:.0%} held out per seed "
+        "(the same split for every method). Cells are means over seeds; 'runs' counts the "
+        "finished runs. 'fits (cheap)': fold fits at the full budget (cheap-rung fits: "
+        "HPOSearchCV's subsample / iteration rungs, HalvingRandomSearchCV's iterations before "
+        "its last); 'fit s': summed fit seconds, cheap ones included; 'score s': summed scoring "
+        "seconds of the CV folds (kNN's cost). Ratios and differences "
+        "are per (task, seed) against the same seed's run, mean ± standard error over the "
+        "pairs. HalvingRandomSearchCV: n_candidates=n_iter, other parameters default. Test "
+        "scores: accuracy (classifiers), R^2 (the regressor).\n\n"
+        f"{report_tables(runs, tasks, methods, seeds)}\n\n"
+        "## Targets of issue 12 (means over tasks and seeds)\n\n"
+        + "\n".join(target_lines(runs, tasks, methods, seeds) or ["- (needs random, halving "
+                                                                  "and an hpo method)"])
+        + "\n\n"
+        + (f"## Not run\n\n{notes}\n" if notes else "")
+        + (f"Anytime plot: `{os.path.basename(png)}` (best CV score so far against elapsed "
+           "seconds; HPOSearchCV and OptunaSearchCV from their trials' completion times, "
+           "RandomizedSearchCV and HalvingRandomSearchCV reconstructed from cv_results_ "
+           "fit + score times in candidate order: approximate; halving's points are the best "
+           "of each iteration).\n\n" if png else "")
+        + f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, load average "
+        f"{load_before[0]:.2f} before and {os.getloadavg()[0]:.2f} after; total "
+        f"{total:.0f}s (estimated {estimate:.0f}s on a quiet machine).\n"
     )
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
+    with open(base + ".md", "w") as f:
         f.write(report)
     print(report)
+    print(f"wrote {base}.md, .json{', _anytime.png' if png else ''}")
+    return runs
 
 
 if __name__ == "__main__":
