@@ -444,7 +444,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         space = SearchSpace(self.param_distributions)
         self._check_space(space)
         scorer, multimetric = self._scorer()
-        X, y = indexable(X, y)
+        try:
+            X, y = indexable(X, y)
+        except ValueError as error:  # scikit-learn's words, plus which arguments they are
+            raise ValueError(f"{error} (X and y of {type(self).__name__}.fit must have as many "
+                             "rows)") from None
         routed = route_fit_params(self, params, scorer)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         n_splits = cv.get_n_splits(X, y, **routed.split)

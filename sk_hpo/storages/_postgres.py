@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sk_hpo._validation import check_param, interval
 from sk_hpo.storages._dialect import PostgresDialect
 from sk_hpo.storages._sql import SQLStorage
 from sk_hpo.storages._url import mask_url
@@ -92,12 +93,11 @@ class PostgreSQLStorage(SQLStorage):
         scheme, _, rest = url.partition("://")
         self.url = url
         self._conninfo = "postgresql://" + rest  # libpq does not know '+driver'
-        self.timeout = float(timeout)
-        self.connect_timeout = float(connect_timeout)
-        self.heartbeat_interval = heartbeat_interval
-        if grace_period is None and heartbeat_interval is not None:
-            grace_period = 6.0 * heartbeat_interval
-        self.grace_period = grace_period
+        self._set_timing("PostgreSQLStorage", timeout, heartbeat_interval, grace_period)
+        self.connect_timeout = float(
+            check_param("PostgreSQLStorage", "connect_timeout", connect_timeout,
+                        [interval(0, None, closed="neither")])
+        )
         self._dialect = PostgresDialect()
         self._init_runtime()
         if not getattr(self, "_defer_open", False):

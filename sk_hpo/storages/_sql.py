@@ -22,6 +22,7 @@ from typing import Any
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import check_json_value
+from sk_hpo._validation import NONE, check_param, interval
 from sk_hpo.distributions import (
     BaseDistribution,
     check_distribution_compatibility,
@@ -105,6 +106,23 @@ class SQLStorage(BaseStorage):
     _dialect: Dialect
     url: str
     timeout: float
+
+    def _set_timing(
+        self,
+        owner: str,
+        timeout: float,
+        heartbeat_interval: float | None,
+        grace_period: float | None,
+    ) -> None:
+        """Check and keep the lock timeout and the heartbeat settings (grace: 6 beats)."""
+        positive = [interval(0, None, closed="neither")]
+        self.timeout = float(check_param(owner, "timeout", timeout, positive))
+        check_param(owner, "heartbeat_interval", heartbeat_interval, [*positive, NONE])
+        check_param(owner, "grace_period", grace_period, [*positive, NONE])
+        if grace_period is None and heartbeat_interval is not None:
+            grace_period = 6.0 * heartbeat_interval
+        self.heartbeat_interval = heartbeat_interval
+        self.grace_period = grace_period
 
     def _init_runtime(self) -> None:
         old = getattr(self, "_local", None)

@@ -128,11 +128,7 @@ class SQLiteStorage(SQLStorage):
                 f"The storage URL {mask_url(url)!r} names a directory, not a database file; add a file "
                 f"name, e.g. {url.rstrip('/') + '/study.db'!r}."
             )
-        self.timeout = float(timeout)
-        self.heartbeat_interval = heartbeat_interval
-        if grace_period is None and heartbeat_interval is not None:
-            grace_period = 6.0 * heartbeat_interval
-        self.grace_period = grace_period
+        self._set_timing("SQLiteStorage", timeout, heartbeat_interval, grace_period)
         self._init_runtime()
         if self._holds_data() and not getattr(self, "_defer_open", False):
             self._connection(write=False)  # check the file and its schema now

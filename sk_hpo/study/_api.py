@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sk_hpo._validation import BOOLEAN, check_param
 from sk_hpo._direction import StudyDirection
 from sk_hpo.exceptions import DuplicatedStudyError
 from sk_hpo.pruners._base import BasePruner
@@ -64,6 +65,7 @@ def create_study(
     >>> study.direction
     StudyDirection.MAXIMIZE
     """
+    check_param("create_study", "load_if_exists", load_if_exists, [BOOLEAN])
     direction = _single_direction(direction, directions)
     storage_obj = get_storage(storage)
     if study_name is None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
-from sk_hpo._validation import NONE, instance_of, validate_params
+from sk_hpo._validation import NONE, InvalidParameterError, instance_of, validate_params
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
@@ -507,7 +507,13 @@ def _checked_outcome(
 ) -> tuple[TrialState, float | None]:
     """The state and value to store, by Optuna's rules for ``tell``."""
     if state is not None:
-        state = TrialState(state)
+        try:
+            state = TrialState(state)
+        except ValueError:
+            raise InvalidParameterError(
+                "The 'state' parameter of tell must be a TrialState (COMPLETE, PRUNED or FAIL) "
+                f"or None. Got {state!r} instead."
+            ) from None
     if state in (TrialState.RUNNING, TrialState.WAITING):
         raise ValueError(
             f"The 'state' parameter of tell must be COMPLETE, PRUNED, FAIL or None, got {state!r}."
