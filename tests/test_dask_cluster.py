@@ -1,5 +1,5 @@
 """HPOSearchCV on a real dask cluster: a scheduler and two worker processes on loopback, two
-driver processes sharing one study, fold fits sent to the workers through joblib's dask
+driver processes sharing one study (PostgreSQL, as across machines; SQLite too), fold fits sent to the workers through joblib's dask
 backend. The pooled study must hold every candidate once, with the fold scores a
 single-process run gives.
 """
@@ -58,9 +58,10 @@ def _start(args, log):
                             env=env)
 
 
-@pytest.fixture
-def dask_cluster(tmp_path):
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
     """A dask scheduler and two single-threaded worker processes on 127.0.0.1."""
+    tmp_path = tmp_path_factory.mktemp("dask")
     scheduler_file = tmp_path / "scheduler.json"
     log = open(tmp_path / "cluster.log", "w")
     procs = [_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
@@ -96,10 +97,18 @@ def _wait_for_workers(scheduler_file, n, log):
             pytest.fail(f"dask workers did not start:\n{log.read_text()}")
 
 
-def test_two_drivers_share_a_study_on_a_dask_cluster(dask_cluster, tmp_path):
+@pytest.fixture(params=["postgresql", "sqlite"])
+def shared_url(request, tmp_path):
+    """The study's storage: a PostgreSQL database (across machines) or a SQLite file."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgresql_url")
+    return f"sqlite:///{tmp_path / 'cluster.db'}"
+
+
+def test_two_drivers_share_a_study_on_a_dask_cluster(dask_cluster, shared_url):
     scheduler_file, log = dask_cluster
     _wait_for_workers(scheduler_file, 2, log)
-    url = f"sqlite:///{tmp_path / 'cluster.db'}"
+    url = shared_url
     drivers = [
         subprocess.Popen([sys.executable, "-c", _DRIVER, str(scheduler_file), url],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
