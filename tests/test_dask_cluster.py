@@ -43,7 +43,7 @@ with Client(scheduler_file=scheduler_file, timeout=60) as client:
     ran_on = {task["worker"] for task in stream.data}
 res = search.cv_results_
 print(json.dumps({"n_workers": len(workers), "n_tasks": len(stream.data),
-                  "ran_on_workers": bool(ran_on) and ran_on <= set(workers),
+                  "ran_on_workers": ran_on <= set(workers),
                   "params": [[p["C"], p["fit_intercept"]] for p in res["params"]],
                   "splits": [res[f"split{k}_test_score"].tolist() for k in range(3)]}))
 """
@@ -120,7 +120,8 @@ def test_two_drivers_share_a_study_on_a_dask_cluster(dask_cluster, shared_url):
         assert d.returncode == 0, err
         reports.append(json.loads(out.strip().splitlines()[-1]))
     assert all(r["n_workers"] == 2 for r in reports)
-    assert all(r["n_tasks"] >= 1 and r["ran_on_workers"] for r in reports)
+    # fold fits ran as tasks on the workers (a driver may find every candidate taken already)
+    assert sum(r["n_tasks"] for r in reports) >= 1 and all(r["ran_on_workers"] for r in reports)
 
     study = sk_hpo.load_study(study_name="cluster", storage=url)
     complete = [t for t in study.trials if t.state.name == "COMPLETE"]
