@@ -43,12 +43,14 @@ class HeartbeatThread:
         interval = self._storage.heartbeat_interval
         assert interval is not None
         while True:
-            self._wake.wait(interval)
+            woken = self._wake.wait(interval)
             with self._lock:
                 if not self._trial_ids:
                     self._thread = None
                     return
                 self._wake.clear()
+                if woken:  # emptied, then given a new trial (stamped when it started): no beat
+                    continue
                 ids = list(self._trial_ids)
             try:
                 self._storage.record_heartbeat(ids)
