@@ -211,7 +211,7 @@ class Study:
         self._storage.fail_stale_trials(self._study_id)
         frozen = self._storage.pop_waiting_trial(self._study_id, heartbeat=heartbeat)
         if frozen is None:
-            frozen = self._storage.create_new_trial(self._study_id, heartbeat=heartbeat)
+            frozen = self._storage._create_new_trial(self._study_id, heartbeat=heartbeat)
         if heartbeat:
             self._heartbeat.add(frozen._trial_id)
         try:
