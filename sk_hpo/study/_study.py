@@ -447,8 +447,10 @@ class Study:
         gc_after_trial : bool, default=False
             Run the garbage collector after each trial.
         show_progress_bar : bool, default=False
-            Show trials done / ``n_trials``, the best value and the elapsed and remaining time
-            on stderr: a live bar on a terminal, about ten plain lines elsewhere.
+            Show Optuna's tqdm line on stderr (best trial and value, trials done /
+            ``n_trials`` or elapsed / ``timeout``, elapsed and remaining time, rate): a live
+            bar on a terminal, about ten plain lines elsewhere. Unlike Optuna, it also works
+            with only a timeout and ``n_jobs != 1``, and counts trials without any budget.
 
         Examples
         --------
