@@ -376,3 +376,11 @@ def test_weights_callable_is_used_and_checked():
 def test_consider_prior_is_accepted_with_a_future_warning():
     with pytest.warns(FutureWarning, match="'consider_prior' parameter of TPESampler"):
         TPESampler(consider_prior=True)
+
+
+def test_after_trial_reaches_the_startup_sampler(monkeypatch):
+    sampler = TPESampler(seed=0)
+    calls = []
+    monkeypatch.setattr(sampler._random_sampler, "after_trial", lambda *a: calls.append(a[2]))
+    sk_hpo.create_study(sampler=sampler).optimize(lambda t: 1.0, n_trials=2)
+    assert calls == [TrialState.COMPLETE] * 2

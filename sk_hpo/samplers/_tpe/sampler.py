@@ -365,6 +365,12 @@ class TPESampler(BaseSampler):
             consider_endpoints=self._consider_endpoints,
         )
 
+    def after_trial(
+        self, study: Study, trial: FrozenTrial, state: TrialState, value: float | None
+    ) -> None:
+        """Pass the hook on to the startup trials' sampler (Optuna's order)."""
+        self._random_sampler.after_trial(study, trial, state, value)
+
     def sample_independent(
         self,
         study: Study,
