@@ -21,6 +21,7 @@ import threading
 import time
 from typing import Any, TextIO
 
+from sk_hpo._validation import check_param, options
 from sk_hpo.trial._state import TrialState
 
 __all__ = ["ProgressBar", "TrialProgress"]
@@ -32,7 +33,7 @@ _WIDTH = 20  # characters of the bar itself
 
 
 def _clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, int(seconds))  # whole seconds elapsed, as tqdm shows them
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
@@ -55,6 +56,11 @@ class ProgressBar:
     stream : file-like, default=None
         Where to draw; None means ``sys.stderr`` at :meth:`start` time. A terminal gets a live
         bar, anything else plain lines.
+    layout : {"sk_hpo", "optuna"}, default="sk_hpo"
+        The text of a line. "optuna" is the tqdm line of Optuna's ``optimize``
+        (``Best trial: 3. Best value: 0.25: 100%|####| 10/10 [00:01<00:00, 9.52it/s]``; with
+        only a timeout, ``... 40%|##--| 00:24/01:00``), on a terminal and off it alike; its
+        description is the ``note`` given to :meth:`update`.
 
     Examples
     --------
@@ -69,8 +75,12 @@ class ProgressBar:
     [sk_hpo] 2/2 trials (100%), best=0.25, elapsed ..., remaining 00:00
     """
 
-    def __init__(self, *, unit: str = "trials", stream: TextIO | None = None) -> None:
+    def __init__(
+        self, *, unit: str = "trials", stream: TextIO | None = None, layout: str = "sk_hpo"
+    ) -> None:
+        check_param("ProgressBar", "layout", layout, [options("sk_hpo", "optuna")])
         self.unit = unit
+        self.layout = layout
         self._stream = stream
         self._lock = threading.RLock()
         self._started = False
@@ -86,6 +96,7 @@ class ProgressBar:
         self._last_step = -1  # last tenth of the budget printed (plain mode)
         self._done = 0
         self._best: float | None = None
+        self._note = ""
         self._width = 0  # characters of the bar on screen (terminal mode)
         self._started = True
         if self.terminal:
@@ -100,12 +111,13 @@ class ProgressBar:
                 if self._started:
                     self._draw(force=True)
 
-    def update(self, done: int, best: float | None = None) -> None:
-        """``done`` units finished so far; ``best`` the best score so far (None: none yet)."""
+    def update(self, done: int, best: float | None = None, note: str = "") -> None:
+        """``done`` units finished so far; ``best`` the best score so far (None: none yet);
+        ``note`` the description of the "optuna" layout."""
         with self._lock:
             if not self._started:
                 return
-            self._done, self._best = done, best
+            self._done, self._best, self._note = done, best, note
             self._draw(force=self.total is not None and done >= self.total)
 
     def write(self, message: str, file: TextIO | None = None) -> None:
@@ -139,21 +151,37 @@ class ProgressBar:
         """tqdm's layout on a terminal (``40%|####------| 8/20 trials, best=0.91
         [00:12<00:18]``), words in plain lines."""
         elapsed = time.monotonic() - self._t0
+        if self.layout == "optuna":
+            return self._optuna_text(elapsed)
         remaining = self._remaining(elapsed)
         done, total = self._done, self.total
         best = "-" if self._best is None else f"{self._best:.4g}"
         count = f"{done} {self.unit}" if total is None else f"{done}/{total} {self.unit}"
         frac = None if total is None else (min(1.0, done / total) if total else 1.0)
         if self.terminal:
-            bar = ""
-            if frac is not None:
-                filled = int(round(frac * _WIDTH))
-                bar = f"{frac:4.0%}|" + "#" * filled + "-" * (_WIDTH - filled) + "| "
+            bar = "" if frac is None else f"{frac:4.0%}|{_bar(frac)}| "
             clocks = _clock(elapsed) + ("" if remaining is None else "<" + _clock(remaining))
             return f"[sk_hpo] {bar}{count}, best={best} [{clocks}]"
         percent = "" if frac is None else f" ({frac:.0%})"
         left = "" if remaining is None else f", remaining {_clock(remaining)}"
         return f"[sk_hpo] {count}{percent}, best={best}, elapsed {_clock(elapsed)}{left}"
+
+    def _optuna_text(self, elapsed: float) -> str:
+        """The tqdm line Optuna's ``optimize`` draws."""
+        desc = f"{self._note}: " if self._note else ""
+        done, total, timeout = self._done, self.total, self.timeout
+        rate = f"{done / elapsed if elapsed > 0 else 0.0:.2f}it/s"
+        if total is None and timeout is None:  # no budget: count what was done
+            return f"{desc}{done}it [{_clock(elapsed)}, {rate}]"
+        if total is None:
+            shown = min(elapsed, timeout)
+            frac = shown / timeout if timeout else 1.0
+            return f"{desc}{frac:4.0%}|{_bar(frac)}| {_clock(shown)}/{_clock(timeout)}"
+        frac = min(1.0, done / total) if total else 1.0
+        left = elapsed / done * max(0, total - done) if done else None
+        clocks = _clock(elapsed) + "<" + ("?" if left is None else _clock(left))
+        seconds = "" if timeout is None else f", {elapsed:.2f}/{timeout} seconds"
+        return f"{desc}{frac:4.0%}|{_bar(frac)}| {done}/{total} [{clocks}, {rate}{seconds}]"
 
     def _remaining(self, elapsed: float) -> float | None:
         estimates = []
@@ -199,6 +227,11 @@ class ProgressBar:
     _printed = -1
 
 
+def _bar(frac: float) -> str:
+    filled = int(round(frac * _WIDTH))
+    return "#" * filled + "-" * (_WIDTH - filled)
+
+
 class TrialProgress:
     """``callback(study, frozen_trial)`` counting finished trials into a :class:`ProgressBar`.
 
@@ -224,17 +257,20 @@ class TrialProgress:
         timeout: float | None = None,
         unit: str = "trials",
         stream: TextIO | None = None,
+        layout: str = "sk_hpo",
     ) -> None:
-        self.bar = ProgressBar(unit=unit, stream=stream)
+        self.bar = ProgressBar(unit=unit, stream=stream, layout=layout)
         self.done = 0
         self.best: float | None = None
+        self.best_number: int | None = None
         try:
             self._maximize: bool | None = str(study.direction) == "maximize"
         except RuntimeError:  # several objectives (Optuna's rule): no single best to show
             self._maximize = None
         if self._maximize is not None:
             try:
-                self.best = float(study.best_value)
+                best = study.best_trial
+                self.best, self.best_number = float(best.value), best.number
             except ValueError:  # no complete trial yet
                 pass
         self.bar.start(total, timeout=timeout)
@@ -245,8 +281,11 @@ class TrialProgress:
         with self.bar._lock:
             self.done += 1
             if value is not None and math.isfinite(value) and self._better(value):
-                self.best = float(value)
-            self.bar.update(self.done, self.best)
+                self.best, self.best_number = float(value), trial.number
+            note = ""
+            if self.best is not None:
+                note = f"Best trial: {self.best_number}. Best value: {self.best:.6g}"
+            self.bar.update(self.done, self.best, note)
 
     def _better(self, value: float) -> bool:
         if self.best is None:

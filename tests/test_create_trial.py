@@ -105,3 +105,21 @@ def test_add_trial_refuses_what_is_not_a_finished_frozen_trial():
     with pytest.raises(ValueError, match="got state RUNNING; use enqueue_trial"):
         study.add_trial(frozen)
     assert len(study.trials) == 1
+
+
+def test_frozen_trial_validate_checks_its_fields_agree():
+    trial = create_trial(params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}, value=1.0)
+    trial._validate()  # a trial create_trial made is valid
+    bad = [
+        ({"datetime_start": None}, "has no datetime_start"),
+        ({"state": TrialState.RUNNING}, "a RUNNING trial has none"),
+        ({"datetime_complete": None}, "a finished trial has one"),
+        ({"state": TrialState.FAIL}, "a FAIL trial has none"),
+        ({"value": math.nan}, "needs values that are not NaN"),
+        ({"values": [0.0, math.nan]}, "needs values that are not NaN"),
+        ({"params": {}}, "they must have the same keys"),
+        ({"params": {"x": -0.5}}, "is not in its distribution"),
+    ]
+    for changes, message in bad:
+        with pytest.raises(ValueError, match=message):
+            trial._replace(**changes)._validate()

@@ -192,7 +192,7 @@ def test_exception_in_a_thread_propagates():
 
 def test_progress_bar_writes_to_stderr(capsys):
     make_study().optimize(quadratic, n_trials=3, show_progress_bar=True)
-    assert "3/3 trials" in capsys.readouterr().err
+    assert "| 3/3 [" in capsys.readouterr().err
 
 
 def test_exhausted_sampler_stops_optimize():

@@ -82,7 +82,7 @@ def test_timeout_only_budget_shows_count_and_remaining_time():
     bar.close()
     line = out.getvalue().splitlines()[-1]
     assert line.startswith("[sk_hpo] 1 trials, best=2, elapsed 00:")
-    assert "remaining 0:59:" in line or "remaining 1:00:00" in line
+    assert "remaining 59:5" in line or "remaining 1:00:00" in line
 
 
 @pytest.mark.parametrize("direction, best", [("minimize", 1.0), ("maximize", 9.0)])
@@ -104,7 +104,10 @@ def test_optimize_progress_bar_off_a_terminal_prints_plain_lines(capsys, n_jobs)
     err = capsys.readouterr().err
     lines = err.splitlines()
     assert "\r" not in err and 1 <= len(lines) <= 11
-    assert lines[-1].startswith("[sk_hpo] 10/10 trials (100%), best=")
+    # Optuna's tqdm line
+    assert lines[-1].startswith("Best trial: ")
+    assert "100%|####################| 10/10 [00:00<00:00, " in lines[-1]
+    assert lines[-1].endswith("it/s]")
 
 
 def test_optimize_progress_bar_on_a_terminal(monkeypatch):
@@ -112,14 +115,15 @@ def test_optimize_progress_bar_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stderr", terminal)
     sk_hpo.create_study().optimize(quadratic, n_trials=5, n_jobs=2, show_progress_bar=True)
     final = terminal.getvalue().rstrip("\n").split("\r")[-1]
-    assert final.startswith("[sk_hpo] 100%|####################| 5/5 trials, best=")
+    assert final.startswith("Best trial: ") and "100%|####################| 5/5 [" in final
 
 
 def test_optimize_with_a_timeout_and_no_trial_budget_reports_what_it_did(capsys):
     study = sk_hpo.create_study(sampler=sk_hpo.samplers.GridSampler({"x": [0.0, 1.0]}))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), timeout=60, show_progress_bar=True)
     lines = capsys.readouterr().err.splitlines()
-    assert lines[-1].startswith("[sk_hpo] 2 trials, best=0, elapsed ")
+    assert lines[-1].startswith("Best trial: 0. Best value: 0:   0%|")
+    assert lines[-1].endswith("| 00:00/01:00")
 
 
 def test_optimize_without_progress_bar_is_silent(capsys):
@@ -189,3 +193,23 @@ def test_trial_progress_counts_without_a_best_for_several_objectives():
     progress.close()
     assert progress.done == 2 and progress.best is None
     assert "2/2 trials (100%), best=-" in out.getvalue().splitlines()[-1]
+
+
+@pytest.mark.parametrize("timeout, shown", [(59.0, "/00:59"), (3600.0, "/1:00:00"),
+                                            (864000.0, "/240:00:00")])
+def test_optimize_bar_with_only_a_timeout_shows_elapsed_over_timeout(capsys, timeout, shown):
+    study = sk_hpo.create_study()
+    study.optimize(lambda t: study.stop() or 1.0, timeout=timeout, show_progress_bar=True)
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.startswith("Best trial: 0. Best value: 1:   0%|") and line.endswith(shown)
+
+
+def test_optimize_bar_with_trials_and_timeout_shows_seconds(capsys):
+    sk_hpo.create_study().optimize(lambda t: 1.0, n_trials=2, timeout=10.0, show_progress_bar=True)
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert "100%|" in line and "| 2/2 [" in line and line.endswith("/10.0 seconds]")
+
+
+def test_progress_bar_layout_is_checked():
+    with pytest.raises(ValueError, match="'layout' parameter of ProgressBar must be"):
+        ProgressBar(layout="tqdm")

@@ -78,7 +78,19 @@ def test_first_point_of_the_sequence_and_unscrambled_sobol():
     study.tell(second, 0.0)
     assert first.suggest_float("x", 0, 1) == 0.0  # unscrambled Sobol starts at the origin
     third = study.ask()
-    assert third.suggest_float("x", 0, 1) == 0.75  # unscrambled points: 0, 0.5, 0.75, ...
+    assert third.suggest_float("x", 0, 1) == 0.5  # unscrambled points: 0, 0.5, 0.75, ...
+
+
+def test_each_relative_sample_takes_the_next_point_of_the_study():
+    # Optuna's counter in the study: repeated calls walk the sequence whatever the trial.
+    sampler = QMCSampler(seed=0, scramble=False)
+    study = make_study(sampler)
+    trial = study.ask()._frozen()
+    space = {"x": FloatDistribution(0, 1)}
+    xs = [sampler.sample_relative(study, trial, space)["x"] for _ in range(3)]
+    assert xs == [0.0, 0.5, 0.75]
+    other = QMCSampler(seed=0, scramble=False)  # the same sequence in the same study: shared
+    assert other.sample_relative(study, trial, space)["x"] == 0.25
 
 
 def test_space_comes_from_running_trials_until_one_finishes():

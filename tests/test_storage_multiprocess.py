@@ -71,7 +71,7 @@ _RACE = textwrap.dedent(
 
     def claim(barrier, out):
         storage = SQLiteStorage(url, heartbeat_interval=None)
-        trial_id = storage.create_new_trial(sid)._trial_id
+        trial_id = storage.create_new_trial(sid)
         barrier.wait()
         won = [k for k in map(str, range(rounds)) if storage.claim_trial_key(sid, trial_id, k)]
         out.put([trial_id, won])
@@ -219,7 +219,7 @@ def test_process_killed_holding_the_write_lock_leaves_database_usable(tmp_path):
                                str(sid)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "locked\n"
     blocked: list = []  # a writer waiting for the lock meanwhile: it must wait, not fail
-    writer = threading.Thread(target=lambda: blocked.append(storage.create_new_trial(sid)))
+    writer = threading.Thread(target=lambda: blocked.append(storage._create_new_trial(sid)))
     writer.start()
     time.sleep(0.2)
     assert writer.is_alive() and not blocked

@@ -90,9 +90,9 @@ def _terminate_others(url):
 def test_a_dropped_connection_is_opened_again(postgresql_url):
     storage = PostgreSQLStorage(postgresql_url)
     sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
-    first = storage.create_new_trial(sid)
+    first = storage._create_new_trial(sid)
     _terminate_others(postgresql_url)
-    second = storage.create_new_trial(sid)
+    second = storage._create_new_trial(sid)
     storage.set_trial_state_values(second._trial_id, TrialState.COMPLETE, [1.0])
     _terminate_others(postgresql_url)
     assert [t.number for t in storage.get_all_trials(sid)] == [first.number, 1]
@@ -127,11 +127,10 @@ def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_ur
                                                                    prefix):
     storage = PostgreSQLStorage(postgresql_url)
     sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
-    trial = storage.create_new_trial(sid)
-    tid = trial._trial_id
+    tid = storage.create_new_trial(sid)
     storage._local.conn = lossy = _LosesAReply(storage._local.conn, prefix)
     if operation == "create_trial":
-        assert storage.create_new_trial(sid).number == 1
+        assert storage.get_trial_number_from_id(storage.create_new_trial(sid)) == 1
         assert [t.number for t in storage.get_all_trials(sid)] == [0, 1]
     elif operation == "tell":
         assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.5])

@@ -89,7 +89,7 @@ def test_read_only_file_reads_but_refuses_writes(tmp_path):
     url = f"sqlite:///{tmp_path}/ro.db"
     writer = SQLiteStorage(url)  # used by this thread only: closing it closes the file
     sid = writer.create_new_study("s", StudyDirection.MINIMIZE)
-    writer.set_trial_state_values(writer.create_new_trial(sid)._trial_id, TrialState.COMPLETE, 1.0)
+    writer.set_trial_state_values(writer.create_new_trial(sid), TrialState.COMPLETE, 1.0)
     writer.close()
     os.chmod(tmp_path / "ro.db", stat.S_IRUSR)
     storage = SQLiteStorage(url)
@@ -104,7 +104,7 @@ def test_study_recreated_by_another_process_gets_a_new_id(tmp_path):
     url = f"sqlite:///{tmp_path}/s.db"
     mine, theirs = SQLiteStorage(url), SQLiteStorage(url)
     sid = mine.create_new_study("a", StudyDirection.MINIMIZE)
-    mine.set_trial_state_values(mine.create_new_trial(sid)._trial_id, TrialState.COMPLETE, 1.0)
+    mine.set_trial_state_values(mine.create_new_trial(sid), TrialState.COMPLETE, 1.0)
     assert len(mine.get_all_trials(sid)) == 1  # now cached
     theirs.delete_study(sid)
     new = theirs.create_new_study("a", StudyDirection.MINIMIZE)

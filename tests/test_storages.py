@@ -17,7 +17,7 @@ from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, Int
 from sk_hpo.exceptions import DuplicatedStudyError, StudyNotFoundError, UpdateFinishedTrialError
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import RandomSampler
-from sk_hpo.storages import InMemoryStorage, SQLiteStorage
+from sk_hpo.storages import BaseStorage, InMemoryStorage, SQLiteStorage
 from sk_hpo.trial._state import TrialState
 from tests.conftest import make_storage
 
@@ -50,7 +50,7 @@ def test_study_crud(storage):
 
 def test_trials_params_and_states(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
-    trials = [storage.create_new_trial(sid) for _ in range(3)]
+    trials = [storage.get_trial(storage.create_new_trial(sid)) for _ in range(3)]
     assert [t.number for t in trials] == [0, 1, 2]
     tid = trials[0]._trial_id
     est = CategoricalDistribution([LogisticRegression(), DecisionTreeClassifier(), None, 3])
@@ -90,7 +90,7 @@ def test_best_trial_maximize_and_empty(storage):
     with pytest.raises(ValueError, match="No trials are completed"):
         storage.get_best_trial(sid)
     for v in (1.0, 3.0, 2.0):
-        tid = storage.create_new_trial(sid)._trial_id
+        tid = storage.create_new_trial(sid)
         storage.set_trial_state_values(tid, TrialState.COMPLETE, v)
     assert storage.get_best_trial(sid).value == 3.0
 
@@ -98,24 +98,25 @@ def test_best_trial_maximize_and_empty(storage):
 def test_waiting_and_claims(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
     running = storage.create_new_trial(sid)
-    template = storage.get_trial(running._trial_id)._replace(
+    assert isinstance(running, int)  # a trial id, as in Optuna
+    template = storage.get_trial(running)._replace(
         state=TrialState.WAITING, params={"x": 0.3}, distributions={"x": FloatDistribution(0, 1)},
         _internal_params=None,
     )
-    waiting = storage.create_new_trial(sid, template)
+    waiting = storage.get_trial(storage.create_new_trial(sid, template))
     assert waiting.number == 1 and waiting.state == TrialState.WAITING
     popped = storage.pop_waiting_trial(sid)
     assert popped.number == 1 and popped.state == TrialState.RUNNING
     assert popped.params == {"x": 0.3}
     assert storage.pop_waiting_trial(sid) is None
-    assert storage.claim_trial_key(sid, running._trial_id, "k")
+    assert storage.claim_trial_key(sid, running, "k")
     assert not storage.claim_trial_key(sid, popped._trial_id, "k")
     assert storage.get_claimed_keys(sid) == {"k"}
 
 
 def test_released_claims_can_be_claimed_again(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
-    first, second = storage.create_new_trial(sid), storage.create_new_trial(sid)
+    first, second = (storage.get_trial(storage.create_new_trial(sid)) for _ in range(2))
     assert storage.claim_trial_key(sid, first._trial_id, "k1")
     assert storage.claim_trial_key(sid, first._trial_id, "k2")
     assert storage.claim_trial_key(sid, second._trial_id, "k3")
@@ -127,7 +128,7 @@ def test_released_claims_can_be_claimed_again(storage):
 
 def test_pickle_round_trip(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
-    tid = storage.create_new_trial(sid)._trial_id
+    tid = storage.create_new_trial(sid)
     storage.set_trial_state_values(tid, TrialState.COMPLETE, 1.5)
     clone = pickle.loads(pickle.dumps(storage))
     assert clone.get_best_trial(sid).value == 1.5
@@ -135,9 +136,9 @@ def test_pickle_round_trip(storage):
 
 def test_state_changes_and_their_checks(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
-    running = storage.create_new_trial(sid)
+    running = storage.get_trial(storage.create_new_trial(sid))
     template = running._replace(state=TrialState.WAITING, datetime_start=None)
-    waiting = storage.create_new_trial(sid, template)
+    waiting = storage.get_trial(storage.create_new_trial(sid, template))
     assert storage.set_trial_state_values(waiting._trial_id, TrialState.RUNNING)
     started = storage.get_trial(waiting._trial_id)
     assert started.state == TrialState.RUNNING and started.datetime_start is not None
@@ -154,7 +155,7 @@ def test_state_changes_and_their_checks(storage):
 
 def test_non_finite_values_round_trip(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
-    tid = storage.create_new_trial(sid)._trial_id
+    tid = storage.create_new_trial(sid)
     for step, v in enumerate([math.nan, math.inf, -math.inf, np.float64(0.5)]):
         storage.set_trial_intermediate_value(tid, step, v)
     storage.set_trial_user_attr(tid, "scores", {"nan": math.nan, "inf": [math.inf, -math.inf]})
@@ -170,7 +171,7 @@ def test_non_finite_values_round_trip(storage):
 
 def test_attrs_read_back_as_json_gives_them(storage):
     sid = storage.create_new_study("a", StudyDirection.MINIMIZE)
-    tid = storage.create_new_trial(sid)._trial_id
+    tid = storage.create_new_trial(sid)
     storage.set_trial_system_attr(tid, "t", {"pair": (1, 2), 3: "x"})
     storage.set_study_user_attr(sid, "t", (1.5,))
     assert storage.get_trial(tid).system_attrs == {"t": {"pair": [1, 2], "3": "x"}}
@@ -240,19 +241,19 @@ def test_several_objectives_have_room_in_every_storage(storage):
                                                  StudyDirection.MAXIMIZE]
     with pytest.raises(RuntimeError, match="has 2 objectives; read its directions"):
         storage.get_study_direction(sid)
-    tid = storage.create_new_trial(sid)._trial_id
+    tid = storage.create_new_trial(sid)
     assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.25, math.inf])
     for t in (storage.get_trial(tid), storage.get_all_trials(sid)[0]):
         assert t.values == [0.25, math.inf]
         with pytest.raises(RuntimeError, match="Trial #0 has 2 objective values; read 'values'"):
             t.value  # noqa: B018
     template = storage.get_trial(tid)._replace(values=[1.0, 2.0])
-    assert storage.create_new_trial(sid, template).values == [1.0, 2.0]
+    assert storage.get_trial(storage.create_new_trial(sid, template)).values == [1.0, 2.0]
     [summary] = storage.get_all_studies()
     assert summary.directions == [StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE]
     assert summary.best_value is None and summary.n_trials == 2
     one = storage.create_new_study("one", [StudyDirection.MAXIMIZE])
-    tid = storage.create_new_trial(one)._trial_id
+    tid = storage.create_new_trial(one)
     storage.set_trial_state_values(tid, TrialState.COMPLETE, [3.0])
     assert storage.get_trial(tid).value == 3.0 and storage.get_trial(tid).values == [3.0]
 
@@ -268,10 +269,38 @@ def test_only_the_owners_grace_period_makes_its_trial_stale(kind, request, tmp_p
                             grace_period=0.01)
 
     sid = owner.create_new_study("s", [StudyDirection.MINIMIZE])
-    live = owner.create_new_trial(sid, heartbeat=True)
-    dying = impatient().create_new_trial(sid, heartbeat=True)  # short grace, then "dies"
+    live = owner._create_new_trial(sid, heartbeat=True)
+    dying = impatient()._create_new_trial(sid, heartbeat=True)  # short grace, then "dies"
     time.sleep(0.05)
     checker = impatient()
     assert checker.get_stale_trial_numbers(sid) == [dying.number]
     assert checker.fail_stale_trials(sid) == [dying.number]
     assert owner.get_trial(live._trial_id).state == TrialState.RUNNING
+
+
+def test_create_new_trial_returns_the_id_and_trial_reads(storage):
+    # Optuna's storage contract: create_new_trial returns the trial id; the per-trial reads.
+    sid = storage.create_new_study("ids", StudyDirection.MINIMIZE)
+    tid = storage.create_new_trial(sid)
+    assert isinstance(tid, int) and storage.get_trial(tid)._trial_id == tid
+    storage.set_trial_param(tid, "x", 0.5, FloatDistribution(0, 1))
+    storage.set_trial_system_attr(tid, "s", 1)
+    storage.set_trial_user_attr(tid, "u", 2)
+    assert storage.get_trial_number_from_id(tid) == 0
+    assert storage.get_trial_params(tid) == {"x": 0.5}
+    assert storage.get_trial_param(tid, "x") == 0.5
+    assert storage.get_trial_system_attrs(tid) == {"s": 1}
+    assert storage.get_trial_user_attrs(tid) == {"u": 2}
+
+
+def test_a_storage_with_only_optunas_create_new_trial_serves_a_study():
+    class OnlyTheContract(InMemoryStorage):  # a user's storage: no _create_new_trial of its own
+        _create_new_trial = BaseStorage._create_new_trial
+
+        def create_new_trial(self, study_id, template_trial=None, *, heartbeat=False):
+            made = InMemoryStorage._create_new_trial(self, study_id, template_trial)
+            return made._trial_id
+
+    study = sk_hpo.create_study(storage=OnlyTheContract())
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert [t.number for t in study.trials] == [0, 1, 2]

@@ -326,3 +326,61 @@ def test_huge_integer_space_is_never_enumerated():
     )
     configs = {tuple(t.params.values()) for t in study.trials}
     assert len(configs) == 15
+
+
+def _one_trial_study(sampler):
+    study = sk_hpo.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("k", 0, 9), n_trials=1)
+    return study
+
+
+def test_relative_space_is_inferred_during_startup_and_startup_draws_are_random(monkeypatch):
+    sampler = TPESampler(n_startup_trials=5, seed=0)
+    study = _one_trial_study(sampler)
+    space = sampler.infer_relative_search_space(study, study.trials[-1])
+    assert space == {"x": FloatDistribution(0, 1), "k": IntDistribution(0, 9)}
+    assert sampler.sample_relative(study, study.trials[-1], space) == {}  # still in startup
+    calls = []
+    monkeypatch.setattr(
+        sk_hpo.samplers.RandomSampler, "sample_independent",
+        lambda self, *args: calls.append(args[2]) or 0.5,
+    )
+    sampler.sample_independent(study, study.trials[-1], "x", FloatDistribution(0, 1))
+    assert calls == ["x"]
+
+
+def test_multivariate_and_group_defaults_and_their_invalid_combination():
+    assert TPESampler()._multivariate and TPESampler()._group
+    single = TPESampler(multivariate=False)
+    assert not single._group
+    assert single.infer_relative_search_space(None, None) == {}  # the study is not read
+    with pytest.raises(ValueError, match="'group' parameter of TPESampler must be False or None"):
+        TPESampler(multivariate=False, group=True)
+
+
+def test_weights_callable_is_used_and_checked():
+    seen = []
+
+    def weights(n):
+        seen.append(n)
+        return np.arange(1, n + 1, dtype=float)
+
+    sampler = TPESampler(n_startup_trials=2, seed=0, weights=weights)
+    study = sk_hpo.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+    assert seen  # called for the good and the bad observations
+    with pytest.raises(ValueError, match="'weights' parameter of TPESampler must be"):
+        TPESampler(weights=3)
+
+
+def test_consider_prior_is_accepted_with_a_future_warning():
+    with pytest.warns(FutureWarning, match="'consider_prior' parameter of TPESampler"):
+        TPESampler(consider_prior=True)
+
+
+def test_after_trial_reaches_the_startup_sampler(monkeypatch):
+    sampler = TPESampler(seed=0)
+    calls = []
+    monkeypatch.setattr(sampler._random_sampler, "after_trial", lambda *a: calls.append(a[2]))
+    sk_hpo.create_study(sampler=sampler).optimize(lambda t: 1.0, n_trials=2)
+    assert calls == [TrialState.COMPLETE] * 2

@@ -66,8 +66,9 @@ class QMCSampler(BaseSampler):
     low-discrepancy sequence needs a fixed dimension. Until a trial finishes, it is the union
     of what the RUNNING trials suggested (as in Optuna). Trials before any space is known,
     and parameters outside it (or suggested with another distribution), go to
-    ``independent_sampler``. Trial number ``n`` takes point ``n`` of the
-    sequence, so several processes sharing a study (with the same ``seed``) walk one sequence
+    ``independent_sampler``. Each relative sample takes the next point of the
+    sequence, counted in the study's system attributes (an atomic compare-and-set, as in
+    Optuna), so several processes sharing a study (with the same ``seed``) walk one sequence
     together instead of repeating it. Log distributions are covered uniformly in log space;
     integers and stepped floats take the grid cell the coordinate falls in; categorical
     choices split ``[0, 1)`` into equal parts.
@@ -154,8 +155,18 @@ class QMCSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
-        u = self._point(trial.number, len(search_space))
+        u = self._point(self._next_sample_id(study), len(search_space))
         return {name: from_unit(ui, d) for ui, (name, d) in zip(u, search_space.items())}
+
+    def _next_sample_id(self, study: Study) -> int:
+        """Index of the next point of this sequence in ``study`` (0, 1, ...), claimed atomically."""
+        storage, study_id = study._storage, study._study_id
+        key = f"qmc:{self._qmc_type}:scramble={self._scramble}:seed={self._seed}:last_sample_id"
+        while True:
+            last = storage.get_study_system_attrs(study_id).get(key)
+            index = 0 if last is None else last + 1
+            if storage.compare_and_set_study_system_attr(study_id, key, last, index):
+                return index
 
     def sample_independent(
         self,

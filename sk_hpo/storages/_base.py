@@ -156,13 +156,24 @@ class BaseStorage(abc.ABC):
     @abc.abstractmethod
     def create_new_trial(
         self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
-    ) -> FrozenTrial:
-        """Create a trial with the next free number and return it.
+    ) -> int:
+        """Create a trial with the next free number and return its trial id (Optuna's contract).
 
         Without a template the trial is RUNNING, started now; with ``heartbeat`` its heartbeat
         starts now too (the caller beats for it). A template gives the state, params,
         attributes and values of the new trial (its number is always assigned here).
         """
+
+    def _create_new_trial(
+        self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
+    ) -> FrozenTrial:
+        """:meth:`create_new_trial` returning the new trial itself.
+
+        The study calls this one. This default reads the trial back; the storages of this
+        package override it to build the trial they just wrote without a second round trip.
+        """
+        trial_id = self.create_new_trial(study_id, template_trial, heartbeat=heartbeat)
+        return self.get_trial(trial_id)
 
     @abc.abstractmethod
     def set_trial_param(
@@ -218,6 +229,23 @@ class BaseStorage(abc.ABC):
 
     @abc.abstractmethod
     def get_trial(self, trial_id: int) -> FrozenTrial: ...
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        return self.get_trial(trial_id).number
+
+    def get_trial_params(self, trial_id: int) -> dict[str, Any]:
+        return self.get_trial(trial_id).params
+
+    def get_trial_param(self, trial_id: int, param_name: str) -> float:
+        """The internal (stored) value of a parameter; KeyError when the trial has none."""
+        trial = self.get_trial(trial_id)
+        return trial.distributions[param_name].to_internal_repr(trial.params[param_name])
+
+    def get_trial_user_attrs(self, trial_id: int) -> dict[str, Any]:
+        return self.get_trial(trial_id).user_attrs
+
+    def get_trial_system_attrs(self, trial_id: int) -> dict[str, Any]:
+        return self.get_trial(trial_id).system_attrs
 
     @abc.abstractmethod
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:

@@ -190,6 +190,11 @@ class InMemoryStorage(BaseStorage):
 
     def create_new_trial(
         self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
+    ) -> int:
+        return self._create_new_trial(study_id, template_trial, heartbeat=heartbeat)._trial_id
+
+    def _create_new_trial(
+        self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
     ) -> FrozenTrial:
         with self._lock:
             record = self._study(study_id)

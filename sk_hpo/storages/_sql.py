@@ -481,7 +481,25 @@ class SQLStorage(BaseStorage):
 
     def create_new_trial(
         self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
+    ) -> int:
+        return self._insert_trial(study_id, template_trial, heartbeat)[0]
+
+    def _create_new_trial(
+        self, study_id: int, template_trial: FrozenTrial | None = None, *, heartbeat: bool = False
     ) -> FrozenTrial:
+        trial_id, number, now = self._insert_trial(study_id, template_trial, heartbeat)
+        if template_trial is not None:
+            return self.get_trial(trial_id)
+        return FrozenTrial(
+            number=number, state=TrialState.RUNNING, value=None, datetime_start=_dt(now),
+            datetime_complete=None, params={}, distributions={}, user_attrs={},
+            system_attrs={}, intermediate_values={}, trial_id=trial_id, internal_params={},
+        )
+
+    def _insert_trial(
+        self, study_id: int, template_trial: FrozenTrial | None, heartbeat: bool
+    ) -> tuple[int, int, float]:
+        """Write a new trial; return ``(trial_id, number, the time it was started)``."""
         t = template_trial
         if t is not None:
             t.internal_params  # noqa: B018 - validate params against distributions
@@ -524,13 +542,7 @@ class SQLStorage(BaseStorage):
             return trial_id, number
 
         trial_id, number = self._write(fn)
-        if t is not None:
-            return self.get_trial(trial_id)
-        return FrozenTrial(
-            number=number, state=TrialState.RUNNING, value=None, datetime_start=_dt(now),
-            datetime_complete=None, params={}, distributions={}, user_attrs={},
-            system_attrs={}, intermediate_values={}, trial_id=trial_id, internal_params={},
-        )
+        return trial_id, number, now
 
     @staticmethod
     def _writable_state(tx: _Tx, trial_id: int, *columns: str, lock: bool = False) -> tuple:

@@ -92,7 +92,9 @@ def run_optimize(
     lock = threading.Lock()
     started = [0]
     deadline = None if timeout is None else time.monotonic() + timeout
-    progress = TrialProgress(study, total=n_trials, timeout=timeout) if show_progress_bar else None
+    progress = None
+    if show_progress_bar:  # Optuna's tqdm line
+        progress = TrialProgress(study, total=n_trials, timeout=timeout, layout="optuna")
 
     def claim_slot() -> bool:
         with lock:

@@ -211,7 +211,7 @@ class Study:
         self._storage.fail_stale_trials(self._study_id)
         frozen = self._storage.pop_waiting_trial(self._study_id, heartbeat=heartbeat)
         if frozen is None:
-            frozen = self._storage.create_new_trial(self._study_id, heartbeat=heartbeat)
+            frozen = self._storage._create_new_trial(self._study_id, heartbeat=heartbeat)
         if heartbeat:
             self._heartbeat.add(frozen._trial_id)
         try:
@@ -447,8 +447,10 @@ class Study:
         gc_after_trial : bool, default=False
             Run the garbage collector after each trial.
         show_progress_bar : bool, default=False
-            Show trials done / ``n_trials``, the best value and the elapsed and remaining time
-            on stderr: a live bar on a terminal, about ten plain lines elsewhere.
+            Show Optuna's tqdm line on stderr (best trial and value, trials done /
+            ``n_trials`` or elapsed / ``timeout``, elapsed and remaining time, rate): a live
+            bar on a terminal, about ten plain lines elsewhere. Unlike Optuna, it also works
+            with only a timeout and ``n_jobs != 1``, and counts trials without any budget.
 
         Examples
         --------

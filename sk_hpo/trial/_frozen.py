@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import math
 from typing import Any
 
 from sk_hpo.distributions import BaseDistribution
@@ -190,6 +191,47 @@ class FrozenTrial(BaseTrial):
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute on this object (not in the storage)."""
         self.user_attrs = {**self.user_attrs, key: value}
+
+    def _validate(self) -> None:
+        """Raise ValueError when the fields contradict each other (Optuna's checks).
+
+        A non-WAITING trial has a start time; a RUNNING one no completion time, a finished one
+        a completion time; a FAIL trial has no value, a COMPLETE one finite-or-infinite values
+        (not NaN); ``params`` and ``distributions`` have the same keys and every value lies
+        in its distribution.
+        """
+        where = f"FrozenTrial #{self.number} (state {self.state.name})"
+        if self.state != TrialState.WAITING and self.datetime_start is None:
+            raise ValueError(f"{where} has no datetime_start; only a WAITING trial may not.")
+        if (self.state == TrialState.RUNNING) != (self.datetime_complete is None):
+            raise ValueError(
+                f"{where} has datetime_complete={self.datetime_complete!r}; a RUNNING trial "
+                "has none and a finished trial has one."
+            )
+        if self.state == TrialState.FAIL and self._values is not None:
+            raise ValueError(f"{where} has values {self._values!r}; a FAIL trial has none.")
+        if self.state == TrialState.COMPLETE and (
+            self._values is None or any(math.isnan(v) for v in self._values)
+        ):
+            raise ValueError(
+                f"{where} has values {self._values!r}; a COMPLETE trial needs values that "
+                "are not NaN."
+            )
+        if set(self.params) != set(self.distributions):
+            raise ValueError(
+                f"{where} has params {sorted(self.params)!r} but distributions for "
+                f"{sorted(self.distributions)!r}; they must have the same keys."
+            )
+        for name, dist in self.distributions.items():
+            try:
+                inside = dist._contains(dist.to_internal_repr(self.params[name]))
+            except (TypeError, ValueError):
+                inside = False
+            if not inside:
+                raise ValueError(
+                    f"{where}: the value {self.params[name]!r} of parameter {name!r} is not "
+                    f"in its distribution {dist!r}."
+                )
 
     def _replace(self, **changes: Any) -> FrozenTrial:
         """Shallow copy with some fields replaced (used by storages for copy-on-write)."""

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sk_hpo._validation import NONE, check_param, int_range
+from sk_hpo._validation import CALLABLE, NONE, check_param, int_range
+from sk_hpo._warnings import warn_user
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
-from sk_hpo.samplers._random import sample_uniform
+from sk_hpo.samplers._random import RandomSampler, sample_uniform
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
 from sk_hpo.samplers._tpe._observations import StudyObservations, rank, same_distribution
 from sk_hpo.samplers._tpe.parzen_estimator import (
@@ -66,12 +67,13 @@ class TPESampler(BaseSampler):
         Candidates drawn from ``l(x)`` at each ask; more candidates exploit harder. 24 has
         been TPE's value since Bergstra et al. (2011); larger values did not help overall in
         our benchmarks.
-    multivariate : bool, default=True
-        Model the parameters jointly (one product kernel per trial over all parameters of a
+    multivariate : bool or None, default=None
+        None means True. Model the parameters jointly (one product kernel per trial over all parameters of a
         group) rather than one at a time, so interactions between parameters are captured.
         Watanabe (2023) finds the multivariate kernel among the components that matter most.
-    group : bool, default=True
-        With ``multivariate``, decompose a conditional (define-by-run) space into groups of
+    group : bool or None, default=None
+        None means the value of ``multivariate`` (True with the default; True together with
+        ``multivariate=False`` is a ValueError, as in Optuna). With ``multivariate``, decompose a conditional (define-by-run) space into groups of
         parameters that always occur together and model each group jointly on the trials
         that contain it. With False, only the parameters common to all trials are modelled
         jointly and the others one at a time.
@@ -85,6 +87,10 @@ class TPESampler(BaseSampler):
         ``min(ceil(0.15 n), 25)``: a linear split, as recommended by Watanabe (2023), whose
         15% (rather than the usual 10%) gave a better-informed ``l(x)`` and better results on
         most of our benchmark tasks.
+    weights : callable, default=None
+        ``weights(n) -> array of n weights``: weights of ``n`` observations, oldest first.
+        None means the 25 newest weigh 1 and older ones ramp down linearly towards ``1 / n``,
+        so the model follows the search as it moves.
     prior_weight : float, default=1.0
         Weight, relative to one observation, of a broad prior kernel (centred, as wide as
         the range) in both mixtures; it keeps every region reachable. The ablation finds
@@ -98,12 +104,18 @@ class TPESampler(BaseSampler):
         Bandwidths are each observation's larger gap to its neighbours (per parameter);
         with True the range bounds count as neighbours, which narrows kernels near a bound.
         False keeps them as wide as their inner gap: it explores the edges more.
+    consider_prior : bool or None, default=None
+        Accepted for Optuna's signature, where it is deprecated and the prior is always
+        used: a value other than None warns (FutureWarning) and changes nothing.
     seed : int, default=None
         Seed of the random generator: the same seed and the same trials give the same
         suggestions (``optimize(n_jobs>1)`` reseeds each worker thread).
 
     Notes
     -----
+    - Until ``n_startup_trials`` trials are finished, parameters are drawn by a
+      :class:`~sk_hpo.samplers.RandomSampler` sharing this sampler's random generator
+      (in a finite space, the relative sampling still avoids repeating a configuration).
     - Pruned trials are ranked after complete ones, deeper pruned trials (larger last
       step) first, then by their last reported value.
     - In a finite space (every modelled parameter categorical, integer or stepped), the
@@ -136,13 +148,15 @@ class TPESampler(BaseSampler):
         *,
         n_startup_trials: int = 10,
         n_ei_candidates: int = 24,
-        multivariate: bool = True,
-        group: bool = True,
+        multivariate: bool | None = None,
+        group: bool | None = None,
         constant_liar: bool = True,
         gamma: Callable[[int], int] | None = None,
+        weights: Callable[[int], np.ndarray] | None = None,
         prior_weight: float = 1.0,
         consider_magic_clip: bool = True,
         consider_endpoints: bool = False,
+        consider_prior: bool | None = None,
         seed: int | None = None,
     ) -> None:
         _check_int("n_startup_trials", n_startup_trials, 0)
@@ -164,8 +178,22 @@ class TPESampler(BaseSampler):
             )
         self._n_startup_trials = int(n_startup_trials)
         self._n_ei_candidates = int(n_ei_candidates)
-        self._multivariate = bool(multivariate)
-        self._group = bool(group)
+        check_param("TPESampler", "weights", weights, [CALLABLE, NONE])
+        multivariate = True if multivariate is None else bool(multivariate)
+        if group and not multivariate:
+            raise ValueError(
+                f"The 'group' parameter of TPESampler must be False or None when "
+                f"'multivariate' is False. Got group={group!r} instead."
+            )
+        if consider_prior is not None:
+            warn_user(
+                "The 'consider_prior' parameter of TPESampler is deprecated (as in Optuna) and "
+                "ignored: the prior is always used; set its weight with 'prior_weight'.",
+                FutureWarning,
+            )
+        self._multivariate = multivariate
+        self._group = multivariate if group is None else bool(group)
+        self._weights = weights if weights is not None else age_weights
         self._constant_liar = bool(constant_liar)
         self._gamma = gamma if gamma is not None else split_sizes_default
         self._prior_weight = float(prior_weight)
@@ -174,6 +202,9 @@ class TPESampler(BaseSampler):
         check_param("TPESampler", "seed", seed, [int_range(0), NONE])
         self._seed = seed
         self._rng = np.random.default_rng(seed)
+        # The startup trials' sampler draws from this sampler's generator.
+        self._random_sampler = RandomSampler(seed)
+        self._random_sampler._rng = self._rng
         self._lock = threading.RLock()
         self._observations: weakref.WeakKeyDictionary[Any, StudyObservations] = (
             weakref.WeakKeyDictionary()
@@ -190,7 +221,7 @@ class TPESampler(BaseSampler):
         self._observations = weakref.WeakKeyDictionary()
 
     def reseed_rng(self) -> None:
-        self._rng = np.random.default_rng()
+        self._rng = self._random_sampler._rng = np.random.default_rng()
 
     def __repr__(self) -> str:
         return f"TPESampler(seed={self._seed!r})"
@@ -221,11 +252,7 @@ class TPESampler(BaseSampler):
             return {}
         with self._lock:
             obs = self._observe(study)
-            space = {name: dist for g in self._groups(obs) for name, dist in g.items()}
-            startup = obs.n_finished < self._n_startup_trials
-        if startup and not all(map(_is_discrete, space.values())):
-            return {}  # random startup: sample_independent draws each parameter uniformly
-        return space
+            return {name: dist for g in self._groups(obs) for name, dist in g.items()}
 
     # -- sampling --------------------------------------------------------------------------------
 
@@ -247,6 +274,9 @@ class TPESampler(BaseSampler):
             ]
             groups = [g for g in groups if g]
             startup = obs.n_finished < self._n_startup_trials
+            finite = all(_is_discrete(d) for g in groups for d in g.values())
+            if startup and not finite:
+                return {}  # random startup: sample_independent delegates to the random sampler
             sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
             running = obs.running_configs(trials, trial, search_space)
             lying = running if self._constant_liar else []
@@ -278,7 +308,7 @@ class TPESampler(BaseSampler):
                 scores.append(score)
                 score_fns.append(score_fn)
 
-            if all(_is_discrete(d) for g in groups for d in g.values()):
+            if finite:
                 seen = _seen_configurations(trials, trial, search_space, running)
                 internal = best_unseen(names, cands, scores, spaces, score_fns, seen, self._rng)
                 # Another process may be proposing the same configuration right now: the
@@ -328,12 +358,18 @@ class TPESampler(BaseSampler):
         """Parzen estimator of the rows of ``X`` (oldest first)."""
         return ParzenEstimator.fit(
             X,
-            age_weights(len(X)),
+            np.asarray(self._weights(len(X)), dtype=float),
             space,
             prior_weight=self._prior_weight,
             consider_magic_clip=self._consider_magic_clip,
             consider_endpoints=self._consider_endpoints,
         )
+
+    def after_trial(
+        self, study: Study, trial: FrozenTrial, state: TrialState, value: float | None
+    ) -> None:
+        """Pass the hook on to the startup trials' sampler (Optuna's order)."""
+        self._random_sampler.after_trial(study, trial, state, value)
 
     def sample_independent(
         self,
@@ -345,7 +381,9 @@ class TPESampler(BaseSampler):
         with self._lock:
             obs = self._observe(study)
             if obs.n_finished < self._n_startup_trials:
-                return sample_uniform(self._rng, param_distribution)
+                return self._random_sampler.sample_independent(
+                    study, trial, param_name, param_distribution
+                )
             space = SpaceArrays.from_distributions([param_distribution])
             numbers, X, keys = obs.table([param_name])
             # With a dynamic range, only the values inside the current one are modelled.
