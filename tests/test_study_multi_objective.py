@@ -217,3 +217,17 @@ def test_bad_objective_values_fail_the_trial_with_a_warning(returned, problem):
     assert study.trials[0].state == TrialState.FAIL and study.trials[0].values is None
     with pytest.raises(ValueError, match="tell.state=COMPLETE. for trial #1"):
         study.tell(study.ask(), returned, state=TrialState.COMPLETE)
+
+
+@pytest.mark.parametrize("name", ["contour_data", "edf_data", "optimization_history_data",
+                                  "parallel_coordinate_data", "slice_data"])
+def test_plots_need_a_target_with_several_objectives(name):
+    from sk_hpo import visualization
+
+    study = sk_hpo.create_study(directions=MIN_MAX, sampler=RandomSampler(seed=0))
+    study.optimize(two_objectives, n_trials=5)
+    data_of = getattr(visualization, name)
+    with pytest.raises(ValueError, match=f"'target' parameter of .* is required for a study of "
+                                         "several objectives"):
+        data_of(study)
+    assert data_of(study, target=lambda t: t.values[1]) is not None
