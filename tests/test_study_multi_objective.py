@@ -231,3 +231,15 @@ def test_plots_need_a_target_with_several_objectives(name):
                                          "several objectives"):
         data_of(study)
     assert data_of(study, target=lambda t: t.values[1]) is not None
+
+
+def test_fixed_and_frozen_trials_hold_constraints():
+    fixed = sk_hpo.trial.FixedTrial({"x": 1.0})
+    fixed.set_constraint("c", -1)
+    assert fixed.constraints == {"c": -1.0}
+    frozen = create_trial(value=1.0, constraints={"a": 0.5})
+    frozen.set_constraint("b", -0.5)
+    assert frozen.constraints == {"a": 0.5, "b": -0.5}
+    # Optuna's older list form is read too
+    legacy = create_trial(value=1.0, system_attrs={"constraints": [0.1, -0.2]})
+    assert legacy.constraints == {"0": 0.1, "1": -0.2}
