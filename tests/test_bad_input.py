@@ -124,8 +124,6 @@ def plot(name: str, *args, **kwargs):
 OPTUNA_LANE = "optuna lane: sk_hpo/study/_optimize.py"
 SKLEARN_LANE = "sklearn lane: sk_hpo/model_selection/_search.py"
 STORAGE_LANE = "storage lane: sk_hpo/storages/_sqlite.py"
-STUDY_API = "optuna lane: sk_hpo/study/_api.py"
-STUDY = "optuna lane: sk_hpo/study/_study.py"
 DISTRIBUTIONS = "optuna lane: sk_hpo/distributions.py"
 SAMPLERS = "optuna lane: sk_hpo/samplers/"
 OPENS_FIRST = (
@@ -168,6 +166,12 @@ CASES = [
     # -- create / load / delete study ----------------------------------------------------------
     Case("create-direction", lambda e: sk_hpo.create_study(direction="up"), ValueError,
          "direction", "'up'"),
+    Case("create-direction-and-directions",
+         lambda e: sk_hpo.create_study(direction="minimize", directions=["minimize", "maximize"]),
+         ValueError, "directions", "['minimize', 'maximize']"),
+    Case("create-directions-entry",
+         lambda e: sk_hpo.create_study(directions=["minimize", "up"]), ValueError, "directions",
+         "'up'"),
     Case("create-sampler-str", lambda e: sk_hpo.create_study(sampler="tpe"), TypeError,
          "sampler", "'tpe'"),
     Case("create-pruner-str", lambda e: sk_hpo.create_study(pruner="median"), TypeError,
@@ -179,8 +183,7 @@ CASES = [
          Exception, "study_name", "'s'"),
     Case("create-load-if-exists-str",
          lambda e: sk_hpo.create_study(storage=e.url, study_name="s", load_if_exists="yes"),
-         TypeError, "load_if_exists", "'yes'",
-         xfail=f"{STUDY_API}: load_if_exists is not checked (a truthy str loads the study)"),
+         TypeError, "load_if_exists", "'yes'"),
     Case("load-missing", lambda e: sk_hpo.load_study(study_name="nope", storage=e.url),
          KeyError, "study_name", "'nope'"),
     Case("load-name-none-ambiguous", lambda e: sk_hpo.load_study(study_name=None, storage=e.url),
@@ -208,9 +211,7 @@ CASES = [
          "RUNNING"),
     Case("tell-finished-trial", lambda e: load(e).tell(0, 1.0), Exception, "trial", "0"),
     Case("tell-bad-state-type", lambda e: load(e).tell(e.trial.number, 1.0, state="done"),
-         TypeError, "state", "'done'",
-         xfail=f"{STUDY}: tell's message ('done' is not a valid TrialState) does not name 'state' "
-         "and is a ValueError"),
+         TypeError, "state", "'done'"),
     Case("ask-fixed-not-distribution",
          lambda e: load(e).ask(fixed_distributions={"x": 1}), TypeError,
          "fixed_distributions", "1"),

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sk_hpo._direction import StudyDirection
+from sk_hpo._validation import BOOLEAN, NONE, Constraint, check_param
 from sk_hpo.exceptions import DuplicatedStudyError
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
@@ -66,6 +67,7 @@ def create_study(
     >>> sk_hpo.create_study(directions=["maximize", "minimize"]).directions
     [StudyDirection.MAXIMIZE, StudyDirection.MINIMIZE]
     """
+    check_param("create_study", "load_if_exists", load_if_exists, [BOOLEAN])
     wanted = _directions(direction, directions)
     storage_obj = get_storage(storage)
     if study_name is None:
@@ -264,6 +266,19 @@ def copy_study(
     target.add_trials(t for t in source.get_trials(deepcopy=False) if t.state.is_finished())
 
 
+def _is_direction(d: Any) -> bool:
+    return isinstance(d, StudyDirection) or (
+        isinstance(d, str) and d.lower() in ("minimize", "maximize")
+    )
+
+
+_DIRECTIONS = Constraint(
+    lambda v: isinstance(v, Sequence) and not isinstance(v, str) and len(v) > 0
+    and all(_is_direction(d) for d in v),
+    "a non-empty list of 'minimize' or 'maximize' (or StudyDirection), one per objective",
+)
+
+
 def _directions(direction: Any, directions: Any) -> list[StudyDirection]:
     """The study's directions from ``direction`` or ``directions`` (not both)."""
     if directions is None:
@@ -273,22 +288,5 @@ def _directions(direction: Any, directions: Any) -> list[StudyDirection]:
             f"Give direction or directions, not both (got direction={direction!r}, "
             f"directions={directions!r}): directions=[...] for several objectives."
         )
-    if isinstance(directions, (str, StudyDirection)) or not isinstance(directions, Sequence):
-        raise ValueError(
-            f"The 'directions' parameter must be a list of directions, got {directions!r}; "
-            "for one objective pass direction='minimize' or directions=['minimize']."
-        )
-    if len(directions) == 0:
-        raise ValueError(
-            "The 'directions' parameter must hold at least one direction, got []."
-        )
-    checked = []
-    for i, d in enumerate(directions):
-        try:
-            checked.append(StudyDirection._coerce(d))
-        except ValueError:
-            raise ValueError(
-                f"The 'directions' parameter must hold 'minimize' or 'maximize' (or "
-                f"StudyDirection) entries, got {d!r} at index {i} of {directions!r}."
-            ) from None
-    return checked
+    check_param("create_study", "directions", directions, [_DIRECTIONS, NONE])
+    return [StudyDirection._coerce(d) for d in directions]

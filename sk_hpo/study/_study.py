@@ -13,7 +13,7 @@ import numpy as np
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
 from sk_hpo._pareto import is_pareto_front, to_loss
-from sk_hpo._validation import NONE, instance_of, validate_params
+from sk_hpo._validation import NONE, check_param, instance_of, validate_params
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
@@ -603,8 +603,7 @@ def _checked_outcome(
     frozen: FrozenTrial, value: Any, state: TrialState | None, n_objectives: int = 1
 ) -> tuple[TrialState, list[float] | None]:
     """The state and values to store, by Optuna's rules for ``tell``."""
-    if state is not None:
-        state = TrialState(state)
+    check_param("tell", "state", state, [instance_of(TrialState, "a TrialState"), NONE])
     if state in (TrialState.RUNNING, TrialState.WAITING):
         raise ValueError(
             f"The 'state' parameter of tell must be COMPLETE, PRUNED, FAIL or None, got {state!r}."
