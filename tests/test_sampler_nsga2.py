@@ -159,3 +159,16 @@ def test_processes_sharing_a_study_run_one_search(tmp_path, run_workers):
     # population (a trial started while the generation filled up may join it)
     assert all(4 <= gens[g] <= 6 for g in range(max(gens)))
     assert max(gens) >= 3
+
+
+def test_pickles_and_copies_after_use():
+    import copy
+    import pickle
+
+    sampler = NSGAIISampler(population_size=2, seed=0)
+    study = sk_hpo.create_study(directions=MINMIN, sampler=sampler)
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=5)
+    for other in (pickle.loads(pickle.dumps(sampler)), copy.deepcopy(sampler)):
+        study.sampler = other
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=3)
+    assert len(study.trials) == 11

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._nsga2._crossover import CROSSOVERS
 from sk_hpo.samplers._nsga2._elite import rank_and_crowding, select_elite, tournament
 from sk_hpo.samplers._random import sample_uniform
-from sk_hpo.samplers._search_space import intersection_search_space
+from sk_hpo.samplers._search_space import SearchSpaceTracker
 from sk_hpo.trial._constraints import CONSTRAINTS_KEY, constraints_of, violation
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
@@ -109,6 +110,19 @@ class NSGAIISampler(BaseSampler):
         self._seed = seed
         self._constraints_func = constraints_func
         self._rng = np.random.default_rng(seed)
+        # a cache of what finished trials hold (they never change), per study
+        self._trackers: weakref.WeakKeyDictionary[Any, SearchSpaceTracker] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_trackers"]  # a cache; pickling and copies start without it
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._trackers = weakref.WeakKeyDictionary()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -155,10 +169,11 @@ class NSGAIISampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        space = intersection_search_space(
-            study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        )
-        return {name: d for name, d in space.items() if not d.single()}
+        tracker = self._trackers.get(study)
+        if tracker is None:
+            tracker = self._trackers[study] = SearchSpaceTracker()
+        tracker.update(study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+        return tracker.intersection()  # reads only new trials; single values are left out
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
