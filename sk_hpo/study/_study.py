@@ -47,7 +47,7 @@ def _default_pruner() -> BasePruner:
 
 
 class Study:
-    """A search: a direction, a sampler, a pruner and the trials held by a storage.
+    """A search: its directions, a sampler, a pruner and the trials held by a storage.
 
     Create studies with :func:`sk_hpo.create_study` or :func:`sk_hpo.load_study`.
 
@@ -523,7 +523,8 @@ class Study:
         Parameters
         ----------
         func : callable
-            The objective: takes a :class:`~sk_hpo.trial.Trial`, returns a float.
+            The objective: takes a :class:`~sk_hpo.trial.Trial`, returns a float (a sequence
+            of one float per direction in a study of several objectives).
         n_trials : int, default=None
             Number of trials; None runs until ``timeout``, :meth:`stop` or the sampler's end.
         timeout : float, default=None
