@@ -155,6 +155,12 @@ CASES = [
     # -- create / load / delete study ----------------------------------------------------------
     Case("create-direction", lambda e: sk_hpo.create_study(direction="up"), ValueError,
          "direction", "'up'"),
+    Case("create-direction-and-directions",
+         lambda e: sk_hpo.create_study(direction="minimize", directions=["minimize", "maximize"]),
+         ValueError, "directions", "['minimize', 'maximize']"),
+    Case("create-directions-entry",
+         lambda e: sk_hpo.create_study(directions=["minimize", "up"]), ValueError, "directions",
+         "'up'"),
     Case("create-sampler-str", lambda e: sk_hpo.create_study(sampler="tpe"), TypeError,
          "sampler", "'tpe'"),
     Case("create-pruner-str", lambda e: sk_hpo.create_study(pruner="median"), TypeError,

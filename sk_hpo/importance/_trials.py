@@ -91,6 +91,12 @@ def completed_trials(
     (3, (3,))
     """
     target = check_target(target, owner)
+    if target is None and study._is_multi_objective():
+        raise ValueError(
+            f"The 'target' parameter of {owner} is required for a study of several objectives "
+            f"({len(study.directions)} directions): pass e.g. target=lambda t: t.values[0] "
+            "(and target_name=...)."
+        )
     kept, values = [], []
     for trial in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         value = trial.value if target is None else target(trial)

@@ -6,6 +6,7 @@ from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._cmaes import CmaEsSampler
 from sk_hpo.samplers._gp import GPSampler
 from sk_hpo.samplers._grid import GridSampler
+from sk_hpo.samplers._nsga2 import NSGAIISampler
 from sk_hpo.samplers._qmc import QMCSampler
 from sk_hpo.samplers._random import RandomSampler
 from sk_hpo.samplers._tpe import TPESampler
@@ -15,6 +16,7 @@ __all__ = [
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "NSGAIISampler",
     "QMCSampler",
     "RandomSampler",
     "TPESampler",

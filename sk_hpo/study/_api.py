@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sk_hpo._validation import BOOLEAN, check_param
 from sk_hpo._direction import StudyDirection
+from sk_hpo._validation import BOOLEAN, NONE, Constraint, check_param
 from sk_hpo.exceptions import DuplicatedStudyError
 from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
@@ -50,9 +50,9 @@ def create_study(
     direction : {"minimize", "maximize"}, default="minimize"
     load_if_exists : bool, default=False
         When a study of that name exists, load it instead of raising DuplicatedStudyError.
-    directions : list of one direction, default=None
-        Optuna's spelling, ``directions=["maximize"]``; exclusive with ``direction``. Studies
-        of several objectives are not supported yet.
+    directions : list of {"minimize", "maximize"} or StudyDirection, default=None
+        One direction per objective, for a study of several objectives (the objective then
+        returns one value per direction); exclusive with ``direction``.
 
     Returns
     -------
@@ -64,9 +64,11 @@ def create_study(
     >>> study = sk_hpo.create_study(direction="maximize", study_name="demo")
     >>> study.direction
     StudyDirection.MAXIMIZE
+    >>> sk_hpo.create_study(directions=["maximize", "minimize"]).directions
+    [StudyDirection.MAXIMIZE, StudyDirection.MINIMIZE]
     """
     check_param("create_study", "load_if_exists", load_if_exists, [BOOLEAN])
-    direction = _single_direction(direction, directions)
+    wanted = _directions(direction, directions)
     storage_obj = get_storage(storage)
     if study_name is None:
         study_name = new_study_name()
@@ -75,16 +77,19 @@ def create_study(
             f"The 'study_name' parameter must be a non-empty str or None, got {study_name!r}."
         )
     try:
-        storage_obj.create_new_study(study_name, [direction])
+        storage_obj.create_new_study(study_name, wanted)
     except DuplicatedStudyError:
         if not load_if_exists:
             raise
-        existing = storage_obj.get_study_direction(storage_obj.get_study_id_from_name(study_name))
-        if existing != direction:
+        existing = storage_obj.get_study_directions(storage_obj.get_study_id_from_name(study_name))
+        if existing != wanted:
+            def shown(ds: list[StudyDirection]) -> str:
+                return (f"direction {ds[0].value!r}" if len(ds) == 1
+                        else f"directions {[d.value for d in ds]!r}")
+
             raise ValueError(
-                f"Study {study_name!r} exists with direction {existing.value!r}, but "
-                f"direction={direction.value!r} was requested; use the same direction or "
-                "another study_name."
+                f"Study {study_name!r} exists with {shown(existing)}, but {shown(wanted)} was "
+                "requested; use the same directions or another study_name."
             ) from None
     return Study(study_name, storage_obj, sampler=sampler, pruner=pruner)
 
@@ -197,13 +202,15 @@ def get_all_study_summaries(
         study = Study(name, storage_obj)
         trials = study._get_trials(deepcopy=False)
         best = None
-        if include_best_trial and any(t.state == TrialState.COMPLETE for t in trials):
+        if (include_best_trial and not study._is_multi_objective()
+                and any(t.state == TrialState.COMPLETE for t in trials)):
             best = study.best_trial
         starts = [t.datetime_start for t in trials if t.datetime_start is not None]
         summaries.append(
             StudySummary(
                 study_name=name,
-                direction=study.direction,
+                direction=study.directions[0],
+                directions=study.directions,
                 best_trial=best,
                 user_attrs=study.user_attrs,
                 system_attrs=study.system_attrs,
@@ -250,7 +257,7 @@ def copy_study(
     target = create_study(
         storage=to_storage,
         study_name=from_study_name if to_study_name is None else to_study_name,
-        direction=source.direction,
+        directions=source.directions,
     )
     for key, value in source.system_attrs.items():
         target.set_system_attr(key, value)
@@ -259,23 +266,27 @@ def copy_study(
     target.add_trials(t for t in source.get_trials(deepcopy=False) if t.state.is_finished())
 
 
-def _single_direction(direction: Any, directions: Any) -> StudyDirection:
-    """The study's direction from ``direction`` or Optuna's one-element ``directions``."""
+def _is_direction(d: Any) -> bool:
+    return isinstance(d, StudyDirection) or (
+        isinstance(d, str) and d.lower() in ("minimize", "maximize")
+    )
+
+
+_DIRECTIONS = Constraint(
+    lambda v: isinstance(v, Sequence) and not isinstance(v, str) and len(v) > 0
+    and all(_is_direction(d) for d in v),
+    "a non-empty list of 'minimize' or 'maximize' (or StudyDirection), one per objective",
+)
+
+
+def _directions(direction: Any, directions: Any) -> list[StudyDirection]:
+    """The study's directions from ``direction`` or ``directions`` (not both)."""
     if directions is None:
-        return StudyDirection._coerce("minimize" if direction is None else direction)
+        return [StudyDirection._coerce("minimize" if direction is None else direction)]
     if direction is not None:
         raise ValueError(
             f"Give direction or directions, not both (got direction={direction!r}, "
-            f"directions={directions!r})."
+            f"directions={directions!r}): directions=[...] for several objectives."
         )
-    if isinstance(directions, (str, StudyDirection)) or not isinstance(directions, Sequence):
-        raise ValueError(
-            f"The 'directions' parameter must be a list of directions, got {directions!r}; "
-            "for one objective pass direction='minimize' or directions=['minimize']."
-        )
-    if len(directions) != 1:
-        raise ValueError(
-            f"The 'directions' parameter has {len(directions)} directions {list(directions)!r}, "
-            "but studies of several objectives are not supported yet: give one direction."
-        )
-    return StudyDirection._coerce(directions[0])
+    check_param("create_study", "directions", directions, [_DIRECTIONS, NONE])
+    return [StudyDirection._coerce(d) for d in directions]

@@ -22,7 +22,7 @@ _DEFAULT_ATTRS = (
     "system_attrs",
     "state",
 )
-_ALLOWED = set(_DEFAULT_ATTRS) | {"intermediate_values", "distributions", "trial_id"}
+_ALLOWED = set(_DEFAULT_ATTRS) | {"values", "intermediate_values", "distributions", "trial_id"}
 # sk_hpo's own bookkeeping, which Optuna's table would not show
 _HIDDEN_SYSTEM_ATTRS = frozenset({WORKER_ATTR})
 
@@ -41,7 +41,10 @@ def trials_dataframe(
             f"The 'attrs' parameter of trials_dataframe has unknown attributes {unknown!r}; "
             f"allowed: {sorted(_ALLOWED)!r}."
         )
+    if study._is_multi_objective():  # Optuna: "value" means every objective's value then
+        attrs = tuple("values" if a == "value" else a for a in attrs)
     trials = study._get_trials(deepcopy=False)
+    objective_keys: list[Any] = study.metric_names or list(range(len(study.directions)))
     nested = {"params", "user_attrs", "system_attrs", "intermediate_values", "distributions"}
     # Collect the sub-columns of each nested attribute in first-seen order.
     sub_columns: dict[str, list[Any]] = {a: [] for a in attrs if a in nested}
@@ -54,6 +57,10 @@ def trials_dataframe(
     for attr in attrs:
         if attr in nested:
             columns.extend((attr, key) for key in sub_columns[attr])
+        elif attr == "values":
+            columns.extend((attr, key) for key in objective_keys)
+        elif attr == "value" and study.metric_names:
+            columns.append((attr, objective_keys[0]))
         else:
             columns.append((attr, ""))
     rows = []
@@ -65,13 +72,17 @@ def trials_dataframe(
                 row.append(repr(value) if attr == "distributions" and value is not None else value)
             elif attr == "state":
                 row.append(t.state.name)
+            elif attr in ("value", "values"):
+                values = t.values
+                row.append(None if values is None else values[objective_keys.index(key)]
+                           if key != "" else values[0])
             else:
                 row.append(getattr(t, attr))
         rows.append(row)
     if multi_index:
         index = pd.MultiIndex.from_tuples(columns)
         return pd.DataFrame(rows, columns=index)
-    names = [attr if attr not in nested else f"{attr}_{key}" for attr, key in columns]
+    names = [attr if key == "" else f"{attr}_{key}" for attr, key in columns]
     return pd.DataFrame(rows, columns=names)
 
 

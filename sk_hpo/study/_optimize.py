@@ -173,9 +173,9 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
     frozen = _tell(study, trial, value)  # None, NaN or a non-number: FAIL with a warning
     if frozen.state == TrialState.COMPLETE:
         _logger.info(
-            "Trial %d finished with value %r and parameters %r.",
+            "Trial %d finished with values %r and parameters %r.",
             frozen.number,
-            frozen.value,
+            frozen.values,
             frozen.params,
         )
     return frozen

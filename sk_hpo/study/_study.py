@@ -12,7 +12,8 @@ import numpy as np
 
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
-from sk_hpo._validation import NONE, InvalidParameterError, instance_of, validate_params
+from sk_hpo._pareto import is_pareto_front, to_loss
+from sk_hpo._validation import NONE, check_param, instance_of, validate_params
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
@@ -20,6 +21,7 @@ from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.storages import BaseStorage, get_storage
 from sk_hpo.storages._heartbeat import HeartbeatThread
+from sk_hpo.trial._constraints import is_feasible
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 from sk_hpo.trial._trial import Trial
@@ -29,11 +31,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Study"]
 
+METRIC_NAMES_KEY = "study:metric_names"  # Optuna's system attribute
 
-def _default_sampler() -> BaseSampler:
-    from sk_hpo.samplers import TPESampler
 
-    return TPESampler()
+def _default_sampler(directions: list[StudyDirection]) -> BaseSampler:
+    from sk_hpo.samplers import NSGAIISampler, TPESampler
+
+    return NSGAIISampler() if len(directions) > 1 else TPESampler()
 
 
 def _default_pruner() -> BasePruner:
@@ -43,7 +47,7 @@ def _default_pruner() -> BasePruner:
 
 
 class Study:
-    """A search: a direction, a sampler, a pruner and the trials held by a storage.
+    """A search: its directions, a sampler, a pruner and the trials held by a storage.
 
     Create studies with :func:`sk_hpo.create_study` or :func:`sk_hpo.load_study`.
 
@@ -53,7 +57,8 @@ class Study:
     storage : str, BaseStorage or None
         None keeps the study in memory; ``"sqlite:///path.db"`` persists it.
     sampler : BaseSampler, default=None
-        None means :class:`~sk_hpo.samplers.TPESampler`.
+        None means :class:`~sk_hpo.samplers.TPESampler` for one objective and
+        :class:`~sk_hpo.samplers.NSGAIISampler` for several.
     pruner : BasePruner, default=None
         None means :class:`~sk_hpo.pruners.MedianPruner`.
 
@@ -79,7 +84,7 @@ class Study:
         self._storage = get_storage(storage)
         self._study_id = self._storage.get_study_id_from_name(study_name)
         self._study_name = study_name
-        self._direction = self._storage.get_study_direction(self._study_id)
+        self._directions = self._storage.get_study_directions(self._study_id)
         validate_params(
             "Study",
             {"sampler": sampler, "pruner": pruner},
@@ -88,7 +93,7 @@ class Study:
                 "pruner": [instance_of(BasePruner, "an instance of 'BasePruner'"), NONE],
             },
         )
-        self.sampler = sampler if sampler is not None else _default_sampler()
+        self.sampler = sampler if sampler is not None else _default_sampler(self._directions)
         self.pruner = pruner if pruner is not None else _default_pruner()
         self._heartbeat = HeartbeatThread(self._storage)
         self._stop_flag = False
@@ -112,16 +117,48 @@ class Study:
 
     @property
     def direction(self) -> StudyDirection:
-        return self._direction
+        """The direction of a single-objective study (RuntimeError with several objectives)."""
+        if self._is_multi_objective():
+            raise RuntimeError(
+                "A single direction cannot be retrieved from a multi-objective study; read "
+                "study.directions, the list of all directions."
+            )
+        return self._directions[0]
 
     @property
     def directions(self) -> list[StudyDirection]:
-        """``[direction]`` (Optuna's spelling; a study has one objective)."""
-        return [self._direction]
+        """One direction per objective."""
+        return list(self._directions)
 
     def _is_multi_objective(self) -> bool:
-        """False: a study has one objective (Optuna's private check, used by its helpers)."""
-        return False
+        """Whether the study has several objectives (Optuna's private check)."""
+        return len(self._directions) > 1
+
+    @property
+    def metric_names(self) -> list[str] | None:
+        """Names of the objectives given to :meth:`set_metric_names`, or None."""
+        return self.system_attrs.get(METRIC_NAMES_KEY)
+
+    def set_metric_names(self, metric_names: list[str]) -> None:
+        """Name each objective (used as ``trials_dataframe`` columns instead of ``values_i``).
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> study = sk_hpo.create_study(directions=["maximize", "minimize"])
+        >>> study.set_metric_names(["accuracy", "latency"])
+        >>> study.metric_names
+        ['accuracy', 'latency']
+        """
+        names = list(metric_names) if isinstance(metric_names, (list, tuple)) else None
+        if names is None or len(names) != len(self._directions) or not all(
+            isinstance(n, str) for n in names
+        ):
+            raise ValueError(
+                f"The 'metric_names' parameter of set_metric_names must be a list of "
+                f"{len(self._directions)} str (one per objective), got {metric_names!r}."
+            )
+        self._storage.set_study_system_attr(self._study_id, METRIC_NAMES_KEY, names)
 
     @property
     def trials(self) -> list[FrozenTrial]:
@@ -145,8 +182,55 @@ class Study:
 
     @property
     def best_trial(self) -> FrozenTrial:
-        """The best COMPLETE trial; ``ValueError`` when no trial is complete."""
-        return copy.deepcopy(self._storage.get_best_trial(self._study_id))
+        """The best feasible COMPLETE trial.
+
+        Feasible: every constraint (:meth:`Trial.set_constraint`) is <= 0. Raises
+        ``ValueError`` when no trial is complete (or none is feasible) and ``RuntimeError``
+        for a study of several objectives (read :attr:`best_trials`).
+        """
+        if self._is_multi_objective():
+            raise RuntimeError(
+                "A single best trial cannot be retrieved from a multi-objective study; read "
+                "study.best_trials, the Pareto front."
+            )
+        best = self._storage.get_best_trial(self._study_id)
+        if not is_feasible(best):
+            feasible = [
+                t for t in self._get_trials(states=(TrialState.COMPLETE,)) if is_feasible(t)
+            ]
+            if not feasible:
+                raise ValueError(
+                    f"No feasible trial is completed yet in study {self._study_name!r}: every "
+                    "COMPLETE trial has a constraint > 0."
+                )
+            pick = max if self._directions[0] == StudyDirection.MAXIMIZE else min
+            best = pick(feasible, key=lambda t: t.values[0])
+        return copy.deepcopy(best)
+
+    @property
+    def best_trials(self) -> list[FrozenTrial]:
+        """The Pareto front: feasible COMPLETE trials no other feasible one dominates.
+
+        A trial dominates another when it is at least as good in every objective and better
+        in one. Feasible: every constraint is <= 0. Empty when no trial qualifies.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> study = sk_hpo.create_study(directions=["minimize", "minimize"])
+        >>> for v in ([1, 2], [2, 1], [2, 2]):
+        ...     study.tell(study.ask(), values=v).state
+        TrialState.COMPLETE
+        TrialState.COMPLETE
+        TrialState.COMPLETE
+        >>> [t.number for t in study.best_trials]
+        [0, 1]
+        """
+        trials = [t for t in self._get_trials(states=(TrialState.COMPLETE,)) if is_feasible(t)]
+        if not trials:
+            return []
+        mask = is_pareto_front(to_loss([t.values for t in trials], self._directions))
+        return [copy.deepcopy(t) for t, keep in zip(trials, mask) if keep]
 
     @property
     def best_value(self) -> float:
@@ -246,11 +330,13 @@ class Study:
         Parameters
         ----------
         trial : Trial or int
-        value : float or sequence of one float, default=None
-            Objective value. ``values=`` (Optuna's keyword) is the same argument.
+        value : float or sequence of float, default=None
+            Objective value, or one value per objective for a study of several
+            objectives. ``values=`` (Optuna's keyword) is the same argument.
         state : TrialState, default=None
-            None: COMPLETE when ``value`` is a number, else FAIL with a warning (NaN, None or a
-            non-number), as for a value returned by an objective. COMPLETE needs a number;
+            None: COMPLETE when ``value`` is a number (a sequence of one number per objective),
+            else FAIL with a warning (NaN, None, a non-number or the wrong number of values),
+            as for a value returned by an objective. COMPLETE needs a number;
             PRUNED keeps the last reported value; PRUNED and FAIL take no ``value``.
         skip_if_finished : bool, default=False
             Return quietly when the trial is already finished instead of raising
@@ -291,13 +377,12 @@ class Study:
                 f"Trial #{frozen.number} is {frozen.state.name}; only a RUNNING trial (from "
                 "ask) can be told."
             )
-        state, value = _checked_outcome(frozen, value, state)
+        state, values = _checked_outcome(frozen, value, state, len(self._directions))
         try:
-            self.sampler.after_trial(self, frozen, state, value)
+            shown = values if values is None or len(values) > 1 else values[0]
+            self.sampler.after_trial(self, frozen, state, shown)
         finally:
-            self._storage.set_trial_state_values(
-                trial_id, state, None if value is None else [value]
-            )
+            self._storage.set_trial_state_values(trial_id, state, values)
             self._heartbeat.discard(trial_id)
         return copy.deepcopy(self._storage.get_trial(trial_id))
     def _resolve_trial_id(self, trial: Trial | int) -> int:
@@ -393,6 +478,12 @@ class Study:
                 f"add_trial takes a finished trial (COMPLETE, PRUNED or FAIL), got state "
                 f"{trial.state.name}; use enqueue_trial to run a configuration."
             )
+        n = len(self._directions)
+        if trial.values is not None and len(trial.values) != n:
+            raise ValueError(
+                f"The trial has {len(trial.values)} values, but study {self._study_name!r} has "
+                f"{n} objectives; create_trial(values=[...]) needs one value per direction."
+            )
         self._storage.create_new_trial(self._study_id, template_trial=trial)
 
     def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
@@ -432,7 +523,8 @@ class Study:
         Parameters
         ----------
         func : callable
-            The objective: takes a :class:`~sk_hpo.trial.Trial`, returns a float.
+            The objective: takes a :class:`~sk_hpo.trial.Trial`, returns a float (a sequence
+            of one float per direction in a study of several objectives).
         n_trials : int, default=None
             Number of trials; None runs until ``timeout``, :meth:`stop` or the sampler's end.
         timeout : float, default=None
@@ -485,7 +577,9 @@ class Study:
 
         Columns, as Optuna's: ``number, value, datetime_start, datetime_complete, duration,
         params_<name>, user_attrs_<key>, system_attrs_<key>, state`` (``attrs`` selects
-        others, e.g. ``intermediate_values``, ``distributions`` or ``trial_id``). sk_hpo's own
+        others, e.g. ``intermediate_values``, ``distributions`` or ``trial_id``). A study of
+        several objectives has ``values_0, values_1, ...`` instead of ``value`` (or
+        ``values_<name>`` after :meth:`set_metric_names`). sk_hpo's own
         bookkeeping attribute (the worker that ran a trial) is left out.
 
         Examples
@@ -501,21 +595,18 @@ class Study:
         return trials_dataframe(self, attrs=attrs, multi_index=multi_index)
 
     def __repr__(self) -> str:
-        return f"Study(study_name={self._study_name!r}, direction={self._direction.value!r})"
+        if self._is_multi_objective():
+            shown = f"directions={[d.value for d in self._directions]!r}"
+        else:
+            shown = f"direction={self._directions[0].value!r}"
+        return f"Study(study_name={self._study_name!r}, {shown})"
 
 
 def _checked_outcome(
-    frozen: FrozenTrial, value: Any, state: TrialState | None
-) -> tuple[TrialState, float | None]:
-    """The state and value to store, by Optuna's rules for ``tell``."""
-    if state is not None:
-        try:
-            state = TrialState(state)
-        except ValueError:
-            raise InvalidParameterError(
-                "The 'state' parameter of tell must be a TrialState (COMPLETE, PRUNED or FAIL) "
-                f"or None. Got {state!r} instead."
-            ) from None
+    frozen: FrozenTrial, value: Any, state: TrialState | None, n_objectives: int = 1
+) -> tuple[TrialState, list[float] | None]:
+    """The state and values to store, by Optuna's rules for ``tell``."""
+    check_param("tell", "state", state, [instance_of(TrialState, "a TrialState"), NONE])
     if state in (TrialState.RUNNING, TrialState.WAITING):
         raise ValueError(
             f"The 'state' parameter of tell must be COMPLETE, PRUNED, FAIL or None, got {state!r}."
@@ -526,23 +617,28 @@ def _checked_outcome(
                 f"tell(state={state.name}) takes no value, got {value!r}: a "
                 f"{state.name} trial keeps its last reported value (PRUNED) or none (FAIL)."
             )
-        if state == TrialState.FAIL or frozen.last_step is None:
+        if state == TrialState.FAIL or frozen.last_step is None or n_objectives > 1:
             return state, None
         last = frozen.intermediate_values[frozen.last_step]
-        return state, (None if _why_not_a_value(last) else float(last))
+        return state, (None if _why_not_a_value(last) else [float(last)])
     if value is None and state == TrialState.COMPLETE:
         raise ValueError(
             f"tell(state=COMPLETE) needs the objective value of trial #{frozen.number}: "
             "pass value=<objective value> (the trial is still RUNNING)."
         )
-    problem = _why_not_a_value(value)
+    problem = _why_not_values(value, n_objectives)
     if problem is None:
-        return TrialState.COMPLETE, float(value[0] if _is_sequence(value) else value)
+        items = value if _is_sequence(value) else [value]
+        return TrialState.COMPLETE, [float(v) for v in items]
     if state == TrialState.COMPLETE:
         raise ValueError(f"tell(state=COMPLETE) for trial #{frozen.number}: {problem}.")
+    wanted = (
+        "a float (or a sequence of one float)" if n_objectives == 1
+        else f"a sequence of {n_objectives} floats, one per direction of the study"
+    )
     warn_user(
-        f"Trial #{frozen.number} failed because {problem}; an objective must return a float "
-        "(or a sequence of one float), not NaN, None or a non-number."
+        f"Trial #{frozen.number} failed because {problem}; an objective must return {wanted}, "
+        "not NaN, None or a non-number."
     )
     return TrialState.FAIL, None
 
@@ -559,15 +655,29 @@ def _is_sequence(value: Any) -> bool:
     )
 
 
-def _why_not_a_value(value: Any) -> str | None:
-    """None when ``value`` (a number, or a sequence of one) is a valid objective value."""
+def _why_not_values(value: Any, n_objectives: int) -> str | None:
+    """None when ``value`` holds ``n_objectives`` valid numbers (a lone number counts as one)."""
     if _is_sequence(value):
-        if len(value) != 1:
+        if len(value) != n_objectives:
             return (
                 f"the number of the values {len(value)} did not match the number of the "
-                "objectives 1"
+                f"objectives {n_objectives}"
             )
-        value = value[0]
+        for item in value:
+            problem = _why_not_a_value(item)
+            if problem is not None:
+                return problem
+        return None
+    if n_objectives != 1:
+        return (
+            f"the value {value!r} is not a sequence of {n_objectives} values (the number of "
+            "the objectives)"
+        )
+    return _why_not_a_value(value)
+
+
+def _why_not_a_value(value: Any) -> str | None:
+    """None when ``value`` (one number) is a valid objective value."""
     if isinstance(value, bool):
         return f"the value {value!r} could not be cast to float"
     try:

@@ -18,14 +18,18 @@ class StudySummary:
     ----------
     study_name : str
     direction : StudyDirection
+        The first direction (read ``directions`` for a study of several objectives).
     best_trial : FrozenTrial or None
-        None when no trial is COMPLETE, or when the summaries were asked without it.
+        None when no trial is COMPLETE, for a study of several objectives, or when the
+        summaries were asked without it.
     user_attrs, system_attrs : dict
     n_trials : int
     datetime_start : datetime or None
         When the first trial started; None for a study without trials.
     study_id : int
         The storage's identifier of the study (also ``_study_id``, as in Optuna).
+    directions : list of StudyDirection
+        One direction per objective.
 
     Examples
     --------
@@ -46,6 +50,11 @@ class StudySummary:
     n_trials: int
     datetime_start: datetime.datetime | None
     study_id: int = field(repr=False)
+    directions: list[StudyDirection] | None = None
+
+    def __post_init__(self) -> None:
+        if self.directions is None:
+            self.directions = [self.direction]
 
     @property
     def _study_id(self) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sk_hpo._json import check_json_value
 from sk_hpo.distributions import BaseDistribution
+from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -26,6 +27,8 @@ def create_trial(
     user_attrs: dict[str, Any] | None = None,
     system_attrs: dict[str, Any] | None = None,
     intermediate_values: dict[int, float] | None = None,
+    values: list[float] | None = None,
+    constraints: dict[str, float] | None = None,
 ) -> FrozenTrial:
     """A finished trial to give to :meth:`~sk_hpo.study.Study.add_trial`.
 
@@ -46,6 +49,12 @@ def create_trial(
     user_attrs, system_attrs : dict of str to JSON-serializable, default=None
     intermediate_values : dict of int to float, default=None
         Reported values by step (a PRUNED trial's learning curve).
+    values : list of float, default=None
+        One value per objective, for a study of several objectives; exclusive with
+        ``value``.
+    constraints : dict of str to float, default=None
+        Constraint values by name (feasible when all are <= 0), as
+        :meth:`~sk_hpo.trial.Trial.set_constraint` sets them.
 
     Returns
     -------
@@ -87,7 +96,21 @@ def create_trial(
                 f"The value {params[name]!r} of parameter {name!r} is not in its distribution "
                 f"{dist!r}; give a value the distribution can produce."
             )
-    value = _check_value(state, value)
+    if value is not None and values is not None:
+        raise ValueError(
+            f"create_trial takes 'value' or 'values', not both; got value={value!r} and "
+            f"values={values!r}."
+        )
+    if values is None:
+        checked = _check_value(state, value, "value")
+        checked_values = None if checked is None else [checked]
+    else:
+        if isinstance(values, str) or not hasattr(values, "__len__") or len(values) == 0:
+            raise ValueError(
+                f"The 'values' parameter of create_trial must be a non-empty list of numbers, "
+                f"got {values!r}."
+            )
+        checked_values = [_check_value(state, v, "values") for v in values]
     steps = {}
     for step, v in (intermediate_values or {}).items():
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
@@ -98,11 +121,15 @@ def create_trial(
     user_attrs, system_attrs = (
         _json_attrs("user_attrs", user_attrs), _json_attrs("system_attrs", system_attrs)
     )
+    for key, c in (constraints or {}).items():
+        key, c = check_constraint("create_trial", key, c)
+        system_attrs[f"{CONSTRAINTS_KEY}:{key}"] = c
     now = datetime.datetime.now()
     return FrozenTrial(
         number=-1,
         state=state,
-        value=value,
+        value=None,
+        values=checked_values,
         datetime_start=now,
         datetime_complete=now,
         params=params,
@@ -128,7 +155,7 @@ def _check_state(state: Any) -> TrialState:
     return state
 
 
-def _check_value(state: TrialState, value: Any) -> float | None:
+def _check_value(state: TrialState, value: Any, name: str) -> float | None:
     if value is None:
         if state == TrialState.COMPLETE:
             raise ValueError(
@@ -138,11 +165,11 @@ def _check_value(state: TrialState, value: Any) -> float | None:
         return None
     if state == TrialState.FAIL:
         raise ValueError(
-            f"A FAIL trial has no value, got value={value!r}; leave 'value' as None."
+            f"A FAIL trial has no value, got {name}={value!r}; leave '{name}' as None."
         )
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ValueError(
-            f"The 'value' parameter of create_trial must be a number other than NaN, got "
+            f"The '{name}' parameter of create_trial must be a number other than NaN, got "
             f"{value!r}."
         )
     return float(value)

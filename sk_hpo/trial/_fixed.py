@@ -5,6 +5,7 @@ from typing import Any
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._base import BaseTrial, replay_value
+from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint, constraints_of
 
 __all__ = ["FixedTrial"]
 
@@ -61,6 +62,16 @@ class FixedTrial(BaseTrial):
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute on this object."""
         self._user_attrs[key] = value
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set a constraint on this object (feasible when all are <= 0)."""
+        key, number = check_constraint("set_constraint", key, value)
+        self._system_attrs[f"{CONSTRAINTS_KEY}:{key}"] = number
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """Constraint values set so far, by name."""
+        return constraints_of(self._system_attrs)
 
     @property
     def params(self) -> dict[str, Any]:

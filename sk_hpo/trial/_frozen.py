@@ -7,6 +7,7 @@ from typing import Any
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._base import BaseTrial, replay_value
+from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint, constraints_of
 from sk_hpo.trial._state import TrialState
 
 __all__ = ["FrozenTrial"]
@@ -187,6 +188,16 @@ class FrozenTrial(BaseTrial):
     def should_prune(self) -> bool:
         """False: a finished trial is not pruned."""
         return False
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """Constraint values by name; the trial is feasible when all are <= 0."""
+        return constraints_of(self.system_attrs)
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set a constraint on this object (not in the storage)."""
+        key, number = check_constraint("set_constraint", key, value)
+        self.system_attrs = {**self.system_attrs, f"{CONSTRAINTS_KEY}:{key}": number}
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute on this object (not in the storage)."""

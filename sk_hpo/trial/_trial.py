@@ -13,6 +13,7 @@ from sk_hpo.distributions import (
     check_same_kind,
 )
 from sk_hpo.trial._base import BaseTrial
+from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint, constraints_of
 from sk_hpo.trial._frozen import FrozenTrial
 
 if TYPE_CHECKING:
@@ -210,6 +211,7 @@ class Trial(BaseTrial):
         >>> trial = sk_hpo.create_study().ask()
         >>> trial.report(0.5, step=0)
         """
+        self._refuse_multi_objective("report")
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             try:
                 value = float(value)  # numpy scalars and 0-d arrays
@@ -229,9 +231,51 @@ class Trial(BaseTrial):
         self._intermediate[step] = value
 
     def should_prune(self) -> bool:
-        """Ask the study's pruner whether to stop this trial at its last reported step."""
+        """Ask the study's pruner whether to stop this trial at its last reported step.
+
+        Raises NotImplementedError in a study of several objectives, as Optuna does.
+        """
+        self._refuse_multi_objective("should_prune")
         frozen = self.study._storage.get_trial(self._trial_id)
         return bool(self.study.pruner.prune(self.study, frozen))
+
+    def _refuse_multi_objective(self, method: str) -> None:
+        if self.study._is_multi_objective():
+            raise NotImplementedError(
+                f"Trial.{method} is not supported in a study of several objectives "
+                f"({len(self.study.directions)} directions): pruners compare one value per "
+                "step. Report and prune only in single-objective studies."
+            )
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """The constraint values set so far, by name (feasible when all are <= 0)."""
+        return constraints_of(self._system_attrs)
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set constraint ``key`` of the trial to ``value``; feasible when all are <= 0.
+
+        Setting the same constraint twice keeps the first value and warns (as Optuna). The
+        best trials (:attr:`~sk_hpo.study.Study.best_trial`, ``best_trials``) and
+        :class:`~sk_hpo.samplers.NSGAIISampler` prefer feasible trials.
+
+        Examples
+        --------
+        >>> import sk_hpo
+        >>> trial = sk_hpo.create_study().ask()
+        >>> trial.set_constraint("latency", 0.2 - 0.5)
+        >>> trial.constraints
+        {'latency': -0.3}
+        """
+        key, number = check_constraint("set_constraint", key, value)
+        attr = f"{CONSTRAINTS_KEY}:{key}"
+        if attr in self._system_attrs:
+            warn_user(
+                f"Constraint {key!r} of trial #{self._number} is already set to "
+                f"{self._system_attrs[attr]!r}; the new value {number!r} is ignored."
+            )
+            return
+        self.set_system_attr(attr, number)
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serializable ``value`` to the trial under ``key``."""

@@ -21,6 +21,7 @@ from sk_hpo.visualization._utils import (
     StudyDisplay,
     axes_grid,
     note,
+    plot_direction,
     set_param_axis,
 )
 
@@ -121,7 +122,7 @@ def contour_data(
         else:
             gz = np.empty((0, 0))
         pairs[xn, yn] = ContourPair(x, y, z, gx, gy, gz)
-    return ContourData(domains, pairs, target_name, study.direction.value)
+    return ContourData(domains, pairs, target_name, plot_direction(study))
 
 
 def _grid_axis(domain: ParamDomain) -> np.ndarray:

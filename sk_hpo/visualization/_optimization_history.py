@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sk_hpo.importance._trials import Target, completed_trials, resolve_study
-from sk_hpo.visualization._utils import DEFAULT_TARGET_NAME, StudyDisplay, new_axes, note
+from sk_hpo.visualization._utils import (
+    DEFAULT_TARGET_NAME,
+    StudyDisplay,
+    new_axes,
+    note,
+    plot_direction,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,14 +69,14 @@ def optimization_history_data(
     trials, values = completed_trials(study, target, "plot_optimization_history")
     best = None
     if target is None:
-        running = np.fmax if study.direction == "maximize" else np.fmin
+        running = np.fmax if plot_direction(study) == "maximize" else np.fmin
         best = running.accumulate(values) if values.size else values.copy()
     return OptimizationHistoryData(
         numbers=np.array([t.number for t in trials], dtype=int),
         values=values,
         best_values=best,
         target_name=target_name,
-        direction=study.direction.value,
+        direction=plot_direction(study),
     )
 
 

@@ -19,6 +19,7 @@ from sk_hpo.visualization._utils import (
     StudyDisplay,
     new_axes,
     note,
+    plot_direction,
     value_cmap,
 )
 
@@ -110,7 +111,7 @@ def parallel_coordinate_data(
         numbers=np.array([t.number for t in trials], dtype=int),
         ticks=ticks,
         target_name=target_name,
-        direction=study.direction.value,
+        direction=plot_direction(study),
     )
 
 

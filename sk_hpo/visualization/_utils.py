@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "plot_direction",
     "DEFAULT_TARGET_NAME",
     "StudyDisplay",
     "axes_grid",
@@ -27,6 +28,12 @@ __all__ = [
 ]
 
 DEFAULT_TARGET_NAME = "Objective Value"
+
+
+def plot_direction(study: Any) -> str:
+    """The direction a plot colours by: the study's, or "minimize" for a ``target`` of a study
+    of several objectives (Optuna's convention)."""
+    return "minimize" if study._is_multi_objective() else study.direction.value
 
 
 def import_pyplot() -> Any:

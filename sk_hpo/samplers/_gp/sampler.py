@@ -21,6 +21,7 @@ from sk_hpo.samplers._gp.outputs import training_targets
 from sk_hpo.samplers._gp.space import SpaceEncoder
 from sk_hpo.samplers._random import RandomSampler
 from sk_hpo.samplers._search_space import SearchSpaceTracker
+from sk_hpo.samplers._single_objective import check_single_objective
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -148,6 +149,10 @@ class GPSampler(BaseSampler):
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
         self._independent.reseed_rng()
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        """Refuse a study of several objectives (use NSGAIISampler there)."""
+        check_single_objective(study, "GPSampler")
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial

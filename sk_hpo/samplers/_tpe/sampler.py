@@ -24,6 +24,7 @@ from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import RandomSampler, sample_uniform
+from sk_hpo.samplers._single_objective import check_single_objective
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
 from sk_hpo.samplers._tpe._observations import StudyObservations, rank, same_distribution
 from sk_hpo.samplers._tpe.parzen_estimator import (
@@ -244,6 +245,10 @@ class TPESampler(BaseSampler):
     def _groups(self, obs: StudyObservations) -> list[dict[str, BaseDistribution]]:
         groups = obs.tracker.groups() if self._group else [obs.tracker.intersection()]
         return [g for g in groups if g]
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        """Refuse a study of several objectives (use NSGAIISampler there)."""
+        check_single_objective(study, "TPESampler")
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial

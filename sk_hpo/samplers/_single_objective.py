@@ -1,0 +1,24 @@
+"""The refusal shared by the samplers that model one objective."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["check_single_objective"]
+
+
+def check_single_objective(study: Any, sampler: str) -> None:
+    """Raise ``NotImplementedError`` when ``study`` has several objectives.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> check_single_objective(sk_hpo.create_study(), "TPESampler")
+    """
+    directions = study.directions
+    if len(directions) > 1:
+        raise NotImplementedError(
+            f"{sampler} optimises a single objective, but this study has {len(directions)} "
+            f"(directions={[d.value for d in directions]!r}); use "
+            "sk_hpo.samplers.NSGAIISampler, RandomSampler or QMCSampler for several objectives."
+        )
