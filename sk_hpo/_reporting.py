@@ -105,7 +105,7 @@ def report(
         f"<h1>{_e(heading)}</h1>",
         f'<p class="meta">Report generated {_e(_now())} by sk_hpo {_e(_version())}.</p>',
         _summary_section(study, trials, best),
-        _best_section(best),
+        _best_section(best, multi_objective=len(study.directions) > 1),
         _importance_section(importances, importance_note),
     ]
     if plots:
@@ -138,9 +138,10 @@ def _summary_section(study: Study, trials: list[FrozenTrial], best: FrozenTrial 
     by_state = ", ".join(f"{n.lower()}: {c}" for n, c in counts.items() if c)
     rows = [
         ("Study", study.study_name),
-        ("Direction", study.direction.value),
+        ("Directions" if len(study.directions) > 1 else "Direction",
+         ", ".join(d.value for d in study.directions)),
         ("Trials", f"{len(trials)} ({by_state})" if trials else "0"),
-        ("Best value", "—" if best is None else f"{_fmt(best.value)} (trial #{best.number})"),
+        _best_row(study, best),
         ("First trial started", _date(min(starts)) if starts else "—"),
         ("Last trial finished", _date(max(ends)) if ends else "—"),
         ("Wall time", _seconds(max(ends) - min(starts), 1) if starts and ends else "—"),
@@ -150,8 +151,20 @@ def _summary_section(study: Study, trials: list[FrozenTrial], best: FrozenTrial 
     return '<section id="summary"><h2>Summary</h2>' + _kv_table(rows) + "</section>"
 
 
-def _best_section(best: FrozenTrial | None) -> str:
+def _best_row(study: Study, best: FrozenTrial | None) -> tuple[str, str]:
+    if len(study.directions) > 1:
+        front = study.best_trials
+        return ("Pareto front", f"{len(front)} trial{'s' if len(front) != 1 else ''}: "
+                + ", ".join(f"#{t.number}" for t in front[:20]) + (" ..." if len(front) > 20
+                                                                      else ""))
+    return ("Best value", "—" if best is None else f"{_fmt(best.value)} (trial #{best.number})")
+
+
+def _best_section(best: FrozenTrial | None, multi_objective: bool = False) -> str:
     head = '<section id="best-trial"><h2>Best trial</h2>'
+    if multi_objective:
+        return head + ('<p class="note">The study has several objectives: its best trials are '
+                       "the Pareto front listed in the summary (study.best_trials).</p></section>")
     if best is None:
         return head + '<p class="note">No COMPLETE trial yet.</p></section>'
     rows: list[tuple[str, Any]] = [
@@ -227,7 +240,9 @@ def _plots_section(
 def _trials_section(trials: list[FrozenTrial], best: FrozenTrial | None) -> str:
     params = list(dict.fromkeys(p for t in trials for p in t.params))
     attrs = list(dict.fromkeys(a for t in trials for a in t.user_attrs))
-    header = ["#", "State", "Value", "Started", "Duration (s)", "Steps"]
+    n_values = max((len(t.values) for t in trials if t.values), default=1)
+    value_names = ["Value"] if n_values == 1 else [f"Value {i}" for i in range(n_values)]
+    header = ["#", "State", *value_names, "Started", "Duration (s)", "Steps"]
     header += [f"param: {p}" for p in params] + [f"user attr: {a}" for a in attrs]
     rows = []
     for t in trials:
@@ -235,7 +250,10 @@ def _trials_section(trials: list[FrozenTrial], best: FrozenTrial | None) -> str:
         cells = [
             f'<td class="num">{t.number}</td>',
             f'<td class="state">{t.state.name}</td>',
-            f'<td class="num">{_e(_fmt(t.value))}</td>',
+            *(
+                f'<td class="num">{_e(_fmt(v))}</td>'
+                for v in (t.values or [None] * n_values)
+            ),
             f"<td>{_e(_date(t.datetime_start))}</td>",
             f'<td class="num">{"" if t.duration is None else _seconds(t.duration, 3, "")}</td>',
             f'<td class="num">{len(t.intermediate_values) or ""}</td>',
@@ -299,6 +317,9 @@ def _draw(display: Any) -> Any:
 
 
 def _best_trial(study: Study) -> FrozenTrial | None:
+    """The best trial; None without a COMPLETE (feasible) one or with several objectives."""
+    if len(study.directions) > 1:
+        return None
     try:
         return study.best_trial
     except ValueError:

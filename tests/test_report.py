@@ -228,3 +228,13 @@ def test_bad_arguments(study):
 
 def test_report_is_the_function():
     assert callable(sk_hpo.report) and "report" in sk_hpo.__all__
+
+
+def test_report_of_a_study_with_several_objectives(tmp_path):
+    study = sk_hpo.create_study(directions=["minimize", "maximize"])
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)),
+                   n_trials=8)
+    page = sk_hpo.report(study, plots=False)
+    assert "minimize, maximize" in page
+    assert f"Pareto front</th><td>{len(study.best_trials)} trial" in page.replace("\n", "")
+    assert "<th>Value 0</th><th>Value 1</th>" in page

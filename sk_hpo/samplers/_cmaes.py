@@ -392,7 +392,7 @@ class CmaEsSampler(BaseSampler):
             self._warned.add("constraints")
             warn_user(
                 "CmaEsSampler ignores the constraints set on trials (as Optuna's does): it "
-                "ranks trials by their value alone. Use TPESampler for a constrained study."
+                "ranks trials by their value alone. NSGAIISampler takes constraints into account."
             )
         self._independent.after_trial(study, trial, state, value)
 
@@ -642,6 +642,6 @@ def _check_single_objective(study: Study) -> None:
         raise ValueError(
             f"CmaEsSampler optimises a single objective; this study has {len(directions)} "
             "(directions="
-            f"{[getattr(d, 'name', d) for d in directions]!r}). Use TPESampler or "
-            "NSGAIISampler for several objectives."
+            f"{[getattr(d, 'name', d) for d in directions]!r}). Use NSGAIISampler for several "
+            "objectives."
         )
