@@ -119,7 +119,7 @@ class _LosesAReply:
 
 
 @pytest.mark.parametrize("operation, prefix", [
-    ("create_trial", "COMMIT"), ("tell", "UPDATE trials SET state"), ("claim", "COMMIT"),
+    ("create_trial", "COMMIT"), ("tell", "UPDATE trials t SET state"), ("claim", "COMMIT"),
     ("create_study", "COMMIT"), ("param", "INSERT INTO params"),
     ("report", "INSERT INTO intermediate_values"),
 ])
@@ -184,3 +184,31 @@ def test_upgrading_a_database_without_schema_says_so(postgresql_server):
         conn.execute("CREATE DATABASE bare")
     with pytest.raises(ValueError, match="holds no sk_hpo schema .*nothing to upgrade"):
         upgrade_storage(url_of("bare"))
+
+
+def test_a_trial_reads_back_the_same_in_one_statement(postgresql_url):
+    # Params and intermediate values come back as JSON built by the server: their order,
+    # float type, NaN and infinity survive; a told trial is served from the finished cache,
+    # filled from the tell's RETURNING, equal to what another process reads.
+    storage = PostgreSQLStorage(postgresql_url)
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    tid = storage.create_new_trial(sid)._trial_id
+    storage.set_trial_param(tid, "b", 1.0, FloatDistribution(0, 2))
+    storage.set_trial_param(tid, "a", 0.1, FloatDistribution(0, 1))
+    storage.set_trial_intermediate_value(tid, 2, float("nan"))
+    storage.set_trial_intermediate_value(tid, 1, float("inf"))
+    running = storage.get_trial(tid)
+    assert list(running.params.items()) == [("b", 1.0), ("a", 0.1)]
+    assert isinstance(running.params["b"], float)
+    steps = running.intermediate_values
+    assert list(steps) == [1, 2] and steps[1] == float("inf") and steps[2] != steps[2]
+    assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.5])
+    told = storage.get_trial(tid)
+    assert told is storage._cache.find(tid)
+    fresh = PostgreSQLStorage(postgresql_url).get_trial(tid)
+    for trial in (told, fresh):
+        assert trial.state == TrialState.COMPLETE and trial.values == [0.5]
+        assert trial.params == {"b": 1.0, "a": 0.1} and trial.number == 0
+        assert trial.distributions == running.distributions
+    assert told.datetime_complete == fresh.datetime_complete
+    assert told.system_attrs == fresh.system_attrs == {}

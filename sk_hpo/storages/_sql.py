@@ -595,8 +595,18 @@ class SQLStorage(BaseStorage):
                    f"{_UNFINISHED_SQL}")
             args = (state.value, value, values_json, trial_id)
 
+        children = self._dialect.children_sql
+        if state.is_finished() and children:  # the finished trial back, for the cache
+            sql = (sql.replace("UPDATE trials SET", "UPDATE trials t SET", 1)
+                   + f" RETURNING {self._TRIAL_COLUMNS}{children}, study_id, (SELECT "
+                   "datetime_start FROM studies s WHERE s.study_id = t.study_id)")
+
         def fn(tx):
-            if tx.execute(sql, args).rowcount == 1:
+            cursor = tx.execute(sql, args)
+            if cursor.rowcount == 1:
+                if children and state.is_finished():
+                    row = cursor.fetchone()
+                    self._cache.add(row[11], row[12], self._build(None, [row[:11]])[0])
                 return True
             if tx.retry and state.is_finished():  # our own earlier attempt may have told it
                 row = tx.one("SELECT state, value, values_json FROM trials WHERE trial_id=?",
@@ -672,28 +682,45 @@ class SQLStorage(BaseStorage):
     _TRIAL_COLUMNS = ("trial_id, number, state, value, values_json, datetime_start, "
                       "datetime_complete, user_attrs, system_attrs")
 
-    def _build(self, tx: _Tx, rows: list[tuple]) -> list[FrozenTrial]:
+    def _trials_sql(self, where: str) -> str:
+        """A query of the trials matching ``where`` (alias t), their params and intermediate
+        values included when the dialect can (see :meth:`_build`)."""
+        return (f"SELECT {self._TRIAL_COLUMNS}{self._dialect.children_sql} FROM trials t "
+                f"WHERE {where}")
+
+    def _build(self, tx: _Tx | None, rows: list[tuple]) -> list[FrozenTrial]:
+        """The trials of ``rows`` (from :meth:`_trials_sql`); ``tx`` reads their params and
+        intermediate values when the rows do not hold them (then it may be None)."""
         if not rows:
             return []
-        dialect = tx.dialect
         ids = [r[0] for r in rows]
-        id_arg = (dialect.ids_arg(ids),)
         params: dict[int, dict] = {i: {} for i in ids}
         steps: dict[int, dict] = {i: {} for i in ids}
-        for tid, name, value, dist in tx.all(
-            f"SELECT trial_id, name, value, distribution FROM params WHERE "
-            f"{dialect.ids('trial_id')} ORDER BY {dialect.param_order}",
-            id_arg,
-        ):
-            params[tid][name] = (value, dist)
-        for tid, step, value in tx.all(
-            f"SELECT trial_id, step, value FROM intermediate_values WHERE "
-            f"{dialect.ids('trial_id')} ORDER BY step",
-            id_arg,
-        ):
-            steps[tid][step] = math.nan if value is None else value  # SQLite: NaN is NULL
+        if len(rows[0]) > 9:  # the children as JSON: [[name, value, distribution]], [[step, value]]
+            for r in rows:
+                for name, value, dist in json.loads(r[9] or "[]"):
+                    params[r[0]][name] = (float(value), dist)
+                for step, value in json.loads(r[10] or "[]"):
+                    steps[r[0]][step] = math.nan if value is None else float(value)  # "NaN"
+        else:
+            dialect = tx.dialect
+            id_arg = (dialect.ids_arg(ids),)
+            for tid, name, value, dist in tx.all(
+                f"SELECT trial_id, name, value, distribution FROM params WHERE "
+                f"{dialect.ids('trial_id')} ORDER BY {dialect.param_order}",
+                id_arg,
+            ):
+                params[tid][name] = (value, dist)
+            for tid, step, value in tx.all(
+                f"SELECT trial_id, step, value FROM intermediate_values WHERE "
+                f"{dialect.ids('trial_id')} ORDER BY step",
+                id_arg,
+            ):
+                steps[tid][step] = math.nan if value is None else value  # SQLite: NaN is NULL
         trials = []
-        for tid, number, state, value, values_json, start, complete, user, system in rows:
+        for tid, number, state, value, values_json, start, complete, user, system in (
+            r[:9] for r in rows
+        ):
             distributions = {n: json_to_distribution(d) for n, (_, d) in params[tid].items()}
             internal = {n: v for n, (v, _) in params[tid].items()}
             trials.append(
@@ -716,14 +743,18 @@ class SQLStorage(BaseStorage):
         return trials
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
+        cached = self._cache.find(trial_id)  # finished trials never change
+        if cached is not None:
+            return cached
+
         def fn(tx):
-            rows = tx.all(f"SELECT {self._TRIAL_COLUMNS} FROM trials WHERE trial_id=?",
-                          (trial_id,))
+            rows = tx.all(self._trials_sql("trial_id=?"), (trial_id,))
             if not rows:
                 raise KeyError(f"No trial with trial_id={trial_id!r} exists.")
             return self._build(tx, rows)[0]
 
-        return self._read(fn)
+        # One statement (one snapshot) when the rows hold the children.
+        return (self._read_one if self._dialect.children_sql else self._read)(fn)
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         row = self._read_one(lambda tx: tx.one(
@@ -744,8 +775,8 @@ class SQLStorage(BaseStorage):
             known = self._cache.known_ids(study_id, stamp)
             # Finished trials never change: fetch only those not cached yet.
             rows = tx.all(
-                f"SELECT {self._TRIAL_COLUMNS} FROM trials WHERE study_id=? AND "
-                f"{tx.dialect.ids('trial_id', negate=True)} ORDER BY number",
+                self._trials_sql(f"study_id=? AND {tx.dialect.ids('trial_id', negate=True)} "
+                                 "ORDER BY number"),
                 (study_id, tx.dialect.ids_arg(known)),
             )
             return stamp, self._build(tx, rows)
