@@ -212,3 +212,33 @@ def test_a_trial_reads_back_the_same_in_one_statement(postgresql_url):
         assert trial.distributions == running.distributions
     assert told.datetime_complete == fresh.datetime_complete
     assert told.system_attrs == fresh.system_attrs == {}
+
+
+def test_a_creator_that_loses_the_race_for_a_number_takes_the_next(postgresql_url):
+    # Trial numbers are computed in the INSERT, with no lock held across round trips: a
+    # creator meeting another's uncommitted trial of the same number waits for it, inserts
+    # nothing, and tries again with the next number (no error, no duplicate).
+    import threading
+    import time
+
+    storage = PostgreSQLStorage(postgresql_url)
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    storage.create_new_trial(sid)
+    with psycopg.connect(postgresql_url) as other:  # a transaction, open until commit
+        other.execute("INSERT INTO trials (study_id, number, state) VALUES (%s, 1, %s)",
+                      (sid, TrialState.RUNNING.value))
+        created = []
+        thread = threading.Thread(target=lambda: created.append(storage.create_new_trial(sid)))
+        thread.start()
+        with psycopg.connect(postgresql_url, autocommit=True) as watcher:
+            while not watcher.execute("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = "
+                                      "'Lock' AND datname = current_database()").fetchone():
+                assert thread.is_alive()
+                time.sleep(0.01)
+        other.commit()
+        thread.join()
+    assert created[0].number == 2
+    assert [t.number for t in storage.get_all_trials(sid)] == [0, 1, 2]
+    storage.delete_study(sid)
+    with pytest.raises(sk_hpo.exceptions.StudyNotFoundError, match=f"study_id={sid}"):
+        storage.create_new_trial(sid)

@@ -319,11 +319,15 @@ class SQLStorage(BaseStorage):
             (study_id,),
         )
         if row is None:
-            raise StudyNotFoundError(
-                f"No study with study_id={study_id!r} exists: it was deleted, perhaps by "
-                "another process; open it again with sk_hpo.load_study."
-            )
+            raise self._study_not_found(study_id)
         return row
+
+    @staticmethod
+    def _study_not_found(study_id: int) -> StudyNotFoundError:
+        return StudyNotFoundError(
+            f"No study with study_id={study_id!r} exists: it was deleted, perhaps by "
+            "another process; open it again with sk_hpo.load_study."
+        )
 
     def create_new_study(
         self, study_name: str, directions: Sequence[StudyDirection] | StudyDirection
@@ -474,25 +478,34 @@ class SQLStorage(BaseStorage):
         token = uuid.uuid4().hex if self._dialect.write_tokens else None
 
         def fn(tx):
-            self._check_study(tx, study_id, lock=True)  # one creator at a time per study
             if tx.retry:
                 row = tx.one("SELECT trial_id, number FROM trials WHERE token=?", (token,))
                 if row is not None:
                     return tuple(row)
-            # The next number, computed in the INSERT (the study row lock orders creators).
+            # The next number, computed in the INSERT: of two creators taking the same one,
+            # the later inserts nothing and tries again, with a snapshot that shows the
+            # other's trial (SQLite's write lock orders them). The study row cannot be
+            # deleted meanwhile.
             if t is None:
                 row = (_RUNNING, None, None, now, None, beat, grace, token, "{}", "{}")
             else:
                 row = (t.state.value, *_values_columns(t.values), _ts(t.datetime_start),
                        _ts(t.datetime_complete), beat, grace, token,
                        json.dumps(user_attrs), json.dumps(system_attrs))
-            trial_id, number = tx.one(
-                "INSERT INTO trials (study_id, number, state, value, values_json, "
-                "datetime_start, datetime_complete, heartbeat, grace, token, user_attrs, "
-                "system_attrs) SELECT ?, COALESCE(MAX(number) + 1, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ? FROM trials WHERE study_id=? RETURNING trial_id, number",
-                (study_id, *row, study_id),
-            )
+            while True:
+                created = tx.one(
+                    "INSERT INTO trials (study_id, number, state, value, values_json, "
+                    "datetime_start, datetime_complete, heartbeat, grace, token, user_attrs, "
+                    "system_attrs) SELECT study_id, (SELECT COALESCE(MAX(number) + 1, 0) FROM "
+                    "trials WHERE study_id=s.study_id), ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM "
+                    f"studies s WHERE study_id=?{tx.dialect.lock_key_share} ON CONFLICT "
+                    "(study_id, number) DO NOTHING RETURNING trial_id, number",
+                    (*row, study_id),
+                )
+                if created is not None:
+                    break
+                self._check_study(tx, study_id)  # raises when the study is gone
+            trial_id, number = created
             if t is not None:
                 for name, value in t.internal_params.items():
                     tx.execute(
@@ -505,7 +518,8 @@ class SQLStorage(BaseStorage):
                                "VALUES (?, ?, ?)", (trial_id, step, v))
             return trial_id, number
 
-        trial_id, number = self._write(fn)
+        one = t is None and self._dialect.autocommit_writes  # one statement: no BEGIN/COMMIT
+        trial_id, number = (self._write_one if one else self._write)(fn)
         if t is not None:
             return self.get_trial(trial_id)
         return FrozenTrial(
