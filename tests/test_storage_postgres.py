@@ -242,3 +242,27 @@ def test_a_creator_that_loses_the_race_for_a_number_takes_the_next(postgresql_ur
     storage.delete_study(sid)
     with pytest.raises(sk_hpo.exceptions.StudyNotFoundError, match=f"study_id={sid}"):
         storage.create_new_trial(sid)
+
+
+def test_a_trial_attribute_is_added_in_one_statement_and_read_back_the_same(postgresql_url):
+    # A new key is appended to the JSON text by one UPDATE; a key set again, a NaN value
+    # (refused by the server's JSON) or a finished trial take the locked read-modify-write.
+    storage = PostgreSQLStorage(postgresql_url)
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    tid = storage.create_new_trial(sid)._trial_id
+    values = {"w": "host/1/Main'\"{}", "n": None, "big": 1e300, "list": [1, {"a": "b"}],
+              "é": "ü"}
+    for key, value in values.items():
+        storage.set_trial_system_attr(tid, key, value)
+    storage.set_trial_system_attr(tid, "w", 2)  # set again: its place is kept
+    storage.set_trial_system_attr(tid, "nan", float("nan"))
+    storage.set_trial_system_attr(tid, "after_nan", 1.5)
+    attrs = PostgreSQLStorage(postgresql_url).get_trial(tid).system_attrs
+    assert list(attrs) == [*values, "nan", "after_nan"]
+    assert {**attrs, "nan": 0} == {**values, "w": 2, "nan": 0, "after_nan": 1.5}
+    assert attrs["nan"] != attrs["nan"] and isinstance(attrs["big"], float)
+    storage.set_trial_user_attr(tid, "u", [1])
+    storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.0])
+    with pytest.raises(sk_hpo.exceptions.UpdateFinishedTrialError, match="already finished"):
+        storage.set_trial_user_attr(tid, "v", 1)
+    assert PostgreSQLStorage(postgresql_url).get_trial(tid).user_attrs == {"u": [1]}
