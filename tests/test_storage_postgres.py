@@ -119,9 +119,9 @@ class _LosesAReply:
 
 
 @pytest.mark.parametrize("operation, prefix", [
-    ("create_trial", "COMMIT"), ("tell", "UPDATE trials t SET state"), ("claim", "COMMIT"),
-    ("create_study", "COMMIT"), ("param", "INSERT INTO params"),
-    ("report", "INSERT INTO intermediate_values"),
+    ("create_trial", "INSERT INTO trials"), ("tell", "UPDATE trials t SET state"),
+    ("claim", "COMMIT"), ("create_study", "COMMIT"), ("param", "INSERT INTO params"),
+    ("report", "INSERT INTO intermediate_values"), ("attr", "UPDATE trials SET system_attrs"),
 ])
 def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_url, operation,
                                                                    prefix):
@@ -145,6 +145,9 @@ def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_ur
     elif operation == "param":
         storage.set_trial_param(tid, "x", 0.5, FloatDistribution(0, 1))
         assert storage.get_trial(tid).params == {"x": 0.5}
+    elif operation == "attr":
+        storage.set_trial_system_attr(tid, "k", [1])
+        assert storage.get_trial(tid).system_attrs == {"k": [1]}
     else:
         storage.set_trial_intermediate_value(tid, 3, 0.25)
         assert storage.get_trial(tid).intermediate_values == {3: 0.25}
