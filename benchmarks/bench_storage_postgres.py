@@ -7,6 +7,11 @@
 * a SIGKILLed worker: sk_hpo fails its trial after the grace period (Optuna's heartbeats are
   opt-in: its trial stays RUNNING).
 
+Both libraries run on the same server, started by ``tests.conftest.postgres_server`` (its
+settings, e.g. fsync=off, apply to both alike; neither library changes its sessions' durability
+settings). sk_hpo's worker sends 8 statements per trial (8 autocommit round trips, no BEGIN or
+COMMIT; Optuna's RDBStorage: 33).
+
 Needs the PostgreSQL server binaries (initdb, pg_ctl), psycopg 3 and optuna.
 
 Run:   /work/venv/bin/python -m benchmarks.bench_storage_postgres

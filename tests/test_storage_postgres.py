@@ -119,9 +119,9 @@ class _LosesAReply:
 
 
 @pytest.mark.parametrize("operation, prefix", [
-    ("create_trial", "COMMIT"), ("tell", "UPDATE trials SET state"), ("claim", "COMMIT"),
-    ("create_study", "COMMIT"), ("param", "INSERT INTO params"),
-    ("report", "INSERT INTO intermediate_values"),
+    ("create_trial", "INSERT INTO trials"), ("tell", "UPDATE trials t SET state"),
+    ("claim", "COMMIT"), ("create_study", "COMMIT"), ("param", "INSERT INTO params"),
+    ("report", "INSERT INTO intermediate_values"), ("attr", "UPDATE trials SET system_attrs"),
 ])
 def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_url, operation,
                                                                    prefix):
@@ -144,6 +144,9 @@ def test_a_write_whose_reply_was_lost_is_retried_without_duplicate(postgresql_ur
     elif operation == "param":
         storage.set_trial_param(tid, "x", 0.5, FloatDistribution(0, 1))
         assert storage.get_trial(tid).params == {"x": 0.5}
+    elif operation == "attr":
+        storage.set_trial_system_attr(tid, "k", [1])
+        assert storage.get_trial(tid).system_attrs == {"k": [1]}
     else:
         storage.set_trial_intermediate_value(tid, 3, 0.25)
         assert storage.get_trial(tid).intermediate_values == {3: 0.25}
@@ -183,3 +186,85 @@ def test_upgrading_a_database_without_schema_says_so(postgresql_server):
         conn.execute("CREATE DATABASE bare")
     with pytest.raises(ValueError, match="holds no sk_hpo schema .*nothing to upgrade"):
         upgrade_storage(url_of("bare"))
+
+
+def test_a_trial_reads_back_the_same_in_one_statement(postgresql_url):
+    # Params and intermediate values come back as JSON built by the server: their order,
+    # float type, NaN and infinity survive; a told trial is served from the finished cache,
+    # filled from the tell's RETURNING, equal to what another process reads.
+    storage = PostgreSQLStorage(postgresql_url)
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    tid = storage.create_new_trial(sid)
+    storage.set_trial_param(tid, "b", 1.0, FloatDistribution(0, 2))
+    storage.set_trial_param(tid, "a", 0.1, FloatDistribution(0, 1))
+    storage.set_trial_intermediate_value(tid, 2, float("nan"))
+    storage.set_trial_intermediate_value(tid, 1, float("inf"))
+    running = storage.get_trial(tid)
+    assert list(running.params.items()) == [("b", 1.0), ("a", 0.1)]
+    assert isinstance(running.params["b"], float)
+    steps = running.intermediate_values
+    assert list(steps) == [1, 2] and steps[1] == float("inf") and steps[2] != steps[2]
+    assert storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.5])
+    told = storage.get_trial(tid)
+    assert told is storage._cache.find(tid)
+    fresh = PostgreSQLStorage(postgresql_url).get_trial(tid)
+    for trial in (told, fresh):
+        assert trial.state == TrialState.COMPLETE and trial.values == [0.5]
+        assert trial.params == {"b": 1.0, "a": 0.1} and trial.number == 0
+        assert trial.distributions == running.distributions
+    assert told.datetime_complete == fresh.datetime_complete
+    assert told.system_attrs == fresh.system_attrs == {}
+
+
+def test_a_creator_that_loses_the_race_for_a_number_takes_the_next(postgresql_url):
+    # Trial numbers are computed in the INSERT, with no lock held across round trips: a
+    # creator meeting another's uncommitted trial of the same number waits for it, inserts
+    # nothing, and tries again with the next number (no error, no duplicate).
+    import threading
+    import time
+
+    storage = PostgreSQLStorage(postgresql_url)
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    storage.create_new_trial(sid)
+    with psycopg.connect(postgresql_url) as other:  # a transaction, open until commit
+        other.execute("INSERT INTO trials (study_id, number, state) VALUES (%s, 1, %s)",
+                      (sid, TrialState.RUNNING.value))
+        created = []
+        thread = threading.Thread(target=lambda: created.append(storage._create_new_trial(sid)))
+        thread.start()
+        with psycopg.connect(postgresql_url, autocommit=True) as watcher:
+            while not watcher.execute("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = "
+                                      "'Lock' AND datname = current_database()").fetchone():
+                assert thread.is_alive()
+                time.sleep(0.01)
+        other.commit()
+        thread.join()
+    assert created[0].number == 2
+    assert [t.number for t in storage.get_all_trials(sid)] == [0, 1, 2]
+    storage.delete_study(sid)
+    with pytest.raises(sk_hpo.exceptions.StudyNotFoundError, match=f"study_id={sid}"):
+        storage.create_new_trial(sid)
+
+
+def test_a_trial_attribute_is_added_in_one_statement_and_read_back_the_same(postgresql_url):
+    # A new key is appended to the JSON text by one UPDATE; a key set again, a NaN value
+    # (refused by the server's JSON) or a finished trial take the locked read-modify-write.
+    storage = PostgreSQLStorage(postgresql_url)
+    sid = storage.create_new_study("s", [StudyDirection.MINIMIZE])
+    tid = storage.create_new_trial(sid)
+    values = {"w": "host/1/Main'\"{}", "n": None, "big": 1e300, "list": [1, {"a": "b"}],
+              "é": "ü"}
+    for key, value in values.items():
+        storage.set_trial_system_attr(tid, key, value)
+    storage.set_trial_system_attr(tid, "w", 2)  # set again: its place is kept
+    storage.set_trial_system_attr(tid, "nan", float("nan"))
+    storage.set_trial_system_attr(tid, "after_nan", 1.5)
+    attrs = PostgreSQLStorage(postgresql_url).get_trial(tid).system_attrs
+    assert list(attrs) == [*values, "nan", "after_nan"]
+    assert {**attrs, "nan": 0} == {**values, "w": 2, "nan": 0, "after_nan": 1.5}
+    assert attrs["nan"] != attrs["nan"] and isinstance(attrs["big"], float)
+    storage.set_trial_user_attr(tid, "u", [1])
+    storage.set_trial_state_values(tid, TrialState.COMPLETE, [0.0])
+    with pytest.raises(sk_hpo.exceptions.UpdateFinishedTrialError, match="already finished"):
+        storage.set_trial_user_attr(tid, "v", 1)
+    assert PostgreSQLStorage(postgresql_url).get_trial(tid).user_attrs == {"u": [1]}

@@ -48,6 +48,22 @@ class FinishedTrialCache:
         by_number.update({t.number: t for t in fresh})
         return [by_number[n] for n in sorted(by_number)]
 
+    def add(self, study_id: int, stamp: float, trial: FrozenTrial) -> None:
+        """Cache ``trial``, just finished, of the study started at ``stamp``."""
+        with self._lock:
+            if self._studies.get(study_id, (None,))[0] != stamp:
+                self._studies[study_id] = (stamp, {})
+            self._studies[study_id][1][trial._trial_id] = trial
+
+    def find(self, trial_id: int) -> FrozenTrial | None:
+        """The cached trial of id ``trial_id`` (ids are never reused), or None."""
+        with self._lock:
+            for _, trials in self._studies.values():
+                trial = trials.get(trial_id)
+                if trial is not None:
+                    return trial
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._studies.clear()

@@ -26,8 +26,16 @@ class Dialect:
     lock = ""  # BEGIN IMMEDIATE already serialises writers
     lock_skip = ""
     lock_of_t = ""  # the rows of table alias t only (a join's outer side cannot be locked)
+    lock_key_share = ""  # the row must not be deleted meanwhile; other sharers do not wait
+    # Whether a write of one statement runs on its own (no BEGIN ... COMMIT round trips).
+    # SQLite: no, BEGIN IMMEDIATE takes the write lock up front, before the statement reads.
+    autocommit_writes = False
     param_order = "rowid"  # the order params were suggested in
     tables_sql = "SELECT name FROM sqlite_master WHERE type='table'"
+    # Extra columns of a trials query (alias t) giving its params and intermediate values as
+    # JSON: a trial in one statement. Empty: they are read by two more statements (cheap in a
+    # local file).
+    children_sql = ""
     # A write interrupted by a dropped connection may have committed: retries must be
     # idempotent. SQLite files do not drop; tokens are only needed over a network.
     write_tokens = False
@@ -72,8 +80,17 @@ class PostgresDialect(Dialect):
     lock = " FOR UPDATE"
     lock_skip = " FOR UPDATE SKIP LOCKED"
     lock_of_t = " FOR UPDATE OF t"
+    lock_key_share = " FOR KEY SHARE"
+    autocommit_writes = True
     param_order = "seq"
     tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    # A server round trip costs more than building JSON there.
+    children_sql = (
+        ", (SELECT json_agg(json_build_array(p.name, p.value, p.distribution) ORDER BY p.seq)"
+        " FROM params p WHERE p.trial_id = t.trial_id)::text"
+        ", (SELECT json_agg(json_build_array(i.step, i.value) ORDER BY i.step)"
+        " FROM intermediate_values i WHERE i.trial_id = t.trial_id)::text"
+    )
     write_tokens = True
 
     def __init__(self) -> None:

@@ -337,11 +337,15 @@ class SQLStorage(BaseStorage):
             (study_id,),
         )
         if row is None:
-            raise StudyNotFoundError(
-                f"No study with study_id={study_id!r} exists: it was deleted, perhaps by "
-                "another process; open it again with sk_hpo.load_study."
-            )
+            raise self._study_not_found(study_id)
         return row
+
+    @staticmethod
+    def _study_not_found(study_id: int) -> StudyNotFoundError:
+        return StudyNotFoundError(
+            f"No study with study_id={study_id!r} exists: it was deleted, perhaps by "
+            "another process; open it again with sk_hpo.load_study."
+        )
 
     def create_new_study(
         self, study_name: str, directions: Sequence[StudyDirection] | StudyDirection
@@ -510,25 +514,34 @@ class SQLStorage(BaseStorage):
         token = uuid.uuid4().hex if self._dialect.write_tokens else None
 
         def fn(tx):
-            self._check_study(tx, study_id, lock=True)  # one creator at a time per study
             if tx.retry:
                 row = tx.one("SELECT trial_id, number FROM trials WHERE token=?", (token,))
                 if row is not None:
                     return tuple(row)
-            # The next number, computed in the INSERT (the study row lock orders creators).
+            # The next number, computed in the INSERT: of two creators taking the same one,
+            # the later inserts nothing and tries again, with a snapshot that shows the
+            # other's trial (SQLite's write lock orders them). The study row cannot be
+            # deleted meanwhile.
             if t is None:
                 row = (_RUNNING, None, None, now, None, beat, grace, token, "{}", "{}")
             else:
                 row = (t.state.value, *_values_columns(t.values), _ts(t.datetime_start),
                        _ts(t.datetime_complete), beat, grace, token,
                        json.dumps(user_attrs), json.dumps(system_attrs))
-            trial_id, number = tx.one(
-                "INSERT INTO trials (study_id, number, state, value, values_json, "
-                "datetime_start, datetime_complete, heartbeat, grace, token, user_attrs, "
-                "system_attrs) SELECT ?, COALESCE(MAX(number) + 1, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ? FROM trials WHERE study_id=? RETURNING trial_id, number",
-                (study_id, *row, study_id),
-            )
+            while True:
+                created = tx.one(
+                    "INSERT INTO trials (study_id, number, state, value, values_json, "
+                    "datetime_start, datetime_complete, heartbeat, grace, token, user_attrs, "
+                    "system_attrs) SELECT study_id, (SELECT COALESCE(MAX(number) + 1, 0) FROM "
+                    "trials WHERE study_id=s.study_id), ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM "
+                    f"studies s WHERE study_id=?{tx.dialect.lock_key_share} ON CONFLICT "
+                    "(study_id, number) DO NOTHING RETURNING trial_id, number",
+                    (*row, study_id),
+                )
+                if created is not None:
+                    break
+                self._check_study(tx, study_id)  # raises when the study is gone
+            trial_id, number = created
             if t is not None:
                 for name, value in t.internal_params.items():
                     tx.execute(
@@ -541,7 +554,8 @@ class SQLStorage(BaseStorage):
                                "VALUES (?, ?, ?)", (trial_id, step, v))
             return trial_id, number
 
-        trial_id, number = self._write(fn)
+        one = t is None and self._dialect.autocommit_writes  # one statement: no BEGIN/COMMIT
+        trial_id, number = (self._write_one if one else self._write)(fn)
         return trial_id, number, now
 
     @staticmethod
@@ -625,8 +639,18 @@ class SQLStorage(BaseStorage):
                    f"{_UNFINISHED_SQL}")
             args = (state.value, value, values_json, trial_id)
 
+        children = self._dialect.children_sql
+        if state.is_finished() and children:  # the finished trial back, for the cache
+            sql = (sql.replace("UPDATE trials SET", "UPDATE trials t SET", 1)
+                   + f" RETURNING {self._TRIAL_COLUMNS}{children}, study_id, (SELECT "
+                   "datetime_start FROM studies s WHERE s.study_id = t.study_id)")
+
         def fn(tx):
-            if tx.execute(sql, args).rowcount == 1:
+            cursor = tx.execute(sql, args)
+            if cursor.rowcount == 1:
+                if children and state.is_finished():
+                    row = cursor.fetchone()
+                    self._cache.add(row[11], row[12], self._build(None, [row[:11]])[0])
                 return True
             if tx.retry and state.is_finished():  # our own earlier attempt may have told it
                 row = tx.one("SELECT state, value, values_json FROM trials WHERE trial_id=?",
@@ -656,14 +680,38 @@ class SQLStorage(BaseStorage):
 
     def _set_trial_attr(self, column: str, trial_id: int, key: str, value: Any) -> None:
         value = check_json_value(key, value)
+        if self._dialect.autocommit_writes and self._append_trial_attr(column, trial_id, key,
+                                                                        value):
+            return
 
-        def fn(tx):
+        def fn(tx):  # set again, NaN, or the trial is finished or unknown
             attrs = json.loads(self._writable_state(tx, trial_id, column, lock=True)[2])
             attrs[key] = value
             tx.execute(f"UPDATE trials SET {column}=? WHERE trial_id=?",
                        (json.dumps(attrs), trial_id))
 
         self._write(fn)
+
+    def _append_trial_attr(self, column: str, trial_id: int, key: str, value: Any) -> bool:
+        """Add a new ``key`` to the attributes of an unfinished trial in one statement (no
+        row lock held across round trips): the JSON text gets ``"key": value`` appended.
+        False when that cannot be done: ``key`` is there already, the trial is finished or
+        unknown, or a value is NaN or infinite (the server's JSON refuses them)."""
+        try:
+            pair = json.dumps({key: value}, allow_nan=False)[1:-1]
+        except ValueError:
+            return False
+        sql = (f"UPDATE trials SET {column} = CASE WHEN {column} = '{{}}' THEN '{{' || ? || '}}' "
+               f"ELSE left({column}, -1) || ', ' || ? || '}}' END WHERE trial_id=? AND "
+               f"{_UNFINISHED_SQL} AND ({column}::json -> ?::text) IS NULL")
+        try:
+            return self._write_one(
+                lambda tx: tx.execute(sql, (pair, pair, trial_id, key)).rowcount
+            ) == 1
+        except Exception as e:  # an older value the server's JSON refuses (NaN)
+            if self._dialect.is_database_error(e):
+                return False
+            raise
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._set_trial_attr("user_attrs", trial_id, key, value)
@@ -702,28 +750,45 @@ class SQLStorage(BaseStorage):
     _TRIAL_COLUMNS = ("trial_id, number, state, value, values_json, datetime_start, "
                       "datetime_complete, user_attrs, system_attrs")
 
-    def _build(self, tx: _Tx, rows: list[tuple]) -> list[FrozenTrial]:
+    def _trials_sql(self, where: str) -> str:
+        """A query of the trials matching ``where`` (alias t), their params and intermediate
+        values included when the dialect can (see :meth:`_build`)."""
+        return (f"SELECT {self._TRIAL_COLUMNS}{self._dialect.children_sql} FROM trials t "
+                f"WHERE {where}")
+
+    def _build(self, tx: _Tx | None, rows: list[tuple]) -> list[FrozenTrial]:
+        """The trials of ``rows`` (from :meth:`_trials_sql`); ``tx`` reads their params and
+        intermediate values when the rows do not hold them (then it may be None)."""
         if not rows:
             return []
-        dialect = tx.dialect
         ids = [r[0] for r in rows]
-        id_arg = (dialect.ids_arg(ids),)
         params: dict[int, dict] = {i: {} for i in ids}
         steps: dict[int, dict] = {i: {} for i in ids}
-        for tid, name, value, dist in tx.all(
-            f"SELECT trial_id, name, value, distribution FROM params WHERE "
-            f"{dialect.ids('trial_id')} ORDER BY {dialect.param_order}",
-            id_arg,
-        ):
-            params[tid][name] = (value, dist)
-        for tid, step, value in tx.all(
-            f"SELECT trial_id, step, value FROM intermediate_values WHERE "
-            f"{dialect.ids('trial_id')} ORDER BY step",
-            id_arg,
-        ):
-            steps[tid][step] = math.nan if value is None else value  # SQLite: NaN is NULL
+        if len(rows[0]) > 9:  # the children as JSON: [[name, value, distribution]], [[step, value]]
+            for r in rows:
+                for name, value, dist in json.loads(r[9] or "[]"):
+                    params[r[0]][name] = (float(value), dist)
+                for step, value in json.loads(r[10] or "[]"):
+                    steps[r[0]][step] = math.nan if value is None else float(value)  # "NaN"
+        else:
+            dialect = tx.dialect
+            id_arg = (dialect.ids_arg(ids),)
+            for tid, name, value, dist in tx.all(
+                f"SELECT trial_id, name, value, distribution FROM params WHERE "
+                f"{dialect.ids('trial_id')} ORDER BY {dialect.param_order}",
+                id_arg,
+            ):
+                params[tid][name] = (value, dist)
+            for tid, step, value in tx.all(
+                f"SELECT trial_id, step, value FROM intermediate_values WHERE "
+                f"{dialect.ids('trial_id')} ORDER BY step",
+                id_arg,
+            ):
+                steps[tid][step] = math.nan if value is None else value  # SQLite: NaN is NULL
         trials = []
-        for tid, number, state, value, values_json, start, complete, user, system in rows:
+        for tid, number, state, value, values_json, start, complete, user, system in (
+            r[:9] for r in rows
+        ):
             distributions = {n: json_to_distribution(d) for n, (_, d) in params[tid].items()}
             internal = {n: v for n, (v, _) in params[tid].items()}
             trials.append(
@@ -746,14 +811,18 @@ class SQLStorage(BaseStorage):
         return trials
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
+        cached = self._cache.find(trial_id)  # finished trials never change
+        if cached is not None:
+            return cached
+
         def fn(tx):
-            rows = tx.all(f"SELECT {self._TRIAL_COLUMNS} FROM trials WHERE trial_id=?",
-                          (trial_id,))
+            rows = tx.all(self._trials_sql("trial_id=?"), (trial_id,))
             if not rows:
                 raise KeyError(f"No trial with trial_id={trial_id!r} exists.")
             return self._build(tx, rows)[0]
 
-        return self._read(fn)
+        # One statement (one snapshot) when the rows hold the children.
+        return (self._read_one if self._dialect.children_sql else self._read)(fn)
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         row = self._read_one(lambda tx: tx.one(
@@ -774,8 +843,8 @@ class SQLStorage(BaseStorage):
             known = self._cache.known_ids(study_id, stamp)
             # Finished trials never change: fetch only those not cached yet.
             rows = tx.all(
-                f"SELECT {self._TRIAL_COLUMNS} FROM trials WHERE study_id=? AND "
-                f"{tx.dialect.ids('trial_id', negate=True)} ORDER BY number",
+                self._trials_sql(f"study_id=? AND {tx.dialect.ids('trial_id', negate=True)} "
+                                 "ORDER BY number"),
                 (study_id, tx.dialect.ids_arg(known)),
             )
             return stamp, self._build(tx, rows)
