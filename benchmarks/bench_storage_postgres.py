@@ -7,15 +7,15 @@
 * a SIGKILLed worker: sk_hpo fails its trial after the grace period (Optuna's heartbeats are
   opt-in: its trial stays RUNNING).
 
-Both libraries run on the same server, started by ``tests.conftest.postgres_server`` (its
-settings, e.g. fsync=off, apply to both alike; neither library changes its sessions' durability
-settings). sk_hpo's worker sends 8 statements per trial (8 autocommit round trips, no BEGIN or
+Both libraries run on the same server, started by ``tests.conftest.postgres_server`` with
+PostgreSQL's default durability (fsync and synchronous commits on, as a real server runs;
+neither library changes its sessions' durability settings). sk_hpo's worker sends 8 statements per trial (8 autocommit round trips, no BEGIN or
 COMMIT; Optuna's RDBStorage: 33).
 
 Needs the PostgreSQL server binaries (initdb, pg_ctl), psycopg 3 and optuna.
 
-Run:   /work/venv/bin/python -m benchmarks.bench_storage_postgres
-Smoke: /work/venv/bin/python -m benchmarks.bench_storage_postgres --trials 20 --procs 2 \
+Run:   python -m benchmarks.bench_storage_postgres
+Smoke: python -m benchmarks.bench_storage_postgres --trials 20 --procs 2 \
            --per-proc 10 --no-write
 """
 
@@ -139,7 +139,7 @@ def main() -> None:
         raise SystemExit("PostgreSQL server binaries (initdb, pg_ctl) not found.")
     import psycopg
 
-    with postgres_server(bindir) as (admin, url_of):
+    with postgres_server(bindir, durable=True) as (admin, url_of):
         counter = iter(range(10**6))
 
         def fresh_url() -> str:

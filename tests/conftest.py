@@ -66,10 +66,12 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def postgres_server(bindir):
+def postgres_server(bindir, *, durable=False):
     """Run a throwaway PostgreSQL server from ``bindir`` on a free loopback port.
 
-    Yields ``(admin_conninfo, url_of)``, ``url_of(dbname)`` giving a database's URL; the
+    Tests run it without durability (no fsync, asynchronous commits: a server crash may lose
+    data, which a throwaway server never holds); ``durable=True`` keeps PostgreSQL's defaults,
+    as a real server runs, for benchmarks. Yields ``(admin_conninfo, url_of)``, ``url_of(dbname)`` giving a database's URL; the
     server and its data are removed on exit. Runs it as the ``postgres`` user when root.
     """
     root = tempfile.mkdtemp(prefix="sk_hpo_pg_")
@@ -92,8 +94,9 @@ def postgres_server(bindir):
     try:
         run(os.path.join(bindir, "initdb"), "-D", data, "-U", "postgres", "--pwfile", pwfile,
             "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8")
-        options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         run(os.path.join(bindir, "pg_ctl"), "-D", data, "-l", log, "-o", options, "-w", "start")
         admin = f"host=127.0.0.1 port={port} user=postgres password={PG_PASSWORD} dbname=postgres"
         yield admin, lambda db: f"postgresql://postgres:{PG_PASSWORD}@127.0.0.1:{port}/{db}"
