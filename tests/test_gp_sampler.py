@@ -88,10 +88,10 @@ def test_conditional_parameters_go_to_the_independent_sampler():
     [
         (
             {"n_startup_trials": -1},
-            r"'n_startup_trials' parameter of GPSampler must be an int >= 0, got -1",
+            r"'n_startup_trials' parameter of GPSampler must be an int in the range \[0, inf\)\. Got -1",
         ),
-        ({"n_candidates": 0}, r"'n_candidates' .* got 0"),
-        ({"max_train_trials": 5}, r"'max_train_trials' .* >= 10, got 5"),
+        ({"n_candidates": 0}, r"'n_candidates' .* Got 0 instead"),
+        ({"max_train_trials": 5}, r"'max_train_trials' .* \[10, inf\)\. Got 5 instead"),
     ],
 )
 def test_bad_arguments(kwargs, match):

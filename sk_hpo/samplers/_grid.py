@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sk_hpo._validation import check_param, instance_of
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.exceptions import SearchSpaceExhausted
@@ -94,11 +95,12 @@ class GridSampler(BaseSampler):
     """
 
     def __init__(self, search_space: Mapping[str, Sequence[Any]], seed: int | None = None) -> None:
-        if not isinstance(search_space, Mapping):
-            raise TypeError(
-                "The 'search_space' parameter of GridSampler must be a dict of parameter names "
-                f"to lists of values, got {search_space!r}."
-            )
+        check_param(
+            "GridSampler",
+            "search_space",
+            search_space,
+            [instance_of(Mapping, "a dict of parameter names to lists of values")],
+        )
         space: dict[str, list[Any]] = {}
         for name in sorted(search_space):
             values = search_space[name]

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import functools
-import numbers
 import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sk_hpo._validation import NONE, check_param, int_range
+from sk_hpo._validation import NONE, check_param, instance_of, int_range, validate_params
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._base import BaseSampler
@@ -114,25 +113,24 @@ class GPSampler(BaseSampler):
         n_candidates: int = 512,
         max_train_trials: int = 1000,
     ) -> None:
-        for name, value, minimum in (
-            ("n_startup_trials", n_startup_trials, 0),
-            ("n_candidates", n_candidates, 1),
-            ("max_train_trials", max_train_trials, 10),
-        ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, numbers.Integral)
-                or value < minimum
-            ):
-                raise ValueError(
-                    f"The {name!r} parameter of GPSampler must be an int >= {minimum}, got "
-                    f"{value!r}."
-                )
-        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
-            raise TypeError(
-                "The 'independent_sampler' parameter of GPSampler must be a BaseSampler or "
-                f"None, got {independent_sampler!r}."
-            )
+        validate_params(
+            "GPSampler",
+            {
+                "n_startup_trials": n_startup_trials,
+                "n_candidates": n_candidates,
+                "max_train_trials": max_train_trials,
+                "independent_sampler": independent_sampler,
+            },
+            {
+                "n_startup_trials": [int_range(0)],
+                "n_candidates": [int_range(1)],
+                "max_train_trials": [int_range(10)],
+                "independent_sampler": [
+                    instance_of(BaseSampler, "an instance of 'BaseSampler'"),
+                    NONE,
+                ],
+            },
+        )
         self._n_startup_trials = int(n_startup_trials)
         self._deterministic = bool(deterministic_objective)
         self._independent = independent_sampler or RandomSampler(seed=seed)

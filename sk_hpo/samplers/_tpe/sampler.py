@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import numbers
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sk_hpo._validation import CALLABLE, NONE, check_param, int_range
+from sk_hpo._validation import CALLABLE, NONE, check_param, int_range, interval, validate_params
 from sk_hpo._warnings import warn_user
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
@@ -160,23 +159,21 @@ class TPESampler(BaseSampler):
         consider_prior: bool | None = None,
         seed: int | None = None,
     ) -> None:
-        _check_int("n_startup_trials", n_startup_trials, 0)
-        _check_int("n_ei_candidates", n_ei_candidates, 1)
-        if gamma is not None and not callable(gamma):
-            raise TypeError(
-                f"The 'gamma' parameter of TPESampler must be a callable n -> int or None, got "
-                f"{gamma!r}."
-            )
-        if (
-            isinstance(prior_weight, bool)
-            or not isinstance(prior_weight, numbers.Real)
-            or not prior_weight > 0
-            or not np.isfinite(prior_weight)
-        ):
-            raise ValueError(
-                f"The 'prior_weight' parameter of TPESampler must be a positive finite number, "
-                f"got {prior_weight!r}."
-            )
+        validate_params(
+            "TPESampler",
+            {
+                "n_startup_trials": n_startup_trials,
+                "n_ei_candidates": n_ei_candidates,
+                "gamma": gamma,
+                "prior_weight": prior_weight,
+            },
+            {
+                "n_startup_trials": [int_range(0)],
+                "n_ei_candidates": [int_range(1)],
+                "gamma": [CALLABLE, NONE],
+                "prior_weight": [interval(0, float("inf"), closed="neither")],
+            },
+        )
         self._n_startup_trials = int(n_startup_trials)
         self._n_ei_candidates = int(n_ei_candidates)
         check_param("TPESampler", "weights", weights, [CALLABLE, NONE])
@@ -418,13 +415,6 @@ class TPESampler(BaseSampler):
 
 def _zeros(X: np.ndarray) -> np.ndarray:
     return np.zeros(len(X))
-
-
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(
-            f"The {name!r} parameter of TPESampler must be an int >= {minimum}, got {value!r}."
-        )
 
 
 def _claim(
