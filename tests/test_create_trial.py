@@ -98,7 +98,7 @@ def test_bad_trials_are_refused(kwargs, exc, match):
 
 def test_add_trial_refuses_what_is_not_a_finished_frozen_trial():
     study = sk_hpo.create_study()
-    with pytest.raises(TypeError, match="add_trial takes a FrozenTrial, got"):
+    with pytest.raises(TypeError, match="'trial' parameter of Study.add_trial must be an instance of 'FrozenTrial'. Got"):
         study.add_trial({"x": 1})
     running = study.ask()
     frozen = study._storage.get_trial(running._trial_id)

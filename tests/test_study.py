@@ -108,9 +108,9 @@ def test_best_trial_without_complete_trial():
 def test_tell_validation():
     study = make_study()
     trial = study.ask()
-    with pytest.raises(ValueError, match="'state' parameter of tell must be COMPLETE, PRUNED, "):
+    with pytest.raises(ValueError, match="'state' parameter of Study.tell must be TrialState.COMPLETE, TrialState.PRUNED, "):
         study.tell(trial, 1.0, state=TrialState.RUNNING)
-    with pytest.raises(ValueError, match=r"tell\(state=PRUNED\) takes no value, got 1.0"):
+    with pytest.raises(ValueError, match=r"'values' parameter of Study.tell must be None when state is TrialState.PRUNED\. Got 1.0"):
         study.tell(trial, 1.0, state=TrialState.PRUNED)
     with pytest.raises(ValueError, match=r"tell\(state=COMPLETE\) for trial #0: the value nan"):
         study.tell(trial, math.nan, state=TrialState.COMPLETE)
@@ -125,7 +125,7 @@ def test_tell_validation():
     assert study.tell(trial, 2.0, skip_if_finished=True).value == 1.0
     with pytest.raises(ValueError, match="has no trial number 7"):
         study.tell(7, 1.0)
-    with pytest.raises(TypeError, match="must be a Trial or an int"):
+    with pytest.raises(TypeError, match="'trial' parameter of Study.tell must be a Trial or an int. Got '0' instead."):
         study.tell("0", 1.0)
 
 
@@ -190,8 +190,8 @@ def test_tell_accepts_a_trial_asked_through_another_handle_on_the_same_file(tmp_
 @pytest.mark.parametrize(
     "fixed, match",
     [
-        ({"x": (0, 1)}, r"fixed_distributions\['x'\] must be a distribution .* got \(0, 1\)"),
-        ([1], r"'fixed_distributions' parameter of ask must be a dict .* got \[1\]"),
+        ({"x": (0, 1)}, r"The \"fixed_distributions\['x'\]\" parameter of Study.ask must be a distribution .* Got \(0, 1\) instead"),
+        ([1], r"'fixed_distributions' parameter of Study.ask must be a dict .* Got \[1\] instead"),
     ],
 )
 def test_ask_with_bad_fixed_distributions_names_the_parameter(fixed, match):
@@ -246,9 +246,9 @@ def test_enqueue_outside_distribution_warns_and_is_used():
 
 def test_enqueue_rejects_non_json():
     study = make_study()
-    with pytest.raises(TypeError, match="must be JSON-serializable"):
+    with pytest.raises(TypeError, match="'params' parameter of Study.enqueue_trial must be a JSON-serializable dict.*Enqueue categorical"):
         study.enqueue_trial({"est": object()})
-    with pytest.raises(TypeError, match="'params' parameter must be a dict"):
+    with pytest.raises(TypeError, match=r"'params' parameter of Study.enqueue_trial must be a JSON-serializable dict. Got \[\('x', 1\)\]"):
         study.enqueue_trial([("x", 1)])
 
 

@@ -118,7 +118,7 @@ def test_dataframe_columns_and_metric_names():
     assert study.metric_names == ["cost", "gain"]
     multi = study.trials_dataframe(multi_index=True)
     assert multi["values"].columns.tolist() == ["cost", "gain"]
-    with pytest.raises(ValueError, match="'metric_names' parameter of set_metric_names must be "
+    with pytest.raises(ValueError, match="'metric_names' parameter of Study.set_metric_names must be "
                                          "a list of 2 str"):
         study.set_metric_names(["only one"])
 

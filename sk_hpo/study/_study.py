@@ -13,7 +13,15 @@ import numpy as np
 from sk_hpo._direction import StudyDirection
 from sk_hpo._json import from_numpy
 from sk_hpo._pareto import is_pareto_front, to_loss
-from sk_hpo._validation import NONE, check_param, instance_of, validate_params
+from sk_hpo._validation import (
+    INT,
+    NONE,
+    Constraint,
+    InvalidParameterError,
+    check_param,
+    instance_of,
+    validate_params,
+)
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution, check_same_kind
 from sk_hpo.exceptions import UpdateFinishedTrialError
@@ -150,14 +158,21 @@ class Study:
         >>> study.metric_names
         ['accuracy', 'latency']
         """
-        names = list(metric_names) if isinstance(metric_names, (list, tuple)) else None
-        if names is None or len(names) != len(self._directions) or not all(
-            isinstance(n, str) for n in names
-        ):
-            raise ValueError(
-                f"The 'metric_names' parameter of set_metric_names must be a list of "
-                f"{len(self._directions)} str (one per objective), got {metric_names!r}."
-            )
+        n = len(self._directions)
+        check_param(
+            "Study.set_metric_names",
+            "metric_names",
+            metric_names,
+            [
+                Constraint(
+                    lambda v: isinstance(v, (list, tuple))
+                    and len(v) == n
+                    and all(isinstance(name, str) for name in v),
+                    f"a list of {n} str (one per objective)",
+                )
+            ],
+        )
+        names = list(metric_names)
         self._storage.set_study_system_attr(self._study_id, METRIC_NAMES_KEY, names)
 
     @property
@@ -385,7 +400,9 @@ class Study:
             self._storage.set_trial_state_values(trial_id, state, values)
             self._heartbeat.discard(trial_id)
         return copy.deepcopy(self._storage.get_trial(trial_id))
+
     def _resolve_trial_id(self, trial: Trial | int) -> int:
+        check_param("Study.tell", "trial", trial, [instance_of(Trial, "a Trial"), INT])
         if isinstance(trial, Trial):
             theirs = trial.study
             if (theirs._storage._identity(), theirs._study_id) != (
@@ -397,16 +414,12 @@ class Study:
                     f"not to this study {self._study_name!r}; tell it to its own study."
                 )
             return trial._trial_id
-        if isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
-            try:
-                return self._storage.get_trial_id_from_study_id_trial_number(
-                    self._study_id, int(trial)
-                )
-            except KeyError:
-                raise ValueError(
-                    f"Study {self._study_name!r} has no trial number {trial!r}."
-                ) from None
-        raise TypeError(f"The 'trial' parameter must be a Trial or an int, got {trial!r}.")
+        try:
+            return self._storage.get_trial_id_from_study_id_trial_number(
+                self._study_id, int(trial)
+            )
+        except KeyError:
+            raise ValueError(f"Study {self._study_name!r} has no trial number {trial!r}.") from None
 
     def enqueue_trial(
         self,
@@ -426,15 +439,12 @@ class Study:
         >>> study.ask().suggest_float("x", 0, 1)
         0.25
         """
-        if not isinstance(params, dict):
-            raise TypeError(f"The 'params' parameter must be a dict, got {params!r}.")
-        try:
-            json.dumps(params, default=from_numpy)  # stored as JSON by the storage
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"The enqueued params must be JSON-serializable, got {params!r}; enqueue "
-                "categorical objects by a name and map it in the objective."
-            ) from None
+        if not _json_dict.check(params):  # stored as JSON by the storage
+            raise InvalidParameterError(
+                f"The 'params' parameter of Study.enqueue_trial must be {_json_dict.text}. "
+                f"Got {params!r} instead. Enqueue categorical objects by a name and map it in "
+                "the objective."
+            )
         if skip_if_exists and self._params_exist(params):
             return
         template = FrozenTrial(
@@ -469,9 +479,9 @@ class Study:
         (0, 0.9)
         """
         if not isinstance(trial, FrozenTrial):
-            raise TypeError(
-                f"add_trial takes a FrozenTrial, got {trial!r}; build one with "
-                "sk_hpo.trial.create_trial."
+            raise InvalidParameterError(
+                f"The 'trial' parameter of Study.add_trial must be an instance of "
+                f"'FrozenTrial'. Got {trial!r} instead. Build one with sk_hpo.trial.create_trial."
             )
         if not trial.state.is_finished():
             raise ValueError(
@@ -602,20 +612,34 @@ class Study:
         return f"Study(study_name={self._study_name!r}, {shown})"
 
 
+def _is_json_dict(v: Any) -> bool:
+    if not isinstance(v, dict):
+        return False
+    try:
+        json.dumps(v, default=from_numpy)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+_json_dict = Constraint(_is_json_dict, "a JSON-serializable dict")
+_finished_state = Constraint(
+    lambda s: s in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL),
+    "TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL",
+)
+
+
 def _checked_outcome(
     frozen: FrozenTrial, value: Any, state: TrialState | None, n_objectives: int = 1
 ) -> tuple[TrialState, list[float] | None]:
     """The state and values to store, by Optuna's rules for ``tell``."""
-    check_param("tell", "state", state, [instance_of(TrialState, "a TrialState"), NONE])
-    if state in (TrialState.RUNNING, TrialState.WAITING):
-        raise ValueError(
-            f"The 'state' parameter of tell must be COMPLETE, PRUNED, FAIL or None, got {state!r}."
-        )
+    check_param("Study.tell", "state", state, [_finished_state, NONE])
     if state in (TrialState.PRUNED, TrialState.FAIL):
         if value is not None:
             raise ValueError(
-                f"tell(state={state.name}) takes no value, got {value!r}: a "
-                f"{state.name} trial keeps its last reported value (PRUNED) or none (FAIL)."
+                f"The 'values' parameter of Study.tell must be None when state is "
+                f"{state!r}. Got {value!r} instead. A {state.name} trial keeps its last "
+                "reported value (PRUNED) or none (FAIL)."
             )
         if state == TrialState.FAIL or frozen.last_step is None or n_objectives > 1:
             return state, None
@@ -696,14 +720,21 @@ def new_study_name() -> str:
 def _check_fixed_distributions(fixed: Any) -> None:
     if fixed is None:
         return
-    if not isinstance(fixed, dict):
-        raise TypeError(
-            f"The 'fixed_distributions' parameter of ask must be a dict of parameter names to "
-            f"distributions, got {fixed!r}."
-        )
+    check_param(
+        "Study.ask",
+        "fixed_distributions",
+        fixed,
+        [instance_of(dict, "a dict of parameter names to distributions"), NONE],
+    )
     for name, dist in fixed.items():
-        if not isinstance(dist, BaseDistribution):
-            raise TypeError(
-                f"fixed_distributions[{name!r}] must be a distribution such as "
-                f"sk_hpo.distributions.FloatDistribution(low, high), got {dist!r}."
-            )
+        check_param(
+            "Study.ask",
+            f"fixed_distributions[{name!r}]",
+            dist,
+            [
+                instance_of(
+                    BaseDistribution,
+                    "a distribution such as sk_hpo.distributions.FloatDistribution(low, high)",
+                )
+            ],
+        )
