@@ -32,7 +32,7 @@ def test_unknown_direction_is_an_error():
 
 @pytest.mark.parametrize("name", ["", 3])
 def test_bad_study_name(name):
-    with pytest.raises(ValueError, match="'study_name' parameter must be a non-empty str"):
+    with pytest.raises(ValueError, match="'study_name' parameter of create_study must be a non-empty str or None. Got"):
         make_study(study_name=name)
 
 

@@ -68,7 +68,7 @@ def test_same_name_with_another_kind_in_a_later_trial_is_an_error(study):
 def test_report_accepts_an_integral_float_step(study):
     trial = study.ask()
     trial.report(0.5, step=1.0)
-    with pytest.raises(ValueError, match=r"'step' parameter of report .* Got 1.5 instead"):
+    with pytest.raises(ValueError, match=r"'step' parameter of Trial.report .* Got 1.5 instead"):
         trial.report(0.5, step=1.5)
     assert study.tell(trial, state=TrialState.PRUNED).intermediate_values == {1: 0.5}
 
@@ -102,14 +102,22 @@ def test_deprecated_aliases_warn_but_work(study, method, args, replacement):
     assert args[0] <= value <= args[1]
 
 
+def test_suggest_name_must_be_a_str(study):
+    trial = study.ask()
+    with pytest.raises(TypeError, match=r"'name' parameter of Trial.suggest_\* must be a str. Got 1"):
+        trial.suggest_float(1, 0.0, 1.0)
+
+
 def test_report_validation(study):
     trial = study.ask()
-    with pytest.raises(TypeError, match=r"'value' passed to report must be a number, got 'a'"):
+    with pytest.raises(
+        TypeError, match=r"'value' parameter of Trial.report must be a float. Got 'a' instead"
+    ):
         trial.report("a", 0)
-    with pytest.raises(ValueError, match=r"'step' parameter of report must be an int in the "
+    with pytest.raises(ValueError, match=r"'step' parameter of Trial.report must be an int in the "
                                          r"range \[0, inf\). Got -1 instead"):
         trial.report(1.0, -1)
-    with pytest.raises(TypeError, match=r"'step' parameter of report .* Got 'a' instead"):
+    with pytest.raises(TypeError, match=r"'step' parameter of Trial.report .* Got 'a' instead"):
         trial.report(1.0, "a")
     trial.report(np.float32(0.5), np.int64(0))
     with pytest.warns(UserWarning, match="already reported a value at step 0"):

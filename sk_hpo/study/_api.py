@@ -70,12 +70,14 @@ def create_study(
     check_param("create_study", "load_if_exists", load_if_exists, [BOOLEAN])
     wanted = _directions(direction, directions)
     storage_obj = get_storage(storage)
+    check_param(
+        "create_study",
+        "study_name",
+        study_name,
+        [Constraint(lambda v: isinstance(v, str) and v != "", "a non-empty str"), NONE],
+    )
     if study_name is None:
         study_name = new_study_name()
-    elif not isinstance(study_name, str) or not study_name:
-        raise ValueError(
-            f"The 'study_name' parameter must be a non-empty str or None, got {study_name!r}."
-        )
     try:
         storage_obj.create_new_study(study_name, wanted)
     except DuplicatedStudyError:

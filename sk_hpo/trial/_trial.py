@@ -4,7 +4,7 @@ import datetime
 import numbers
 from typing import TYPE_CHECKING, Any
 
-from sk_hpo._validation import check_param, int_range
+from sk_hpo._validation import REAL, STR, InvalidParameterError, check_param, int_range
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import (
     BaseDistribution,
@@ -152,8 +152,7 @@ class Trial(BaseTrial):
         return value if inside else _NOT_RELATIVE
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
-        if not isinstance(name, str):
-            raise TypeError(f"The parameter name must be a str, got {name!r}.")
+        check_param("Trial.suggest_*", "name", name, [STR])
         if name in self._distributions:
             first = self._distributions[name]
             if first != distribution:
@@ -216,8 +215,9 @@ class Trial(BaseTrial):
             try:
                 value = float(value)  # numpy scalars and 0-d arrays
             except (TypeError, ValueError):
-                raise TypeError(
-                    f"The 'value' passed to report must be a number, got {value!r}."
+                raise InvalidParameterError(
+                    f"The 'value' parameter of Trial.report must be {REAL.text}. "
+                    f"Got {value!r} instead."
                 ) from None
         step = _checked_step(step)
         if step in self._intermediate:
@@ -295,5 +295,5 @@ def _checked_step(step: Any) -> int:
     """``step`` as an int: an integral float (``1.0``) is accepted, as Optuna does."""
     if isinstance(step, numbers.Real) and not isinstance(step, bool) and float(step).is_integer():
         step = int(step)
-    check_param("report", "step", step, [int_range(0)])
+    check_param("Trial.report", "step", step, [int_range(0)])
     return step
