@@ -74,20 +74,25 @@ def test_a_sampler_learns_from_added_trials():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        ({"state": TrialState.RUNNING, "value": 1.0}, ValueError, "COMPLETE, PRUNED or FAIL, got"),
-        ({"state": "done"}, ValueError, "only finished trials can be added"),
+        ({"state": TrialState.RUNNING, "value": 1.0}, ValueError,
+         "or TrialState.FAIL. Got TrialState.RUNNING instead"),
+        ({"state": "done"}, ValueError, "Got 'done' instead. Only finished trials can be added"),
         ({}, ValueError, "A COMPLETE trial needs a value"),
-        ({"value": math.nan}, ValueError, "number other than NaN, got nan"),
-        ({"value": "high"}, ValueError, "got 'high'"),
-        ({"state": TrialState.FAIL, "value": 1.0}, ValueError, "A FAIL trial has no value"),
-        ({"value": 1.0, "params": {"x": 0.5}}, ValueError, "same keys, got \\['x'\\] and \\[\\]"),
+        ({"value": math.nan}, ValueError,
+         "'value' parameter of create_trial must be a float other than NaN"),
+        ({"value": "high"}, ValueError, "Got 'high' instead"),
+        ({"state": TrialState.FAIL, "value": 1.0}, ValueError,
+         "'value' parameter of create_trial must be None when state is TrialState.FAIL"),
+        ({"value": 1.0, "params": {"x": 0.5}}, ValueError,
+         "keys of 'params' \\['x'\\]. Got \\[\\] instead"),
         ({"value": 1.0, "params": {"x": 5.0}, "distributions": {"x": DISTS["x"]}},
          ValueError, "value 5.0 of parameter 'x' is not in its distribution"),
         ({"value": 1.0, "params": {"kind": "b"}, "distributions": {"kind": DISTS["kind"]}},
          ValueError, "value 'b' of parameter 'kind' is not in"),
         ({"value": 1.0, "params": {"x": 0.5}, "distributions": {"x": (0, 1)}},
-         TypeError, "must be an sk_hpo distribution, got \\(0, 1\\)"),
-        ({"value": 1.0, "intermediate_values": {-1: 0.5}}, ValueError, "non-negative ints, got -1"),
+         TypeError, "must be an sk_hpo distribution. Got \\(0, 1\\) instead"),
+        ({"value": 1.0, "intermediate_values": {-1: 0.5}}, ValueError,
+         "'intermediate_values' parameter of create_trial must be a dict whose steps"),
         ({"value": 1.0, "user_attrs": {"f": object()}}, TypeError, "'user_attrs' parameter"),
     ],
 )
@@ -98,7 +103,10 @@ def test_bad_trials_are_refused(kwargs, exc, match):
 
 def test_add_trial_refuses_what_is_not_a_finished_frozen_trial():
     study = sk_hpo.create_study()
-    with pytest.raises(TypeError, match="'trial' parameter of Study.add_trial must be an instance of 'FrozenTrial'. Got"):
+    with pytest.raises(
+        TypeError,
+        match="'trial' parameter of Study.add_trial must be an instance of 'FrozenTrial'. Got",
+    ):
         study.add_trial({"x": 1})
     running = study.ask()
     frozen = study._storage.get_trial(running._trial_id)

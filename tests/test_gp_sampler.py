@@ -88,7 +88,8 @@ def test_conditional_parameters_go_to_the_independent_sampler():
     [
         (
             {"n_startup_trials": -1},
-            r"'n_startup_trials' parameter of GPSampler must be an int in the range \[0, inf\)\. Got -1",
+            r"'n_startup_trials' parameter of GPSampler must be an int in the range \[0, inf\)"
+            r"\. Got -1",
         ),
         ({"n_candidates": 0}, r"'n_candidates' .* Got 0 instead"),
         ({"max_train_trials": 5}, r"'max_train_trials' .* \[10, inf\)\. Got 5 instead"),

@@ -26,13 +26,19 @@ def test_create_study_defaults():
 
 
 def test_unknown_direction_is_an_error():
-    with pytest.raises(ValueError, match=r"'direction' parameter must be 'minimize' or 'maximize', got 'up'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'direction' parameter must be 'minimize' or 'maximize', got 'up'",
+    ):
         make_study(direction="up")
 
 
 @pytest.mark.parametrize("name", ["", 3])
 def test_bad_study_name(name):
-    with pytest.raises(ValueError, match="'study_name' parameter of create_study must be a non-empty str or None. Got"):
+    with pytest.raises(
+        ValueError,
+        match="'study_name' parameter of create_study must be a non-empty str or None. Got",
+    ):
         make_study(study_name=name)
 
 
@@ -108,9 +114,15 @@ def test_best_trial_without_complete_trial():
 def test_tell_validation():
     study = make_study()
     trial = study.ask()
-    with pytest.raises(ValueError, match="'state' parameter of Study.tell must be TrialState.COMPLETE, TrialState.PRUNED, "):
+    with pytest.raises(
+        ValueError,
+        match="'state' parameter of Study.tell must be TrialState.COMPLETE, TrialState.PRUNED, ",
+    ):
         study.tell(trial, 1.0, state=TrialState.RUNNING)
-    with pytest.raises(ValueError, match=r"'values' parameter of Study.tell must be None when state is TrialState.PRUNED\. Got 1.0"):
+    with pytest.raises(
+        ValueError,
+        match=r"'values' parameter of Study.tell must be None when state is TrialState.PRUNED\.",
+    ):
         study.tell(trial, 1.0, state=TrialState.PRUNED)
     with pytest.raises(ValueError, match=r"tell\(state=COMPLETE\) for trial #0: the value nan"):
         study.tell(trial, math.nan, state=TrialState.COMPLETE)
@@ -125,7 +137,10 @@ def test_tell_validation():
     assert study.tell(trial, 2.0, skip_if_finished=True).value == 1.0
     with pytest.raises(ValueError, match="has no trial number 7"):
         study.tell(7, 1.0)
-    with pytest.raises(TypeError, match="'trial' parameter of Study.tell must be a Trial or an int. Got '0' instead."):
+    with pytest.raises(
+        TypeError,
+        match="'trial' parameter of Study.tell must be a Trial or an int. Got '0' instead.",
+    ):
         study.tell("0", 1.0)
 
 
@@ -190,7 +205,9 @@ def test_tell_accepts_a_trial_asked_through_another_handle_on_the_same_file(tmp_
 @pytest.mark.parametrize(
     "fixed, match",
     [
-        ({"x": (0, 1)}, r"The \"fixed_distributions\['x'\]\" parameter of Study.ask must be a distribution .* Got \(0, 1\) instead"),
+        ({"x": (0, 1)}, r"The \"fixed_distributions\['x'\]\" parameter of Study.ask must be a "
+                     r"distribution "
+                     r".* Got \(0, 1\) instead"),
         ([1], r"'fixed_distributions' parameter of Study.ask must be a dict .* Got \[1\] instead"),
     ],
 )
@@ -246,9 +263,15 @@ def test_enqueue_outside_distribution_warns_and_is_used():
 
 def test_enqueue_rejects_non_json():
     study = make_study()
-    with pytest.raises(TypeError, match="'params' parameter of Study.enqueue_trial must be a JSON-serializable dict.*Enqueue categorical"):
+    with pytest.raises(
+        TypeError,
+        match="'params' parameter of Study.enqueue_trial must be a JSON.*Enqueue categorical",
+    ):
         study.enqueue_trial({"est": object()})
-    with pytest.raises(TypeError, match=r"'params' parameter of Study.enqueue_trial must be a JSON-serializable dict. Got \[\('x', 1\)\]"):
+    with pytest.raises(
+        TypeError,
+        match=r"'params' parameter of Study.enqueue_trial .* Got \[\('x', 1\)\]",
+    ):
         study.enqueue_trial([("x", 1)])
 
 
@@ -349,7 +372,10 @@ def test_optunas_one_element_directions():
     assert study.direction == sk_hpo.StudyDirection.MAXIMIZE
     assert study.directions == [sk_hpo.StudyDirection.MAXIMIZE]
     assert sk_hpo.create_study(directions=["minimize", "maximize"])._is_multi_objective()
-    with pytest.raises(ValueError, match="'directions' parameter of create_study must be a non-empty list.*Got 'minimize'"):
+    with pytest.raises(
+        ValueError,
+        match="'directions' parameter of create_study must be a non-empty list.*Got 'minimize'",
+    ):
         sk_hpo.create_study(directions="minimize")
     with pytest.raises(ValueError, match="Give direction or directions, not both"):
         sk_hpo.create_study(direction="minimize", directions=["minimize"])

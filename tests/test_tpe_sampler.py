@@ -259,10 +259,12 @@ def test_rank_puts_complete_then_deeper_pruned_first():
     [
         ({"n_startup_trials": -1}, "'n_startup_trials' parameter of TPESampler must be an int"),
         ({"n_startup_trials": "3"}, "'n_startup_trials'.*Got '3' instead"),
-        ({"n_ei_candidates": 0}, r"'n_ei_candidates' parameter of TPESampler must be an int in the range \[1, inf\)"),
+        ({"n_ei_candidates": 0}, r"'n_ei_candidates' parameter of TPESampler must be an int in the "
+                                 r"range \[1, inf\)"),
         ({"n_ei_candidates": 2.5}, "'n_ei_candidates'.*Got 2.5 instead"),
         ({"gamma": 0.1}, "'gamma' parameter of TPESampler must be a callable"),
-        ({"prior_weight": 0.0}, r"'prior_weight' parameter of TPESampler must be a float in the range \(0, inf\)"),
+        ({"prior_weight": 0.0}, r"'prior_weight' parameter of TPESampler must be a float in the "
+                                r"range \(0, inf\)"),
         ({"prior_weight": float("nan")}, "'prior_weight'.*Got nan instead"),
     ],
 )

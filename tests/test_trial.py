@@ -104,7 +104,10 @@ def test_deprecated_aliases_warn_but_work(study, method, args, replacement):
 
 def test_suggest_name_must_be_a_str(study):
     trial = study.ask()
-    with pytest.raises(TypeError, match=r"'name' parameter of Trial.suggest_\* must be a str. Got 1"):
+    with pytest.raises(
+        TypeError,
+        match=r"'name' parameter of Trial.suggest_\* must be a str. Got 1",
+    ):
         trial.suggest_float(1, 0.0, 1.0)
 
 

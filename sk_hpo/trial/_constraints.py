@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from sk_hpo._validation import REAL, STR, InvalidParameterError, check_param
+
 __all__ = ["CONSTRAINTS_KEY", "check_constraint", "constraints_of", "is_feasible", "violation"]
 
 CONSTRAINTS_KEY = "constraints"  # "constraints:<name>" per constraint; the list form is older
@@ -40,17 +42,16 @@ def violation(trials: Any) -> np.ndarray:
 
 def check_constraint(owner: str, key: Any, value: Any) -> tuple[str, float]:
     """``(key, value)`` checked: a str name and a finite number (not NaN)."""
-    if not isinstance(key, str):
-        raise TypeError(f"The 'key' parameter of {owner} must be a str, got {key!r}.")
+    check_param(owner, "key", key, [STR])
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.ndarray)):
-        raise TypeError(
-            f"The 'value' parameter of {owner} must be a number, got {value!r}; a trial is "
-            "feasible when all its constraint values are <= 0."
+        raise InvalidParameterError(
+            f"The 'value' parameter of {owner} must be {REAL.text}. Got {value!r} instead. "
+            "A trial is feasible when all its constraint values are <= 0."
         )
     number = float(value)
     if math.isnan(number):
-        raise ValueError(
-            f"The 'value' parameter of {owner} for constraint {key!r} must not be NaN, got "
-            f"{value!r}."
+        raise InvalidParameterError(
+            f"The 'value' parameter of {owner} must be a float other than NaN. Got {value!r} "
+            f"instead (constraint {key!r})."
         )
     return key, number

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime
 import math
-import numbers
 from typing import Any
 
 from sk_hpo._json import check_json_value
+from sk_hpo._validation import (
+    NONE,
+    REAL,
+    Constraint,
+    InvalidParameterError,
+    check_param,
+    instance_of,
+    int_range,
+)
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint
 from sk_hpo.trial._frozen import FrozenTrial
@@ -72,21 +80,25 @@ def create_trial(
     {'x': 2.0}
     """
     state = _check_state(state)
+    check_param(
+        "create_trial", "intermediate_values", intermediate_values, [_STEP_DICT, NONE]
+    )
     params = dict(params or {})
     distributions = dict(distributions or {})
     if set(params) != set(distributions):
-        raise ValueError(
-            f"The 'params' and 'distributions' parameters of create_trial must have the same "
-            f"keys, got {sorted(params)!r} and {sorted(distributions)!r}; give a distribution "
+        raise InvalidParameterError(
+            f"The 'distributions' parameter of create_trial must have the keys of 'params' "
+            f"{sorted(params)!r}. Got {sorted(distributions)!r} instead. Give a distribution "
             "for each parameter."
         )
     internal = {}
     for name, dist in distributions.items():
-        if not isinstance(dist, BaseDistribution):
-            raise TypeError(
-                f"The distribution of parameter {name!r} must be an sk_hpo distribution, got "
-                f"{dist!r}."
-            )
+        check_param(
+            "create_trial",
+            f"distributions[{name!r}]",
+            dist,
+            [instance_of(BaseDistribution, "an sk_hpo distribution")],
+        )
         try:
             internal[name] = dist.to_internal_repr(params[name])
         except (TypeError, ValueError):
@@ -105,18 +117,10 @@ def create_trial(
         checked = _check_value(state, value, "value")
         checked_values = None if checked is None else [checked]
     else:
-        if isinstance(values, str) or not hasattr(values, "__len__") or len(values) == 0:
-            raise ValueError(
-                f"The 'values' parameter of create_trial must be a non-empty list of numbers, "
-                f"got {values!r}."
-            )
+        check_param("create_trial", "values", values, [_NON_EMPTY_LIST])
         checked_values = [_check_value(state, v, "values") for v in values]
     steps = {}
     for step, v in (intermediate_values or {}).items():
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ValueError(
-                f"The steps of 'intermediate_values' must be non-negative ints, got {step!r}."
-            )
         steps[int(step)] = float(v)
     user_attrs, system_attrs = (
         _json_attrs("user_attrs", user_attrs), _json_attrs("system_attrs", system_attrs)
@@ -142,15 +146,27 @@ def create_trial(
     )
 
 
-def _check_state(state: Any) -> TrialState:
+_STEP_DICT = Constraint(
+    lambda v: isinstance(v, dict) and all(int_range(0).check(step) for step in v),
+    "a dict whose steps (keys) are ints in the range [0, inf)",
+)
+_NON_EMPTY_LIST = Constraint(
+    lambda v: not isinstance(v, str) and hasattr(v, "__len__") and len(v) > 0,
+    "a non-empty list of numbers",
+)
+_NOT_NAN = Constraint(lambda v: REAL.check(v) and not math.isnan(v), "a float other than NaN")
+
+
+def _check_state(given: Any) -> TrialState:
     try:
-        state = TrialState(state)
+        state = TrialState(given)
     except ValueError:
         state = None
     if state not in _FINISHED:
-        raise ValueError(
-            "The 'state' parameter of create_trial must be TrialState.COMPLETE, PRUNED or "
-            f"FAIL, got {state!r}; only finished trials can be added to a study."
+        raise InvalidParameterError(
+            "The 'state' parameter of create_trial must be TrialState.COMPLETE, "
+            f"TrialState.PRUNED or TrialState.FAIL. Got {given!r} instead. Only finished "
+            "trials can be added to a study."
         )
     return state
 
@@ -164,14 +180,11 @@ def _check_value(state: TrialState, value: Any, name: str) -> float | None:
             )
         return None
     if state == TrialState.FAIL:
-        raise ValueError(
-            f"A FAIL trial has no value, got {name}={value!r}; leave '{name}' as None."
+        raise InvalidParameterError(
+            f"The {name!r} parameter of create_trial must be None when state is "
+            f"TrialState.FAIL. Got {value!r} instead. A FAIL trial has no value."
         )
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-        raise ValueError(
-            f"The '{name}' parameter of create_trial must be a number other than NaN, got "
-            f"{value!r}."
-        )
+    check_param("create_trial", name, value, [_NOT_NAN])
     return float(value)
 
 
@@ -180,6 +193,7 @@ def _json_attrs(name: str, attrs: dict[str, Any] | None) -> dict[str, Any]:
     try:
         return {key: check_json_value(key, value) for key, value in (attrs or {}).items()}
     except TypeError:
-        raise TypeError(
-            f"The '{name}' parameter of create_trial must be JSON-serializable, got {attrs!r}."
+        raise InvalidParameterError(
+            f"The {name!r} parameter of create_trial must be a dict of JSON-serializable "
+            f"values. Got {attrs!r} instead."
         ) from None

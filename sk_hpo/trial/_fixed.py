@@ -65,7 +65,7 @@ class FixedTrial(BaseTrial):
 
     def set_constraint(self, key: str, value: float) -> None:
         """Set a constraint on this object (feasible when all are <= 0)."""
-        key, number = check_constraint("set_constraint", key, value)
+        key, number = check_constraint("Trial.set_constraint", key, value)
         self._system_attrs[f"{CONSTRAINTS_KEY}:{key}"] = number
 
     @property

@@ -196,7 +196,7 @@ class FrozenTrial(BaseTrial):
 
     def set_constraint(self, key: str, value: float) -> None:
         """Set a constraint on this object (not in the storage)."""
-        key, number = check_constraint("set_constraint", key, value)
+        key, number = check_constraint("Trial.set_constraint", key, value)
         self.system_attrs = {**self.system_attrs, f"{CONSTRAINTS_KEY}:{key}": number}
 
     def set_user_attr(self, key: str, value: Any) -> None:

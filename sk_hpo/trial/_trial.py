@@ -267,7 +267,7 @@ class Trial(BaseTrial):
         >>> trial.constraints
         {'latency': -0.3}
         """
-        key, number = check_constraint("set_constraint", key, value)
+        key, number = check_constraint("Trial.set_constraint", key, value)
         attr = f"{CONSTRAINTS_KEY}:{key}"
         if attr in self._system_attrs:
             warn_user(
