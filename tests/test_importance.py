@@ -136,7 +136,7 @@ def test_fitted_search_is_accepted(study_known):
 def test_too_few_trials():
     study = make_study()
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
-    with pytest.raises(ValueError, match=r"needs at least 2 COMPLETE trials .* got 1 trial"):
+    with pytest.raises(ValueError, match=r"needs at least 2 COMPLETE trials .* Got 1 trial"):
         get_param_importances(study)
 
 

@@ -109,7 +109,7 @@ def test_labels_are_readable_and_unique():
          r"sequence, got: \[\]"),
         ({"C": np.zeros((2, 2))}, ValueError, r"Parameter array for 'C' should be "
          r"one-dimensional, got: [\s\S]* with shape \(2, 2\)"),
-        ({1: [1]}, TypeError, "must be str"),
+        ({1: [1]}, TypeError, "must have str keys .* Got the key 1 instead"),
         ("C", TypeError, "a dict or a non-empty list of dicts"),
         ([{"C": [1]}, 3], TypeError, r"The 'param_distributions' parameter of HPOSearchCV "
          r"must be a dict or a non-empty list of dicts .* Got \[{'C': \[1\]}, 3\] instead"),

@@ -97,8 +97,8 @@ def get_param_importances(
     if not domains or len(trials) < 2:
         raise ValueError(
             f"{owner} needs at least 2 COMPLETE trials with finite values sharing at least one "
-            f"parameter, got {len(trials)} trial(s) and parameters {list(domains)!r}; run more "
-            "trials first."
+            f"parameter. Got {len(trials)} trial(s) and parameters {list(domains)!r} instead; "
+            "run more trials first."
         )
     X = np.column_stack(
         [_cell_unit(d, _ordered(d, d.values(trials), values)) for d in domains.values()]

@@ -58,11 +58,12 @@ def split_data(
         if not hasattr(X, "shape"):
             raise ValueError(
                 "A precomputed kernel or affinity matrix must be passed as an array or a "
-                f"sparse matrix, got {type(X).__name__}."
+                f"sparse matrix. Got {type(X).__name__} instead."
             )
         if X.shape[0] != X.shape[1]:
             raise ValueError(
-                f"X must be a square kernel matrix for a pairwise estimator, got shape {X.shape}."
+                "X must be a square kernel matrix for a pairwise estimator. Got shape "
+                f"{X.shape} instead."
             )
         X_sub = safe_indexing(safe_indexing(X, rows, axis=0), columns, axis=1)
     else:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from sk_hpo._validation import InvalidParameterError
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import (
     BaseDistribution,
@@ -235,9 +236,9 @@ def make_param_spec(name: Any, value: Any) -> ParamSpec:
     CategoricalDistribution(choices=('rbf', 'linear'))
     """
     if not isinstance(name, str):
-        raise TypeError(
-            f"Parameter names in 'param_distributions' must be str, got {name!r}; use the "
-            "estimator's parameter names (e.g. 'C' or 'svc__C')."
+        raise InvalidParameterError(
+            "The 'param_distributions' parameter of HPOSearchCV must have str keys (the "
+            f"estimator's parameter names, e.g. 'C' or 'svc__C'). Got the key {name!r} instead."
         )
     if isinstance(value, BaseDistribution):
         return ParamSpec(name, value, "native")

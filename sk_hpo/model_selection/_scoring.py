@@ -11,7 +11,7 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from sk_hpo._compat import scorer_accepts_sample_weight
-from sk_hpo._validation import InvalidParameterError
+from sk_hpo._validation import CALLABLE, STR, InvalidParameterError, check_param
 
 __all__ = ["MultiScorer", "resolve_scoring", "check_score", "routing_enabled"]
 
@@ -93,9 +93,10 @@ def resolve_scoring(
         if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(
             names
         ):
-            raise ValueError(
-                "A list, tuple or set 'scoring' must hold unique scorer names (str) and not be "
-                f"empty, got {scoring!r}. See sklearn.metrics.get_scorer_names()."
+            raise InvalidParameterError(
+                "The 'scoring' parameter of HPOSearchCV must be a non-empty list, tuple or set "
+                f"of unique scorer names (str). Got {scoring!r} instead. See "
+                "sklearn.metrics.get_scorer_names()."
             )
         unknown = [n for n in names if n not in get_scorer_names()]
         if unknown:
@@ -106,17 +107,13 @@ def resolve_scoring(
         scorers = {n: check_scoring(estimator, n) for n in names}
     elif isinstance(scoring, dict):
         if not scoring or not all(isinstance(k, str) for k in scoring):
-            raise ValueError(
-                f"A dict 'scoring' must map metric names (str) to scorers and not be empty, got "
-                f"{scoring!r}."
+            raise InvalidParameterError(
+                "The 'scoring' parameter of HPOSearchCV must be a non-empty dict of metric names "
+                f"(str) to scorers. Got {scoring!r} instead."
             )
         scorers = {}
         for name, scorer in scoring.items():
-            if not (callable(scorer) or isinstance(scorer, str)):
-                raise InvalidParameterError(  # a ValueError and a TypeError, as in sklearn
-                    f"The scorer {name!r} of the 'scoring' dict must be a callable or a scorer "
-                    f"name, got {scorer!r}."
-                )
+            check_param("HPOSearchCV", f"scoring[{name!r}]", scorer, [CALLABLE, STR])
             scorers[name] = check_scoring(estimator, scorer)
     else:  # pragma: no cover - the constraints of HPOSearchCV reject other types first
         raise TypeError(f"Unsupported 'scoring': {scoring!r}.")
@@ -133,7 +130,7 @@ def check_score(score: Any, scorer: Any, name: str | None = None) -> float:
     if not isinstance(score, numbers.Number):
         where = f"the scorer {name!r}" if name is not None else f"scorer={scorer!r}"
         raise ValueError(
-            f"Scoring must return a number, got {score!r} ({type(score).__name__}) instead "
+            f"Scoring must return a number. Got {score!r} ({type(score).__name__}) instead "
             f"({where}); a scorer is called as scorer(estimator, X, y)."
         )
     return float(score)

@@ -90,7 +90,7 @@ def axes_grid(ax: Any, n_rows: int, n_cols: int, owner: str, **kwargs: Any) -> n
     if grid.size != n_rows * n_cols:
         raise ValueError(
             f"The 'ax' parameter of {owner} must hold {n_rows * n_cols} Axes "
-            f"({n_rows} x {n_cols}), got {grid.size}; pass ax=None to create them."
+            f"({n_rows} x {n_cols}). Got {grid.size} Axes instead. Pass ax=None to create them."
         )
     return grid.reshape(n_rows, n_cols)
 
