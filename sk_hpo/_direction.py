@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import enum
 
+from sk_hpo._validation import InvalidParameterError
+
 __all__ = ["StudyDirection"]
 
 
@@ -26,11 +28,12 @@ class StudyDirection(str, enum.Enum):
         return self.value
 
     @classmethod
-    def _coerce(cls, direction: object) -> StudyDirection:
+    def _coerce(cls, direction: object, owner: str = "create_study") -> StudyDirection:
         if isinstance(direction, StudyDirection):
             return direction
         if isinstance(direction, str) and direction.lower() in ("minimize", "maximize"):
             return cls(direction.lower())
-        raise ValueError(
-            f"The 'direction' parameter must be 'minimize' or 'maximize', got {direction!r}."
+        raise InvalidParameterError(
+            f"The 'direction' parameter of {owner} must be 'minimize' or 'maximize' (or a "
+            f"StudyDirection). Got {direction!r} instead."
         )

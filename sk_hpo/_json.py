@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from sk_hpo._validation import InvalidParameterError
+
 __all__ = ["check_json_value", "from_numpy"]
 
 
@@ -31,11 +33,11 @@ def check_json_value(key: str, value: Any) -> Any:
     {'a': [1, inf], 'b': 3}
     """
     if not isinstance(key, str):
-        raise TypeError(f"The attribute key must be a str, got {key!r}.")
+        raise InvalidParameterError(f"The attribute key must be a str. Got {key!r} instead.")
     try:
         return json.loads(json.dumps(value, allow_nan=True, default=from_numpy))
     except (TypeError, ValueError) as e:
         raise TypeError(
-            f"The attribute {key!r} must be JSON-serializable (numbers, strings, lists, dicts), "
-            f"got {value!r}. Convert it (e.g. str(value)) before storing it."
+            f"The attribute {key!r} must be JSON-serializable (numbers, strings, lists, dicts). "
+            f"Got {value!r} instead. Convert it (e.g. str(value)) before storing it."
         ) from e

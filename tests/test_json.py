@@ -18,5 +18,5 @@ def test_non_json_values_and_keys_are_refused_by_name():
     with pytest.raises(TypeError, match=r"attribute 'model' must be JSON-serializable .* "
                                         r"str\(value\)"):
         check_json_value("model", object())
-    with pytest.raises(TypeError, match="attribute key must be a str, got 3"):
+    with pytest.raises(TypeError, match="attribute key must be a str. Got 3 instead"):
         check_json_value(3, "x")

@@ -337,3 +337,8 @@ def test_garbage_over_a_data_page_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["studies", url]) == 2
     err = capsys.readouterr().err
     assert "bad.db" in err and "restore it from a backup" in err and "Traceback" not in err
+
+
+def test_a_non_str_url_is_refused_in_the_template():
+    with pytest.raises(TypeError, match="'url' parameter of SQLiteStorage must be a str. Got '3'"):
+        SQLiteStorage(3)

@@ -176,7 +176,7 @@ def test_attrs_read_back_as_json_gives_them(storage):
     storage.set_study_user_attr(sid, "t", (1.5,))
     assert storage.get_trial(tid).system_attrs == {"t": {"pair": [1, 2], "3": "x"}}
     assert storage.get_study_user_attrs(sid) == {"t": [1.5]}
-    with pytest.raises(TypeError, match="attribute key must be a str, got 3"):
+    with pytest.raises(TypeError, match="attribute key must be a str. Got 3 instead"):
         storage.set_trial_user_attr(tid, 3, "x")
     with pytest.raises(TypeError, match="'obj' must be JSON-serializable.*str\\(value\\)"):
         storage.set_trial_user_attr(tid, "obj", object())

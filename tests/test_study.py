@@ -28,7 +28,7 @@ def test_create_study_defaults():
 def test_unknown_direction_is_an_error():
     with pytest.raises(
         ValueError,
-        match=r"'direction' parameter must be 'minimize' or 'maximize', got 'up'",
+        match=r"'direction' parameter of create_study must be 'minimize' or 'maximize' .*Got 'up'",
     ):
         make_study(direction="up")
 

@@ -7,6 +7,7 @@ from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 from sk_hpo._direction import StudyDirection
+from sk_hpo._validation import InvalidParameterError
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
@@ -24,9 +25,12 @@ def as_directions(directions: Any) -> list[StudyDirection]:
     """
     if isinstance(directions, (str, StudyDirection)):
         directions = [directions]
-    directions = [StudyDirection._coerce(d) for d in directions]
+    directions = [StudyDirection._coerce(d, "create_new_study") for d in directions]
     if not directions:
-        raise ValueError("The 'directions' parameter must hold at least one direction, got [].")
+        raise InvalidParameterError(
+            "The 'directions' parameter of create_new_study must hold at least one direction. "
+            "Got [] instead."
+        )
     return directions
 
 

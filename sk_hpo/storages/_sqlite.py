@@ -13,6 +13,7 @@ import sqlite3
 import urllib.parse
 from typing import Any
 
+from sk_hpo._validation import InvalidParameterError
 from sk_hpo.exceptions import StorageInternalError
 from sk_hpo.storages._dialect import SQLiteDialect
 from sk_hpo.storages._schema import SCHEMA_VERSION, create_statements
@@ -35,7 +36,9 @@ def parse_sqlite_url(url: str) -> str:
     '/tmp/a.db'
     """
     if not isinstance(url, str):
-        raise TypeError(f"The SQLite storage URL must be a string, got {mask_url(url)!r}.")
+        raise InvalidParameterError(
+            f"The 'url' parameter of SQLiteStorage must be a str. Got {mask_url(url)!r} instead."
+        )
     scheme = url.partition("://")[0].lower() if "://" in url else ""
     if scheme.split("+")[0] in ("postgresql", "postgres"):
         raise ValueError(
