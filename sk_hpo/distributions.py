@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from sk_hpo._validation import NONE, Constraint, check_param
+from sk_hpo._validation import NONE, Constraint, InvalidParameterError, check_param
 from sk_hpo._warnings import warn_user
 
 __all__ = [
@@ -291,9 +291,9 @@ class CategoricalDistribution(BaseDistribution):
             try:
                 choices = list(choices)
             except TypeError:
-                raise TypeError(
-                    "The 'choices' parameter of CategoricalDistribution must be a sequence, "
-                    f"got {choices!r}."
+                raise InvalidParameterError(
+                    "The 'choices' parameter of CategoricalDistribution must be a sequence. "
+                    f"Got {choices!r} instead."
                 ) from None
         if len(choices) == 0:
             raise ValueError(

@@ -52,5 +52,5 @@ def test_processes_sharing_a_study_stop_together(tmp_path, run_workers):
 
 @pytest.mark.parametrize("n", [0, -3, 2.5, True, None])
 def test_bad_budget(n):
-    with pytest.raises(ValueError, match=f"positive int, got {n!r}"):
+    with pytest.raises(ValueError, match=rf"must be an int in the range \[1, inf\)\. Got {n!r} "):
         MaxTrialsCallback(n)

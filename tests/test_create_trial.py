@@ -110,7 +110,7 @@ def test_add_trial_refuses_what_is_not_a_finished_frozen_trial():
         study.add_trial({"x": 1})
     running = study.ask()
     frozen = study._storage.get_trial(running._trial_id)
-    with pytest.raises(ValueError, match="got state RUNNING; use enqueue_trial"):
+    with pytest.raises(ValueError, match="Got a trial in state RUNNING instead. Use enqueue_trial"):
         study.add_trial(frozen)
     assert len(study.trials) == 1
 

@@ -78,7 +78,9 @@ def test_categorical_rejects_empty(choices):
 
 
 def test_categorical_rejects_non_sequence():
-    with pytest.raises(TypeError, match=r"must be a sequence, got 3"):
+    with pytest.raises(
+        TypeError, match=r"'choices' parameter of CategoricalDistribution must be a sequence. Got 3"
+    ):
         CategoricalDistribution(3)
 
 

@@ -208,8 +208,8 @@ def test_unknown_parameter_and_value_outside_distribution():
     [
         ([("x", [1])], TypeError, "must be a dict of parameter names"),
         ({"x": []}, ValueError, "'x' .* must not be empty"),
-        ({"x": "abc"}, TypeError, "'x' in the GridSampler search_space must be a list"),
-        ({"x": 3}, TypeError, "must be a list, got 3"),
+        ({"x": "abc"}, TypeError, "search_space\\['x'\\]\" parameter of GridSampler must be"),
+        ({"x": 3}, TypeError, "must be a list. Got 3 instead"),
     ],
 )
 def test_bad_search_space(space, exc, match):

@@ -54,7 +54,9 @@ def test_bad_sampler_and_pruner_types():
 def test_malformed_storage_url():
     with pytest.raises(ValueError, match=r"storage' URL 'mysql://x' is not supported"):
         make_study(storage="mysql://x")
-    with pytest.raises(TypeError, match="'storage' parameter must be None, a URL string"):
+    with pytest.raises(
+        TypeError, match="'storage' parameter must be None, a URL str or an instance of 'BaseStorage'"
+    ):
         make_study(storage=3)
 
 

@@ -124,7 +124,7 @@ def test_unknown_params_are_named():
 
 
 def test_contour_needs_two_params_when_given():
-    with pytest.raises(ValueError, match="must name at least 2 parameters, got \\['lr'\\]"):
+    with pytest.raises(ValueError, match="must name at least 2 parameters. Got \\['lr'\\] instead"):
         vis.contour_data(conditional_study(), params=["lr"])
 
 

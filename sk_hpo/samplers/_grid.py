@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sk_hpo._validation import check_param, instance_of
+from sk_hpo._validation import InvalidParameterError, check_param, instance_of
 from sk_hpo._warnings import warn_user
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.exceptions import SearchSpaceExhausted
@@ -110,9 +110,9 @@ class GridSampler(BaseSampler):
                 except TypeError:
                     values = None
             if values is None or isinstance(values, (str, bytes)):
-                raise TypeError(
-                    f"The values of {name!r} in the GridSampler search_space must be a list, "
-                    f"got {search_space[name]!r}."
+                raise InvalidParameterError(
+                    f"The \"search_space[{name!r}]\" parameter of GridSampler must be a list. "
+                    f"Got {search_space[name]!r} instead."
                 )
             if len(values) == 0:
                 raise ValueError(

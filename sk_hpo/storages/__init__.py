@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sk_hpo._validation import InvalidParameterError
 from sk_hpo.storages._base import BaseStorage, StudySummary
 from sk_hpo.storages._in_memory import InMemoryStorage
 from sk_hpo.storages._postgres import PostgreSQLStorage, is_postgres_url
@@ -47,9 +48,9 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
             "'postgresql://user:password@host:port/database' (several machines), a storage "
             "object, or None for memory."
         )
-    raise TypeError(
-        f"The 'storage' parameter must be None, a URL string or a BaseStorage, got "
-        f"{mask_url(repr(storage))}."
+    raise InvalidParameterError(
+        "The 'storage' parameter must be None, a URL str or an instance of 'BaseStorage'. "
+        f"Got {mask_url(repr(storage))} instead."
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Container
 from typing import TYPE_CHECKING
 
+from sk_hpo._validation import check_param, int_range
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -46,11 +46,7 @@ class MaxTrialsCallback:
         n_trials: int,
         states: Container[TrialState] | None = (TrialState.COMPLETE,),
     ) -> None:
-        if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
-            raise ValueError(
-                f"The 'n_trials' parameter of MaxTrialsCallback must be a positive int, got "
-                f"{n_trials!r}."
-            )
+        check_param("MaxTrialsCallback", "n_trials", n_trials, [int_range(1)])
         self.n_trials = int(n_trials)
         self.states = states
 

@@ -484,9 +484,10 @@ class Study:
                 f"'FrozenTrial'. Got {trial!r} instead. Build one with sk_hpo.trial.create_trial."
             )
         if not trial.state.is_finished():
-            raise ValueError(
-                f"add_trial takes a finished trial (COMPLETE, PRUNED or FAIL), got state "
-                f"{trial.state.name}; use enqueue_trial to run a configuration."
+            raise InvalidParameterError(
+                "The 'trial' parameter of Study.add_trial must be a finished trial (COMPLETE, "
+                f"PRUNED or FAIL). Got a trial in state {trial.state.name} instead. Use "
+                "enqueue_trial to run a configuration."
             )
         n = len(self._directions)
         if trial.values is not None and len(trial.values) != n:

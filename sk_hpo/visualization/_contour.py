@@ -106,8 +106,8 @@ def contour_data(
     domains = param_domains(trials, params, owner)
     if params is not None and len(domains) < 2:
         raise ValueError(
-            f"The 'params' parameter of {owner} must name at least 2 parameters, got "
-            f"{params!r}; use plot_slice for one parameter."
+            f"The 'params' parameter of {owner} must name at least 2 parameters. Got "
+            f"{params!r} instead. Use plot_slice for one parameter."
         )
     positions = {name: d.values(trials) for name, d in domains.items()}
     pairs = {}
