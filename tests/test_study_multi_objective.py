@@ -178,7 +178,7 @@ def test_non_adaptive_samplers_work_unchanged(sampler):
 @pytest.mark.parametrize("sampler", [TPESampler(seed=0), GPSampler(seed=0)])
 def test_single_objective_samplers_refuse(sampler):
     study = sk_hpo.create_study(directions=MIN_MAX, sampler=sampler)
-    with pytest.raises(NotImplementedError, match="single objective.*NSGAIISampler"):
+    with pytest.raises(ValueError, match="single objective.*NSGAIISampler"):
         study.optimize(two_objectives, n_trials=1)
 
 

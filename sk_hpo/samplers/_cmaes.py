@@ -58,6 +58,7 @@ from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._qmc import from_unit
 from sk_hpo.samplers._random import RandomSampler
 from sk_hpo.samplers._search_space import SearchSpaceTracker
+from sk_hpo.samplers._single_objective import check_single_objective
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -331,7 +332,7 @@ class CmaEsSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        _check_single_objective(study)
+        check_single_objective(study, "CmaEsSampler")
         complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if len(complete) < max(self._n_startup_trials, 1):
             return {}
@@ -368,7 +369,7 @@ class CmaEsSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        _check_single_objective(study)
+        check_single_objective(study, "CmaEsSampler")
         if self._warn and param_name not in self._warned:
             n_complete = len(study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
             if n_complete >= max(self._n_startup_trials, 1):
@@ -634,14 +635,3 @@ def _import_cmaes() -> Any:
             'CmaEsSampler needs the "cmaes" package: pip install "sk-hpo[cmaes]" '
             "(or pip install cmaes)."
         ) from e
-
-
-def _check_single_objective(study: Study) -> None:
-    directions = getattr(study, "directions", None)
-    if directions is not None and len(directions) > 1:
-        raise ValueError(
-            f"CmaEsSampler optimises a single objective; this study has {len(directions)} "
-            "(directions="
-            f"{[getattr(d, 'name', d) for d in directions]!r}). Use NSGAIISampler for several "
-            "objectives."
-        )

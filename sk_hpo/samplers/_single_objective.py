@@ -8,7 +8,9 @@ __all__ = ["check_single_objective"]
 
 
 def check_single_objective(study: Any, sampler: str) -> None:
-    """Raise ``NotImplementedError`` when ``study`` has several objectives.
+    """Raise ``ValueError`` when ``study`` has several objectives.
+
+    ``ValueError`` is what Optuna's single-objective samplers (CmaEsSampler) raise there.
 
     Examples
     --------
@@ -17,7 +19,7 @@ def check_single_objective(study: Any, sampler: str) -> None:
     """
     directions = study.directions
     if len(directions) > 1:
-        raise NotImplementedError(
+        raise ValueError(
             f"{sampler} optimises a single objective, but this study has {len(directions)} "
             f"(directions={[d.value for d in directions]!r}); use "
             "sk_hpo.samplers.NSGAIISampler, RandomSampler or QMCSampler for several objectives."
