@@ -19,6 +19,12 @@ from sk_hpo.visualization._contour import (
     plot_contour,
 )
 from sk_hpo.visualization._edf import EDFData, EDFDisplay, edf_data, plot_edf
+from sk_hpo.visualization._hypervolume_history import (
+    HypervolumeHistoryData,
+    HypervolumeHistoryDisplay,
+    hypervolume_history_data,
+    plot_hypervolume_history,
+)
 from sk_hpo.visualization._intermediate_values import (
     IntermediateValuesData,
     IntermediateValuesDisplay,
@@ -43,6 +49,12 @@ from sk_hpo.visualization._param_importances import (
     param_importances_data,
     plot_param_importances,
 )
+from sk_hpo.visualization._pareto_front import (
+    ParetoFrontData,
+    ParetoFrontDisplay,
+    pareto_front_data,
+    plot_pareto_front,
+)
 from sk_hpo.visualization._slice import SliceData, SliceDisplay, plot_slice, slice_data
 from sk_hpo.visualization._timeline import (
     TimelineData,
@@ -57,6 +69,8 @@ __all__ = [
     "ContourPair",
     "EDFData",
     "EDFDisplay",
+    "HypervolumeHistoryData",
+    "HypervolumeHistoryDisplay",
     "IntermediateValuesData",
     "IntermediateValuesDisplay",
     "OptimizationHistoryData",
@@ -65,22 +79,28 @@ __all__ = [
     "ParallelCoordinateDisplay",
     "ParamImportancesData",
     "ParamImportancesDisplay",
+    "ParetoFrontData",
+    "ParetoFrontDisplay",
     "SliceData",
     "SliceDisplay",
     "TimelineData",
     "TimelineDisplay",
     "contour_data",
     "edf_data",
+    "hypervolume_history_data",
     "intermediate_values_data",
     "optimization_history_data",
     "parallel_coordinate_data",
     "param_importances_data",
+    "pareto_front_data",
     "plot_contour",
     "plot_edf",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",
     "plot_param_importances",
+    "plot_pareto_front",
     "plot_slice",
     "plot_timeline",
     "slice_data",
