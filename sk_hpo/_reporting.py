@@ -64,6 +64,12 @@ def report(
     trial, the parameter importances, the plots of :mod:`sk_hpo.visualization` as inline
     images, and a table of all trials. It needs no network access to open.
 
+    For a study of several objectives the plots are the Pareto front (the first three
+    objectives when there are more), the hypervolume history, one slice plot per objective
+    and the timeline. The hypervolume's reference point is, in each objective, the worst
+    value among the feasible COMPLETE trials moved a tenth of that objective's range further
+    away (a tenth of ``max(|worst|, 1)`` when every value is the same); the caption shows it.
+
     Parameters
     ----------
     study : Study or fitted HPOSearchCV
@@ -205,6 +211,9 @@ def _plots_section(
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     if not trials:
         return head + '<p class="note">No trial yet: nothing to plot.</p></section>'
+    if len(study.directions) > 1:
+        figures = _multi_objective_figures(study, complete)
+        return head + "\n".join(_figure(*f) for f in figures) + "</section>"
     ranked = list(importances) if importances else sorted(
         {p for t in complete for p in t.params}
     )
@@ -235,6 +244,79 @@ def _plots_section(
         figures = [f for f in figures if f[0] in ("Intermediate values", "Timeline")]
     body = [_figure(name, caption, build) for name, caption, build in figures]
     return head + "\n".join(body) + "</section>"
+
+
+def _multi_objective_figures(
+    study: Study, complete: list[FrozenTrial]
+) -> list[tuple[str, Any, Callable[[], Any]]]:
+    """The plots of a study of several objectives: front, hypervolume, slices, timeline."""
+    from sk_hpo import visualization as vis
+
+    n = len(study.directions)
+    names = study.metric_names or [f"Objective {i}" for i in range(n)]
+    shown = min(n, 3)
+    targets = None if n <= 3 else (lambda t: t.values[:3])
+    front_caption = (
+        "Each COMPLETE trial's objective values"
+        + ("" if n <= 3 else f" (the first 3 of {n})")
+        + "; the Pareto front in red, infeasible trials in grey."
+    )
+    figures: list[tuple[str, Any, Callable[[], Any]]] = [
+        ("Pareto front", front_caption,
+         lambda: vis.ParetoFrontDisplay.from_study(
+             study, targets=targets, target_names=list(names[:shown]))),
+    ]
+    reference = reference_point(study)
+    if reference is not None:
+        point = ", ".join(f"{v:.4g}" for v in reference)
+        figures.append(
+            ("Hypervolume history",
+             f"Hypervolume of the feasible Pareto front after each trial, up to the reference "
+             f"point ({point}): the worst feasible value of each objective moved 10% of its "
+             "range away.",
+             lambda: vis.HypervolumeHistoryDisplay.from_study(study, reference)))
+    if complete:
+        for i, name in enumerate(names):
+            figures.append(
+                (f"Slice plot: {name}", f"{name} against each parameter.",
+                 lambda i=i, name=name: vis.SliceDisplay.from_study(
+                     study, target=lambda t: t.values[i], target_name=name)))
+    figures.append(("Timeline", lambda display: f"When each trial ran; {display.rows_text}.",
+                    lambda: vis.TimelineDisplay.from_study(study)))
+    return figures
+
+
+def reference_point(study: Study, margin: float = 0.1) -> list[float] | None:
+    """The report's hypervolume reference point; None without a feasible COMPLETE trial.
+
+    In each objective: the worst value among the feasible COMPLETE trials, moved
+    ``margin`` times the objective's range (max - min over those trials) further away, or
+    ``margin * max(|worst|, 1)`` when every value is the same.
+
+    Examples
+    --------
+    >>> import sk_hpo
+    >>> study = sk_hpo.create_study(directions=["minimize", "maximize"])
+    >>> for v in ([1.0, 5.0], [3.0, 2.0]):
+    ...     _ = study.tell(study.ask(), values=v)
+    >>> [round(v, 6) for v in reference_point(study)]
+    [3.2, 1.7]
+    """
+    import numpy as np
+
+    from sk_hpo.trial._constraints import is_feasible
+
+    values = np.array([
+        t.values for t in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if is_feasible(t)
+    ], dtype=float)
+    if values.size == 0:
+        return None
+    maximize = np.array([d.value == "maximize" for d in study.directions])
+    worst = np.where(maximize, values.min(axis=0), values.max(axis=0))
+    span = values.max(axis=0) - values.min(axis=0)
+    span = np.where(span > 0, span, np.maximum(np.abs(worst), 1.0))
+    return (worst + np.where(maximize, -1.0, 1.0) * margin * span).tolist()
 
 
 def _trials_section(trials: list[FrozenTrial], best: FrozenTrial | None) -> str:
@@ -306,6 +388,9 @@ def _draw(display: Any) -> Any:
     elif isinstance(display, vis.ContourDisplay) and n > 2:
         figure = Figure(figsize=(3.2 * n, 3.0 * n), layout="constrained")
         ax = figure.subplots(n, n)
+    elif isinstance(display, vis.ParetoFrontDisplay) and len(display.target_names) == 3:
+        figure = Figure(figsize=(6.4, 5.2), layout="constrained")
+        ax = figure.add_subplot(projection="3d")
     else:
         figure = Figure(figsize=(7.2, 4.2), layout="constrained")
         ax = figure.subplots()
@@ -329,6 +414,11 @@ def _best_trial(study: Study) -> FrozenTrial | None:
 def _importances(study: Study) -> tuple[dict[str, float] | None, str]:
     from sk_hpo.importance import get_param_importances
 
+    if len(study.directions) > 1:
+        return None, (
+            "The study has several objectives; importances are computed for one: "
+            "sk_hpo.importance.get_param_importances(study, target=lambda t: t.values[0])."
+        )
     try:
         return get_param_importances(study), ""
     except ValueError as e:  # too few trials or no shared parameter

@@ -238,3 +238,59 @@ def test_report_of_a_study_with_several_objectives(tmp_path):
     assert "minimize, maximize" in page
     assert f"Pareto front</th><td>{len(study.best_trials)} trial" in page.replace("\n", "")
     assert "<th>Value 0</th><th>Value 1</th>" in page
+
+
+def constrained_two_objective_study():
+    study = sk_hpo.create_study(directions=["minimize", "maximize"], sampler=RandomSampler(seed=0))
+
+    def objective(trial):
+        x, y = trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+        trial.set_constraint("c", x - 0.9)
+        return x, y
+
+    study.optimize(objective, n_trials=12)
+    study.set_metric_names(["cost", "gain"])
+    return study
+
+
+def test_report_of_several_objectives_shows_front_hypervolume_and_slices():
+    from sk_hpo._reporting import reference_point
+
+    study = constrained_two_objective_study()
+    text = sk_hpo.report(study)
+    parsed = Page(text)
+    alts = [img["alt"] for img in parsed.images]
+    assert alts == ["Pareto front", "Hypervolume history", "Slice plot: cost",
+                    "Slice plot: gain", "Timeline"]
+    point = ", ".join(f"{v:.4g}" for v in reference_point(study))
+    assert f"up to the reference point ({point})" in text
+    assert "not available" not in text
+    assert "importances are computed for one" in text
+
+
+def test_report_reference_point_rule():
+    from sk_hpo._reporting import reference_point
+
+    study = sk_hpo.create_study(directions=["minimize", "maximize", "minimize"])
+    assert reference_point(study) is None
+    for values, c in [([1.0, 5.0, 2.0], 0.0), ([3.0, 2.0, 2.0], 0.0), ([9.0, -9.0, 9.0], 1.0)]:
+        trial = study.ask()
+        trial.set_constraint("c", c)
+        study.tell(trial, values=values)
+    # worst feasible value moved 10% of the range away; equal values: 10% of max(|v|, 1);
+    # the infeasible trial is left out
+    np.testing.assert_allclose(reference_point(study), [3.2, 1.7, 2.2])
+
+
+def test_report_of_three_objectives_and_of_no_feasible_trial():
+    study = sk_hpo.create_study(directions=["minimize"] * 3, sampler=RandomSampler(seed=0))
+    study.optimize(lambda t: tuple(t.suggest_float(p, 0, 1) for p in "abc"), n_trials=6)
+    alts = [img["alt"] for img in Page(sk_hpo.report(study)).images]
+    assert alts[:2] == ["Pareto front", "Hypervolume history"]
+
+    infeasible = sk_hpo.create_study(directions=["minimize", "minimize"])
+    trial = infeasible.ask()
+    trial.set_constraint("c", 1.0)
+    infeasible.tell(trial, values=[1.0, 1.0])
+    alts = [img["alt"] for img in Page(sk_hpo.report(infeasible)).images]
+    assert "Hypervolume history" not in alts and "Pareto front" in alts
