@@ -10,34 +10,46 @@ Styblinski-Tang-4, Hartmann-6 from :mod:`benchmarks.tasks`), each sampler and ea
   returns the same values), in milliseconds.
 
 The report is a Markdown table of the median [25th, 75th percentile] regret over seeds and the
-median cost per trial, plus the issue-15 target: sk_hpo's median regret <= Optuna's on at
-least 3 of 4 tasks.
+median cost per trial, plus the issue-15 target as PASS/FAIL: sk_hpo's median regret <=
+Optuna's on at least 3 of 4 tasks, i.e. on at least three quarters of the tasks run (4 of the
+5 default tasks).
 
-Usage::
+The real run (quiet 2-core machine, about 1 min: one 200-trial run takes 0.3-0.9 s on a machine
+at load 6)::
 
-    python benchmarks/bench_cmaes_regret.py               # 5 tasks, 10 seeds, 200 trials
-    python benchmarks/bench_cmaes_regret.py --trials 20 --seeds 2 --tasks sphere10  # smoke run
+    python benchmarks/bench_cmaes_regret.py --jobs 2      # 5 tasks, 20 seeds, 200 trials
+
+Smoke run::
+
+    python benchmarks/bench_cmaes_regret.py --trials 20 --seeds 2 --tasks sphere10,hartmann6
+
+Results: ``benchmarks/results/cmaes_regret_<timestamp>.md`` and ``.json``.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime
-import json
 import os
-import platform
-import shlex
-import sys
-import time
-import warnings
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
-import numpy as np
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one BLAS thread per worker process
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import shlex  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from benchmarks._pool import run_jobs  # noqa: E402
 from benchmarks.tasks import TASKS  # noqa: E402
 
 
@@ -104,6 +116,9 @@ def run_one(problem: str, sampler_name: str, seed: int, n_trials: int) -> dict[s
     values, total, arithmetic = [], 0.0, 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Optuna's ExperimentalWarning and the like
+        # a throwaway run first: the lazy imports of the first asks are not the sampler's cost
+        warm = create(direction="minimize", sampler=SAMPLERS[sampler_name](seed)[1])
+        warm.optimize(objective, n_trials=3)
         study = create(direction="minimize", sampler=sampler)
         for _ in range(n_trials):
             start = time.perf_counter()
@@ -155,11 +170,17 @@ def summarize(
             for p in problems
             if np.median(final[p, "sk_hpo-cmaes"]) <= np.median(final[p, "optuna-cmaes"])
         ]
-        target = {"tasks_at_least_as_good": ok, "n": len(ok), "of": len(problems)}
+        needed = math.ceil(0.75 * len(problems))
+        verdict = "PASS" if len(problems) >= 4 and len(ok) >= needed else "FAIL"
+        if len(problems) < 4:
+            verdict = f"INCOMPLETE (the target needs >= 4 tasks; {len(problems)} run)"
+        target = {"tasks_at_least_as_good": ok, "n": len(ok), "of": len(problems),
+                  "needed": needed, "verdict": verdict}
         lines += [
             "",
-            f"sk_hpo-cmaes median regret <= optuna-cmaes on {len(ok)} of {len(problems)} "
-            f"tasks ({', '.join(ok) or 'none'}); target: >= 3 of 4.",
+            f"**Target**: sk_hpo-cmaes median regret <= optuna-cmaes on {len(ok)} of "
+            f"{len(problems)} tasks ({', '.join(ok) or 'none'}); needs >= 3 of 4, here >= "
+            f"{needed} of {len(problems)}: **{verdict}**",
         ]
     return "\n".join(lines), target
 
@@ -167,7 +188,7 @@ def summarize(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trials", type=int, default=200)
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--tasks", default=",".join(PROBLEMS), help="comma-separated names")
     parser.add_argument("--samplers", default=",".join(DEFAULT_SAMPLERS))
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
@@ -185,14 +206,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for seed in range(args.seeds)
         for s in samplers
     ]
-    start = time.perf_counter()
-    results = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for i, res in enumerate(pool.map(_run_job, jobs, chunksize=1), 1):
-            results.append(res)
-            print(f"\r{i}/{len(jobs)}", end="", file=sys.stderr, flush=True)
-    wall = time.perf_counter() - start
-    print(file=sys.stderr)
+    results, wall = run_jobs(_run_job, jobs, args.jobs)
 
     table, target = summarize(results, problems, samplers)
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
