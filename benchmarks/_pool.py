@@ -1,14 +1,17 @@
-"""Run benchmark jobs in worker processes, with a progress count on stderr."""
+"""Run benchmark jobs in worker processes (progress on stderr) and write their results."""
 
 from __future__ import annotations
 
+import datetime
+import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["run_jobs"]
+__all__ = ["run_jobs", "write_results"]
 
 
 def run_jobs(
@@ -26,3 +29,17 @@ def run_jobs(
             print(f"\r{i}/{len(jobs)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return results, time.perf_counter() - start
+
+
+def write_results(out: str, stem: str, report: str, payload: dict[str, Any]) -> str:
+    """Print ``report`` and write it to ``<out>/<stem>_<timestamp>.md``, ``payload`` to the
+    ``.json`` beside it; return the path without its suffix."""
+    print(report)
+    os.makedirs(out, exist_ok=True)
+    base = os.path.join(out, f"{stem}_{datetime.datetime.now():%Y%m%d_%H%M%S}")
+    with open(base + ".md", "w") as f:
+        f.write(report)
+    with open(base + ".json", "w") as f:
+        json.dump(payload, f)
+    print(f"written {base}.md and .json", file=sys.stderr)
+    return base

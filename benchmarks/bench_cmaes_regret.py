@@ -35,7 +35,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import shlex  # noqa: E402
@@ -49,7 +48,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks._pool import run_jobs  # noqa: E402
+from benchmarks._pool import run_jobs, write_results  # noqa: E402
 from benchmarks.tasks import TASKS  # noqa: E402
 
 
@@ -230,14 +229,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             "",
         ]
     )
-    print(report)
-    os.makedirs(args.out, exist_ok=True)
-    base = os.path.join(args.out, f"cmaes_regret_{datetime.datetime.now():%Y%m%d_%H%M%S}")
-    with open(base + ".md", "w") as f:
-        f.write(report)
-    with open(base + ".json", "w") as f:
-        json.dump({"command": command, "results": results, "target": target}, f)
-    print(f"written {base}.md and .json", file=sys.stderr)
+    write_results(args.out, "cmaes_regret", report,
+                  {"command": command, "results": results, "target": target})
 
 
 if __name__ == "__main__":

@@ -59,7 +59,6 @@ import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import datetime  # noqa: E402
 import functools  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
@@ -72,7 +71,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks._pool import run_jobs  # noqa: E402
+from benchmarks._pool import run_jobs, write_results  # noqa: E402
 from sk_hpo._pareto import hypervolume, to_loss  # noqa: E402
 
 # -- problems ------------------------------------------------------------------------------------
@@ -430,15 +429,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             "",
         ]
     )
-    print(report)
-    os.makedirs(args.out, exist_ok=True)
-    base = os.path.join(args.out, f"mo_hypervolume_{datetime.datetime.now():%Y%m%d_%H%M%S}")
-    with open(base + ".md", "w") as f:
-        f.write(report)
-    with open(base + ".json", "w") as f:
-        json.dump({"command": command, "wall_seconds": wall, "notes": notes,
-                   "target": verdicts, "results": results}, f)
-    print(f"written {base}.md and .json", file=sys.stderr)
+    write_results(args.out, "mo_hypervolume", report, {
+        "command": command, "wall_seconds": wall, "notes": notes, "target": verdicts,
+        "results": results,
+    })
 
 
 if __name__ == "__main__":
