@@ -14,9 +14,12 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sk_hpo._validation import BOOLEAN, check_param
 from sk_hpo._warnings import warn_user
 from sk_hpo.importance._trials import resolve_study, shorten
+from sk_hpo.trial._constraints import is_feasible
 from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -302,10 +305,6 @@ def reference_point(study: Study, margin: float = 0.1) -> list[float] | None:
     >>> [round(v, 6) for v in reference_point(study)]
     [3.2, 1.7]
     """
-    import numpy as np
-
-    from sk_hpo.trial._constraints import is_feasible
-
     values = np.array([
         t.values for t in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if is_feasible(t)
