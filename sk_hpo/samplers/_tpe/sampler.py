@@ -23,15 +23,16 @@ from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._random import RandomSampler, sample_uniform
-from sk_hpo.samplers._single_objective import check_single_objective
+from sk_hpo.samplers._tpe._constraints import store_constraints
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
-from sk_hpo.samplers._tpe._observations import StudyObservations, rank, same_distribution
+from sk_hpo.samplers._tpe._observations import StudyObservations, same_distribution
 from sk_hpo.samplers._tpe.parzen_estimator import (
     ParzenEstimator,
     SpaceArrays,
     age_weights,
     split_sizes_default,
 )
+from sk_hpo.samplers._tpe._split import split_good
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -42,6 +43,9 @@ __all__ = ["TPESampler"]
 
 # Claims lost to other processes before a repeat is accepted (each loss is a rare race).
 _MAX_CLAIM_ATTEMPTS = 8
+# Several objectives: good trials weigh in l(x) by their hypervolume contribution (MOTPE)
+# rather than by age.
+_WEIGH_BY_CONTRIBUTION = True
 
 
 def _is_discrete(dist: BaseDistribution) -> bool:
@@ -158,6 +162,7 @@ class TPESampler(BaseSampler):
         consider_endpoints: bool = False,
         consider_prior: bool | None = None,
         seed: int | None = None,
+        constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
     ) -> None:
         validate_params(
             "TPESampler",
@@ -166,19 +171,20 @@ class TPESampler(BaseSampler):
                 "n_ei_candidates": n_ei_candidates,
                 "gamma": gamma,
                 "prior_weight": prior_weight,
+                "constraints_func": constraints_func,
             },
             {
                 "n_startup_trials": [int_range(0)],
                 "n_ei_candidates": [int_range(1)],
                 "gamma": [CALLABLE, NONE],
                 "prior_weight": [interval(0, float("inf"), closed="neither")],
+                "constraints_func": [CALLABLE, NONE],
             },
         )
         self._n_startup_trials = int(n_startup_trials)
         self._n_ei_candidates = int(n_ei_candidates)
         check_param("TPESampler", "weights", weights, [CALLABLE, NONE])
-        multivariate = True if multivariate is None else bool(multivariate)
-        if group and not multivariate:
+        if group and multivariate is not None and not multivariate:
             raise ValueError(
                 f"The 'group' parameter of TPESampler must be False or None when "
                 f"'multivariate' is False. Got group={group!r} instead."
@@ -189,11 +195,20 @@ class TPESampler(BaseSampler):
                 "ignored: the prior is always used; set its weight with 'prior_weight'.",
                 FutureWarning,
             )
-        self._multivariate = multivariate
-        self._group = multivariate if group is None else bool(group)
+        if constraints_func is not None:
+            warn_user(
+                "The 'constraints_func' parameter of TPESampler is deprecated (as in Optuna 5): "
+                "call trial.set_constraint(key, value) in the objective instead.",
+                FutureWarning,
+            )
+        self._constraints_func = constraints_func
+        self._multivariate = None if multivariate is None else bool(multivariate)
+        self._group = None if group is None else bool(group)
         self._weights = weights if weights is not None else age_weights
         self._constant_liar = bool(constant_liar)
+        self._gamma_given = gamma
         self._gamma = gamma if gamma is not None else split_sizes_default
+        self._weigh_by_contribution = _WEIGH_BY_CONTRIBUTION
         self._prior_weight = float(prior_weight)
         self._consider_magic_clip = bool(consider_magic_clip)
         self._consider_endpoints = bool(consider_endpoints)
@@ -239,22 +254,26 @@ class TPESampler(BaseSampler):
         obs.sync(study._get_trials(deepcopy=False) if trials is None else trials)
         return obs
 
-    def _groups(self, obs: StudyObservations) -> list[dict[str, BaseDistribution]]:
-        groups = obs.tracker.groups() if self._group else [obs.tracker.intersection()]
-        return [g for g in groups if g]
+    def _is_multivariate(self, study: Study) -> bool:
+        """``multivariate`` resolved: None means True for one objective (and with
+        ``group=True``), False for several (Optuna 5's defaults)."""
+        if self._multivariate is not None:
+            return self._multivariate
+        return bool(self._group) or len(study.directions) == 1
 
-    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        """Refuse a study of several objectives (use NSGAIISampler there)."""
-        check_single_objective(study, "TPESampler")
+    def _groups(self, study: Study, obs: StudyObservations) -> list[dict[str, BaseDistribution]]:
+        grouped = self._is_multivariate(study) if self._group is None else self._group
+        groups = obs.tracker.groups() if grouped else [obs.tracker.intersection()]
+        return [g for g in groups if g]
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        if not self._multivariate:
+        if not self._is_multivariate(study):
             return {}
         with self._lock:
             obs = self._observe(study)
-            return {name: dist for g in self._groups(obs) for name, dist in g.items()}
+            return {name: dist for g in self._groups(study, obs) for name, dist in g.items()}
 
     # -- sampling --------------------------------------------------------------------------------
 
@@ -272,14 +291,14 @@ class TPESampler(BaseSampler):
                     for n, d in g.items()
                     if n in search_space and same_distribution(search_space[n], d)
                 }
-                for g in self._groups(obs)
+                for g in self._groups(study, obs)
             ]
             groups = [g for g in groups if g]
             startup = obs.n_finished < self._n_startup_trials
             finite = all(_is_discrete(d) for g in groups for d in g.values())
             if startup and not finite:
                 return {}  # random startup: sample_independent delegates to the random sampler
-            sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+            split = self._splitter(study, obs)
             running = obs.running_configs(trials, trial, search_space)
             lying = running if self._constant_liar else []
             names, spaces, cands, scores, score_fns = [], [], [], [], []
@@ -292,7 +311,7 @@ class TPESampler(BaseSampler):
                 else:
                     numbers, X, keys = obs.table(group_names)
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
-                    l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, sign)
+                    l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, split)
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
                     # Kernels that stay between asks keep their grid-cell masses.
                     l_caches = obs.mass_caches((tuple(group_names), "good"), space)
@@ -340,27 +359,63 @@ class TPESampler(BaseSampler):
         X: np.ndarray,
         keys: np.ndarray,
         lies: Sequence[Sequence[float]],
-        sign: float,
+        split: Callable[..., tuple[np.ndarray, np.ndarray | None]],
     ) -> tuple[ParzenEstimator, ParzenEstimator]:
         """Parzen estimators ``l`` of the good trials and ``g`` of the bad ones.
 
         ``numbers``, ``X``, ``keys``: trial numbers, internal values and rank keys of the
         finished trials; ``lies``: values of running trials, counted among the bad ones
-        (constant liar).
+        (constant liar); ``split(numbers, keys)``: positions of the good trials and their
+        weights (None: the usual ``weights``), see :meth:`_splitter`.
         """
-        order = rank(keys, sign)
-        n = len(order)
-        n_good = int(min(max(self._gamma(n), 0), n))
-        good = order[:n_good][np.argsort(numbers[order[:n_good]])]  # oldest first
-        bad = order[n_good:][np.argsort(numbers[order[n_good:]])]
+        n = len(numbers)
+        good, good_weights = split(numbers, keys)
+        is_good = np.zeros(n, dtype=bool)
+        is_good[good] = True
+        by_age = np.argsort(numbers[good])  # oldest first
+        good = good[by_age]
+        bad = np.flatnonzero(~is_good)
+        bad = bad[np.argsort(numbers[bad])]
         X_bad = np.vstack([X[bad], np.reshape(lies, (len(lies), X.shape[1]))])
-        return self._fit(X[good], space), self._fit(X_bad, space)
+        l_weights = None if good_weights is None else good_weights[by_age]
+        return self._fit(X[good], space, l_weights), self._fit(X_bad, space)
 
-    def _fit(self, X: np.ndarray, space: SpaceArrays) -> ParzenEstimator:
-        """Parzen estimator of the rows of ``X`` (oldest first)."""
+    def _splitter(
+        self, study: Study, obs: StudyObservations
+    ) -> Callable[..., tuple[np.ndarray, np.ndarray | None]]:
+        """``split(numbers, keys)`` for this study: the good group's size (``gamma``) and
+        members given its directions and constraints (see
+        :func:`~sk_hpo.samplers._tpe._split.split_good`)."""
+        signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
+        outcomes = obs.outcomes
+        gamma = self._gamma
+        if len(signs) > 1 and self._gamma_given is None:
+            gamma = split_sizes_multi_objective
+
+        def split(numbers: np.ndarray, keys: np.ndarray) -> Any:
+            n = len(numbers)
+            n_good = int(min(max(gamma(n), 0), n))
+            if len(signs) == 1 and not outcomes.any_violation:
+                return split_good(keys, keys[:, 2:], np.zeros(len(keys)), n_good, signs)
+            memo_key = (numbers.tobytes(), n_good)
+            if memo_key not in outcomes.memo:
+                values, violation = outcomes.rows(numbers)
+                outcomes.memo[memo_key] = split_good(
+                    keys, values, violation, n_good, signs,
+                    weigh_by_contribution=self._weigh_by_contribution,
+                )
+            return outcomes.memo[memo_key]
+
+        return split
+
+    def _fit(
+        self, X: np.ndarray, space: SpaceArrays, weights: np.ndarray | None = None
+    ) -> ParzenEstimator:
+        """Parzen estimator of the rows of ``X`` (oldest first); ``weights`` None means the
+        sampler's ``weights`` by age."""
         return ParzenEstimator.fit(
             X,
-            np.asarray(self._weights(len(X)), dtype=float),
+            np.asarray(self._weights(len(X)) if weights is None else weights, dtype=float),
             space,
             prior_weight=self._prior_weight,
             consider_magic_clip=self._consider_magic_clip,
@@ -370,7 +425,10 @@ class TPESampler(BaseSampler):
     def after_trial(
         self, study: Study, trial: FrozenTrial, state: TrialState, value: float | None
     ) -> None:
-        """Pass the hook on to the startup trials' sampler (Optuna's order)."""
+        """Store ``constraints_func``'s values (COMPLETE and PRUNED trials), then pass the
+        hook on to the startup trials' sampler (Optuna's order)."""
+        if self._constraints_func is not None:
+            store_constraints(self._constraints_func, study, trial, state, value, "TPESampler")
         self._random_sampler.after_trial(study, trial, state, value)
 
     def sample_independent(
@@ -403,14 +461,25 @@ class TPESampler(BaseSampler):
                         and space.low[0] <= value <= space.high[0]
                     ):
                         lies.append([value])
-            sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
             l_est, g_est = self._fit_pair(
-                space, numbers[inside], X[inside], keys[inside], lies, sign
+                space, numbers[inside], X[inside], keys[inside], lies, self._splitter(study, obs)
             )
             cand = l_est.sample(self._rng, self._n_ei_candidates)
             score = l_est.log_pdf(cand) - g_est.log_pdf(cand)
             best = float(cand[int(np.argmax(score)), 0])
         return param_distribution.to_external_repr(best)
+
+
+def split_sizes_multi_objective(n: int) -> int:
+    """Default size of the good group among ``n`` trials of a study of several objectives:
+    ``ceil(0.1 n)``, not capped (as Optuna 5), so the good group can hold a whole front.
+
+    Examples
+    --------
+    >>> [split_sizes_multi_objective(n) for n in (1, 10, 11, 500)]
+    [1, 1, 2, 50]
+    """
+    return int(np.ceil(0.1 * n))
 
 
 def _zeros(X: np.ndarray) -> np.ndarray:
