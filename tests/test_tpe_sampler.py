@@ -352,15 +352,10 @@ def test_relative_space_is_inferred_during_startup_and_startup_draws_are_random(
 
 
 def test_multivariate_and_group_defaults_and_their_invalid_combination():
-    one, two = sk_hpo.create_study(), sk_hpo.create_study(directions=["minimize", "maximize"])
-    sampler = TPESampler()
-    # None: multivariate (and grouped) for one objective, independent for several (Optuna 5)
-    assert sampler._is_multivariate(one) and not sampler._is_multivariate(two)
-    assert TPESampler(group=True)._is_multivariate(two)
-    assert TPESampler(multivariate=True)._is_multivariate(two)
+    assert TPESampler()._multivariate and TPESampler()._group
     single = TPESampler(multivariate=False)
-    assert not single._is_multivariate(one)
-    assert single.infer_relative_search_space(one, None) == {}  # the study is not read
+    assert not single._group
+    assert single.infer_relative_search_space(None, None) == {}  # the study is not read
     with pytest.raises(ValueError, match="'group' parameter of TPESampler must be False or None"):
         TPESampler(multivariate=False, group=True)
 

@@ -256,8 +256,9 @@ class Trial(BaseTrial):
         """Set constraint ``key`` of the trial to ``value``; feasible when all are <= 0.
 
         Setting the same constraint twice keeps the first value and warns (as Optuna). The
-        best trials (:attr:`~sk_hpo.study.Study.best_trial`, ``best_trials``) and
-        :class:`~sk_hpo.samplers.NSGAIISampler` prefer feasible trials.
+        best trials (:attr:`~sk_hpo.study.Study.best_trial`, ``best_trials``),
+        :class:`~sk_hpo.samplers.TPESampler` and :class:`~sk_hpo.samplers.NSGAIISampler`
+        prefer feasible trials.
 
         Examples
         --------

@@ -4,7 +4,7 @@ A trial is feasible when all its constraint values are <= 0 (Optuna's rule); its
 is the sum of its positive constraint values. Constraints come from
 :meth:`~sk_hpo.trial.Trial.set_constraint` (system attributes ``"constraints:<key>"``) or from
 a sampler's ``constraints_func`` (Optuna's older, deprecated way), stored by
-:func:`store_constraints` after the trial.
+:func:`sk_hpo.samplers._constraints_func.store_constraints` after the trial.
 
 Notations
 ---------
@@ -16,19 +16,16 @@ violation : array of shape (n,); 0 for a feasible trial.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from sk_hpo.trial._constraints import CONSTRAINTS_KEY, constraints_of
+from sk_hpo.trial._constraints import violation
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
-if TYPE_CHECKING:
-    from sk_hpo.study import Study
-
-__all__ = ["Outcomes", "store_constraints"]
+__all__ = ["Outcomes"]
 
 
 class Outcomes:
@@ -67,9 +64,7 @@ class Outcomes:
         for i, t in enumerate(trials):
             if t.state == TrialState.COMPLETE and t.values is not None:
                 rows[i, : len(t.values)] = t.values
-        viol = np.array(
-            [sum(max(c, 0.0) for c in constraints_of(t.system_attrs).values()) for t in trials]
-        )
+        viol = violation(trials)
         if self._values.shape[1] < rows.shape[1]:
             old = np.full((len(self._values), rows.shape[1]), np.nan)
             old[:, : self._values.shape[1]] = self._values
@@ -91,30 +86,3 @@ class Outcomes:
         """``(values, violation)`` of the trials numbered ``numbers`` (read before)."""
         idx = self._row_of_number[np.asarray(numbers, dtype=int)]
         return self._values[idx], self._violation[idx]
-
-
-def store_constraints(
-    constraints_func: Callable[[FrozenTrial], Sequence[float]],
-    study: Study,
-    trial: FrozenTrial,
-    state: TrialState,
-    values: Any,
-    owner: str,
-) -> None:
-    """Evaluate ``constraints_func`` on a COMPLETE or PRUNED trial and store the result.
-
-    The values go to the system attribute ``"constraints"`` (a list: constraints ``"0"``,
-    ``"1"``, ... of :attr:`FrozenTrial.constraints`), as Optuna stores them. NaN is refused.
-    """
-    if state not in (TrialState.COMPLETE, TrialState.PRUNED):
-        return
-    shown = None if values is None else list(np.atleast_1d(values).astype(float))
-    frozen = study._storage.get_trial(trial._trial_id)._replace(state=state, values=shown)
-    result = constraints_func(frozen)
-    constraints = [float(c) for c in np.atleast_1d(np.asarray(result, dtype=float))]
-    if any(np.isnan(constraints)):
-        raise ValueError(
-            f"The 'constraints_func' of {owner} returned NaN for trial #{trial.number}: "
-            f"{result!r}; return finite numbers (<= 0 is feasible)."
-        )
-    study._storage.set_trial_system_attr(trial._trial_id, CONSTRAINTS_KEY, constraints)

@@ -3,7 +3,8 @@
 The good group is filled front by front (non-dominated ranks); the front that does not fit
 whole is cut by greedy hypervolume subset selection, as in Optuna 5's TPESampler. Each good
 trial may then weigh in the good mixture by its hypervolume contribution within the good
-group (MOTPE, Ozaki et al., 2020).
+group (MOTPE, Ozaki et al., 2020; off by default, see ``_WEIGH_BY_CONTRIBUTION`` in
+:mod:`sk_hpo.samplers._tpe.sampler`).
 
 Notations
 ---------
