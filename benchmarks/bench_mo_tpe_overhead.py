@@ -12,7 +12,7 @@ excluded. Target (issue 15): sk_hpo <= 0.5x Optuna at 500 trials.
 Prints the median milliseconds per trial and writes the table, with the command line, to
 ``benchmarks/results/mo_tpe_overhead_<timestamp>.md``.
 
-Usage (the real run on a quiet machine; about 4 minutes on 2 cores, most of it Optuna's
+Usage (the real run on a quiet machine; about 1-2 minutes on 2 cores, most of it Optuna's
 growth to 500 trials)::
 
     python benchmarks/bench_mo_tpe_overhead.py --sizes 100,500 --repeats 20
