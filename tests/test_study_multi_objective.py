@@ -175,15 +175,15 @@ def test_non_adaptive_samplers_work_unchanged(sampler):
     assert study.best_trials
 
 
-@pytest.mark.parametrize("sampler", [TPESampler(seed=0), GPSampler(seed=0)])
+@pytest.mark.parametrize("sampler", [GPSampler(seed=0)])
 def test_single_objective_samplers_refuse(sampler):
     study = sk_hpo.create_study(directions=MIN_MAX, sampler=sampler)
-    with pytest.raises(ValueError, match="single objective.*NSGAIISampler"):
+    with pytest.raises(ValueError, match="single objective.*TPESampler.*NSGAIISampler"):
         study.optimize(two_objectives, n_trials=1)
 
 
-def test_default_sampler_is_nsga2():
-    assert type(sk_hpo.create_study(directions=MIN_MAX).sampler).__name__ == "NSGAIISampler"
+def test_default_sampler_is_tpe():
+    assert type(sk_hpo.create_study(directions=MIN_MAX).sampler).__name__ == "TPESampler"
 
 
 def test_report_and_should_prune_refuse():
@@ -253,3 +253,43 @@ def test_fixed_and_frozen_trials_hold_constraints():
     # Optuna's older list form is read too
     legacy = create_trial(value=1.0, system_attrs={"constraints": [0.1, -0.2]})
     assert legacy.constraints == {"0": 0.1, "1": -0.2}
+
+
+def test_sampler_after_trial_sees_an_uncaught_objective_error():
+    seen = []
+
+    class Recording(RandomSampler):
+        def after_trial(self, study, trial, state, values):
+            seen.append((trial.number, state, values))
+
+    study = sk_hpo.create_study(directions=MIN_MAX, sampler=Recording(seed=0))
+
+    def objective(trial):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        study.optimize(objective, n_trials=3)
+    assert seen == [(0, TrialState.FAIL, None)]
+    assert study.trials[0].state == TrialState.FAIL
+
+
+def test_frozen_value_setter_refuses_several_values():
+    trial = create_trial(values=[1.0, 2.0])
+    with pytest.raises(RuntimeError, match="has 2 objective values; set 'values'"):
+        trial.value = 0.5
+    single = create_trial(value=1.0)
+    single.value = 2.0
+    assert single.values == [2.0]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: create_trial(value=1.0),
+    lambda: sk_hpo.trial.FixedTrial({}),
+    lambda: sk_hpo.create_study().ask(),
+])
+def test_set_constraint_keeps_the_first_value_on_every_trial_type(make):
+    trial = make()
+    trial.set_constraint("c", 1.0)
+    with pytest.warns(UserWarning, match="Constraint 'c' of trial .* already set to 1.0"):
+        trial.set_constraint("c", 2.0)
+    assert trial.constraints == {"c": 1.0}

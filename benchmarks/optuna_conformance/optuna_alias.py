@@ -31,6 +31,13 @@ MODULE_RENAMES = {
     "optuna.trial._state": "sk_hpo.trial._state",
 }
 
+# Optuna's private constants (``optuna.study._constrained_optimization._CONSTRAINTS_KEY``,
+# ``optuna.study.study._SYSTEM_ATTR_METRIC_NAMES``) -> sk_hpo's constant of the same value.
+NAME_RENAMES = {
+    "_CONSTRAINTS_KEY": ("sk_hpo.trial._constraints", "CONSTRAINTS_KEY"),
+    "_SYSTEM_ATTR_METRIC_NAMES": ("sk_hpo.study._study", "METRIC_NAMES_KEY"),
+}
+
 _PREFIX = "optuna"
 _missing: set[str] = set()
 
@@ -61,6 +68,9 @@ class _MissingModule(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in NAME_RENAMES:
+            target, attr = NAME_RENAMES[name]
+            return getattr(importlib.import_module(target), attr)
         value = _placeholder(f"{self.__name__}.{name}")
         setattr(self, name, value)
         return value
@@ -78,6 +88,9 @@ def _fallback_getattr(module: types.ModuleType, optuna_name: str) -> None:
                 pass
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in NAME_RENAMES:
+            target, attr = NAME_RENAMES[name]
+            return getattr(importlib.import_module(target), attr)
         try:  # a submodule not imported yet: ``from optuna.study import _optimize``
             return importlib.import_module(f"{module.__name__}.{name}")
         except ModuleNotFoundError:

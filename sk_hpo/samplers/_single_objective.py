@@ -22,5 +22,6 @@ def check_single_objective(study: Any, sampler: str) -> None:
         raise ValueError(
             f"{sampler} optimises a single objective, but this study has {len(directions)} "
             f"(directions={[d.value for d in directions]!r}); use "
-            "sk_hpo.samplers.NSGAIISampler, RandomSampler or QMCSampler for several objectives."
+            "sk_hpo.samplers.TPESampler (the default for several objectives), NSGAIISampler, "
+            "RandomSampler or QMCSampler there."
         )

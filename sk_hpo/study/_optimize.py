@@ -189,6 +189,11 @@ def _after_error(
         if frozen is not None:
             return frozen
     if not isinstance(error, catch):
+        if isinstance(error, Exception):  # the sampler's after_trial sees the failure
+            try:
+                _tell(study, trial, state=TrialState.FAIL)
+            except Exception:
+                pass  # the objective's error is the one raised
         study._fail_quietly(trial._trial_id)
         if not isinstance(error, Exception):  # Ctrl-C, SystemExit: the trial was not evaluated
             study._storage.release_trial_claims(trial._trial_id)

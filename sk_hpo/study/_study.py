@@ -43,9 +43,9 @@ METRIC_NAMES_KEY = "study:metric_names"  # Optuna's system attribute
 
 
 def _default_sampler(directions: list[StudyDirection]) -> BaseSampler:
-    from sk_hpo.samplers import NSGAIISampler, TPESampler
+    from sk_hpo.samplers import TPESampler
 
-    return NSGAIISampler() if len(directions) > 1 else TPESampler()
+    return TPESampler()
 
 
 def _default_pruner() -> BasePruner:
@@ -65,8 +65,8 @@ class Study:
     storage : str, BaseStorage or None
         None keeps the study in memory; ``"sqlite:///path.db"`` persists it.
     sampler : BaseSampler, default=None
-        None means :class:`~sk_hpo.samplers.TPESampler` for one objective and
-        :class:`~sk_hpo.samplers.NSGAIISampler` for several.
+        None means :class:`~sk_hpo.samplers.TPESampler`, for one objective or several (as
+        in Optuna 5).
     pruner : BasePruner, default=None
         None means :class:`~sk_hpo.pruners.MedianPruner`.
 

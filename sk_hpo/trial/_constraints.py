@@ -10,8 +10,16 @@ from typing import Any
 import numpy as np
 
 from sk_hpo._validation import REAL, STR, InvalidParameterError, check_param
+from sk_hpo._warnings import warn_user
 
-__all__ = ["CONSTRAINTS_KEY", "check_constraint", "constraints_of", "is_feasible", "violation"]
+__all__ = [
+    "CONSTRAINTS_KEY",
+    "check_constraint",
+    "constraints_of",
+    "is_feasible",
+    "new_constraint",
+    "violation",
+]
 
 CONSTRAINTS_KEY = "constraints"  # "constraints:<name>" per constraint; the list form is older
 
@@ -38,6 +46,23 @@ def violation(trials: Any) -> np.ndarray:
         [sum(max(c, 0.0) for c in constraints_of(t.system_attrs).values()) for t in trials],
         dtype=float,
     )
+
+
+def new_constraint(
+    system_attrs: Mapping[str, Any], number: int, key: Any, value: Any
+) -> tuple[str, float] | None:
+    """``(attribute, value)`` to store for ``trial.set_constraint(key, value)``, checked; None
+    (with a warning) when the constraint is set already: the first value stays, as in
+    Optuna."""
+    key, checked = check_constraint("Trial.set_constraint", key, value)
+    attr = f"{CONSTRAINTS_KEY}:{key}"
+    if attr in system_attrs:
+        warn_user(
+            f"Constraint {key!r} of trial #{number} is already set to "
+            f"{system_attrs[attr]!r}; the new value {checked!r} is ignored."
+        )
+        return None
+    return attr, checked
 
 
 def check_constraint(owner: str, key: Any, value: Any) -> tuple[str, float]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._base import BaseTrial, replay_value
-from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint, constraints_of
+from sk_hpo.trial._constraints import constraints_of, new_constraint
 
 __all__ = ["FixedTrial"]
 
@@ -64,9 +64,11 @@ class FixedTrial(BaseTrial):
         self._user_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        """Set a constraint on this object (feasible when all are <= 0)."""
-        key, number = check_constraint("Trial.set_constraint", key, value)
-        self._system_attrs[f"{CONSTRAINTS_KEY}:{key}"] = number
+        """Set a constraint on this object (feasible when all are <= 0); the first value of
+        a constraint stays (a warning tells)."""
+        new = new_constraint(self._system_attrs, self._number, key, value)
+        if new is not None:
+            self._system_attrs[new[0]] = new[1]
 
     @property
     def constraints(self) -> dict[str, float]:

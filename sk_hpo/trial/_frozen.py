@@ -7,7 +7,7 @@ from typing import Any
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.trial._base import BaseTrial, replay_value
-from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint, constraints_of
+from sk_hpo.trial._constraints import constraints_of, new_constraint
 from sk_hpo.trial._state import TrialState
 
 __all__ = ["FrozenTrial"]
@@ -163,6 +163,11 @@ class FrozenTrial(BaseTrial):
 
     @value.setter
     def value(self, value: float | None) -> None:
+        if self._values is not None and len(self._values) > 1:
+            raise RuntimeError(
+                f"Trial #{self.number} has {len(self._values)} objective values; set "
+                "'values' instead of 'value' in a study with several objectives."
+            )
         self._values = None if value is None else [value]
 
     @property
@@ -195,9 +200,11 @@ class FrozenTrial(BaseTrial):
         return constraints_of(self.system_attrs)
 
     def set_constraint(self, key: str, value: float) -> None:
-        """Set a constraint on this object (not in the storage)."""
-        key, number = check_constraint("Trial.set_constraint", key, value)
-        self.system_attrs = {**self.system_attrs, f"{CONSTRAINTS_KEY}:{key}": number}
+        """Set a constraint on this object (not in the storage); the first value of a
+        constraint stays (a warning tells)."""
+        new = new_constraint(self.system_attrs, self.number, key, value)
+        if new is not None:
+            self.system_attrs = {**self.system_attrs, new[0]: new[1]}
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute on this object (not in the storage)."""

@@ -13,7 +13,7 @@ from sk_hpo.distributions import (
     check_same_kind,
 )
 from sk_hpo.trial._base import BaseTrial
-from sk_hpo.trial._constraints import CONSTRAINTS_KEY, check_constraint, constraints_of
+from sk_hpo.trial._constraints import constraints_of, new_constraint
 from sk_hpo.trial._frozen import FrozenTrial
 
 if TYPE_CHECKING:
@@ -256,8 +256,9 @@ class Trial(BaseTrial):
         """Set constraint ``key`` of the trial to ``value``; feasible when all are <= 0.
 
         Setting the same constraint twice keeps the first value and warns (as Optuna). The
-        best trials (:attr:`~sk_hpo.study.Study.best_trial`, ``best_trials``) and
-        :class:`~sk_hpo.samplers.NSGAIISampler` prefer feasible trials.
+        best trials (:attr:`~sk_hpo.study.Study.best_trial`, ``best_trials``),
+        :class:`~sk_hpo.samplers.TPESampler` and :class:`~sk_hpo.samplers.NSGAIISampler`
+        prefer feasible trials.
 
         Examples
         --------
@@ -267,15 +268,9 @@ class Trial(BaseTrial):
         >>> trial.constraints
         {'latency': -0.3}
         """
-        key, number = check_constraint("Trial.set_constraint", key, value)
-        attr = f"{CONSTRAINTS_KEY}:{key}"
-        if attr in self._system_attrs:
-            warn_user(
-                f"Constraint {key!r} of trial #{self._number} is already set to "
-                f"{self._system_attrs[attr]!r}; the new value {number!r} is ignored."
-            )
-            return
-        self.set_system_attr(attr, number)
+        new = new_constraint(self._system_attrs, self._number, key, value)
+        if new is not None:
+            self.set_system_attr(*new)
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serializable ``value`` to the trial under ``key``."""

@@ -46,6 +46,10 @@ class GPSampler(BaseSampler):
     For small budgets (tens to a few hundred trials of an expensive objective). Needs only
     numpy and scipy.
 
+    One objective only: in a study of several objectives it raises ``ValueError``
+    naming :class:`TPESampler` (the default there) and :class:`NSGAIISampler`. (Optuna 5's
+    GPSampler also models several objectives; sk_hpo's does not.)
+
     - Model: a Matérn-5/2 kernel with one lengthscale per parameter (categoricals through a
       Hamming distance), log-normal priors on lengthscales and signal, a Gamma-type prior on
       the noise, fitted by MAP (L-BFGS-B, analytic gradients, warm-started from the previous
@@ -149,7 +153,7 @@ class GPSampler(BaseSampler):
         self._independent.reseed_rng()
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        """Refuse a study of several objectives (use NSGAIISampler there)."""
+        """Refuse a study of several objectives (use TPESampler or NSGAIISampler there)."""
         check_single_objective(study, "GPSampler")
 
     def infer_relative_search_space(

@@ -16,7 +16,8 @@ from sk_hpo.samplers._nsga2._crossover import CROSSOVERS
 from sk_hpo.samplers._nsga2._elite import rank_and_crowding, select_elite, tournament
 from sk_hpo.samplers._random import sample_uniform
 from sk_hpo.samplers._search_space import SearchSpaceTracker
-from sk_hpo.trial._constraints import CONSTRAINTS_KEY, constraints_of, violation
+from sk_hpo.samplers._constraints_func import store_constraints
+from sk_hpo.trial._constraints import constraints_of, violation
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -60,7 +61,7 @@ class NSGAIISampler(BaseSampler):
         Seed of the random generator; the same seed gives the same search (one process).
     constraints_func : callable, default=None
         ``constraints_func(frozen_trial) -> sequence of float`` evaluated after each COMPLETE
-        trial and stored as its constraints. Optuna 5 deprecates it in favour of
+        or PRUNED trial and stored as its constraints. Optuna 5 deprecates it in favour of
         :meth:`~sk_hpo.trial.Trial.set_constraint` in the objective, which works here too.
 
     Examples
@@ -228,19 +229,10 @@ class NSGAIISampler(BaseSampler):
     def after_trial(
         self, study: Study, trial: FrozenTrial, state: TrialState, value: Any
     ) -> None:
-        """Store ``constraints_func``'s values as the trial's constraints (COMPLETE trials)."""
-        if self._constraints_func is None or state != TrialState.COMPLETE:
-            return
-        frozen = study._storage.get_trial(trial._trial_id)._replace(
-            state=state, values=value if isinstance(value, list) else [value]
-        )
-        constraints = [float(c) for c in self._constraints_func(frozen)]
-        if any(np.isnan(constraints)):
-            raise ValueError(
-                f"The 'constraints_func' of NSGAIISampler returned NaN for trial "
-                f"#{trial.number}: {constraints!r}; return finite numbers (<= 0 is feasible)."
-            )
-        study._storage.set_trial_system_attr(trial._trial_id, CONSTRAINTS_KEY, constraints)
+        """Store ``constraints_func``'s values as the trial's constraints (COMPLETE and PRUNED
+        trials, as Optuna)."""
+        if self._constraints_func is not None:
+            store_constraints(self._constraints_func, study, trial, state, value, "NSGAIISampler")
 
     def __repr__(self) -> str:
         return (

@@ -13,6 +13,7 @@ import numpy as np
 
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._search_space import SearchSpaceTracker
+from sk_hpo.samplers._tpe._constraints import Outcomes
 from sk_hpo.samplers._tpe._mass_cache import CellMassCache
 from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
 from sk_hpo.trial._frozen import FrozenTrial
@@ -43,11 +44,14 @@ class StudyObservations:
     pending : dict of int to dict
         The sampler's relative proposals by ``trial_id``, kept until their trial stops
         running: another thread may ask before the trial stores its parameters.
+    outcomes : Outcomes
+        Objective values and constraint violations of the finished trials.
     """
 
     def __init__(self) -> None:
         self.tracker = SearchSpaceTracker()
         self.pending: dict[int, dict[str, float]] = {}
+        self.outcomes = Outcomes()
         self._finished: list[FrozenTrial] = []
         self._ids: set[int] = set()
         self._tables: dict[tuple[str, ...], _Table] = {}
@@ -81,6 +85,7 @@ class StudyObservations:
         if new:
             self._finished.extend(new)
             self.tracker.update(new)
+            self.outcomes.extend(new)
 
     def table(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(numbers, X, keys)`` of the finished trials holding all of ``names``.
@@ -170,7 +175,7 @@ def rank_key(trial: FrozenTrial) -> tuple[float, float, float]:
     is the last one reported), pruned trials that reported nothing class 2.
     """
     if trial.state == TrialState.COMPLETE:
-        return (0.0, 0.0, float(trial.value))  # type: ignore[arg-type]
+        return (0.0, 0.0, float(trial.values[0]))  # type: ignore[index]
     if trial.intermediate_values:
         step = max(trial.intermediate_values)
         return (1.0, -float(step), float(trial.intermediate_values[step]))
