@@ -423,7 +423,7 @@ class FoldScheduler:
         else:
             folds = step.folds
         if self.objectives is not None:  # several objectives: a vector, not trial.report
-            if self.objectives.report(
+            if self.plan.decides_at(step.number) and self.objectives.report(
                 run.trial, step.number, [run.results[(step.level, j)] for j in folds]
             ):
                 run.reported.add(step.number)
