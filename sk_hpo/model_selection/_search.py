@@ -161,18 +161,31 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         with ``n_iter=None`` and ``pruner=None`` it evaluates what GridSearchCV evaluates, in
         the same order. ``"random"`` over lists only evaluates the candidates
         RandomizedSearchCV draws for the same ``random_state``, in its order. A sampler
-        instance is copied at each fit (``random_state`` then does not apply to it).
+        instance is copied at each fit (``random_state`` then does not apply to it). With
+        ``objectives``, ``"tpe"`` means the engine's default sampler for several objectives
+        (:func:`~sk_hpo.create_study`'s; NSGA-II or multi-objective TPE), and a sampler
+        instance must support several objectives.
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
         How weak candidates are stopped across folds. ``"sha"`` is asynchronous successive
         halving with rungs after 1 and 3 folds (reduction factor 3); None fits every fold.
         String pruners never prune at a fold before 3 other candidates have reached it.
+        With ``objectives``: ``"sha"`` halves by dominance (see ``objectives``), None fits
+        every fold, and a pruner instance must have a ``prune_objectives(losses, index)``
+        method (``losses`` of shape (n_candidates, n_objectives), all minimised; row
+        ``index`` is the candidate asked about) deciding at its ``decision_steps``; other
+        pruners compare one value per step and are refused.
     scoring : str, callable, list, tuple, set, dict or None, default=None
         As in GridSearchCV; several metrics need ``refit`` to name the one to select with.
         Pruning compares candidates on the ``refit`` metric (the first one otherwise).
     n_jobs : int, default=None
         Fold fits running at once (joblib); None means 1 unless in a joblib context.
     refit : bool, str or callable, default=True
-        Refit the best candidate on the whole data (see GridSearchCV).
+        Refit the best candidate on the whole data (see GridSearchCV). With
+        ``objectives``, the best candidate is chosen on the Pareto front
+        (``pareto_front_``): ``True`` takes the best of the first objective, a name (an
+        objective or a scorer of ``scoring``) the best of that metric (greatest score, least
+        time); a callable is given ``cv_results_`` and returns ``best_index_``, as in
+        scikit-learn; ``False`` selects and refits nothing.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold by default). Every candidate uses the same splits.
     verbose : int, default=0
@@ -222,6 +235,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     factor : int, default=3
         Ratio between successive budgets (they are ``max_resources // factor**i``), and the
         reduction factor of ``pruner="sha"`` and ``"hyperband"``.
+    objectives : list of str, default=None
+        Search a trade-off instead of one score: at least two distinct names, each a scorer
+        of ``scoring`` (a single scorer is named ``"score"``; maximised) or ``"fit_time"`` /
+        ``"score_time"`` (seconds per fold; minimised). The study gets one direction per
+        objective (its metric names are these names), a candidate's values are its mean
+        over the folds, and the sampler searches their Pareto front. Fold halving ranks the
+        candidates that reached a rung by non-domination rank, then crowding distance, and
+        keeps the first ``max(n // factor, 1)`` of ``n``. None: one objective, the refit
+        metric.
 
     Attributes
     ----------
@@ -230,11 +252,18 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         pruner also ``n_splits_run``, ``state`` and ``trial_number``; a pruned candidate has
         NaN in the folds it skipped and NaN mean test scores. With a budget ``resource``
         also ``iter`` (the budget level reached) and ``n_resources`` (its budget); the
-        ``split<i>`` columns are the full-budget folds.
+        ``split<i>`` columns are the full-budget folds. With ``objectives`` the columns are
+        the same (one ``rank_test_<metric>`` per scorer, as multi-metric GridSearchCV; the
+        times are ``mean_fit_time`` and ``mean_score_time``).
+    pareto_front_ : ndarray of int
+        With ``objectives``: rows of ``cv_results_`` (ascending) of the candidates that
+        completed every fold and that no other such candidate dominates.
     best_estimator_ : estimator
         The best candidate refitted on the whole data (``refit`` only).
     best_score_ : float
-        Mean cross-validated score of the best candidate.
+        Mean cross-validated score of the best candidate. With ``objectives``: of the scorer
+        ``refit`` names, else of the first scorer among the objectives (not set for a
+        callable ``refit`` or when every objective is a time).
     best_params_ : dict
         Parameters of the best candidate.
     best_index_ : int
@@ -273,6 +302,16 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     ['C', 'gamma']
     >>> bool(search.best_score_ > 0.9)
     True
+
+    Accuracy against fit time: the candidates no other beats on both, and the most
+    accurate of them refitted.
+
+    >>> search = HPOSearchCV(SVC(), space, n_iter=8, cv=3, random_state=0,
+    ...                      objectives=["score", "fit_time"]).fit(X, y)
+    >>> bool(search.best_index_ in search.pareto_front_)
+    True
+    >>> search.study_.metric_names, [d.value for d in search.study_.directions]
+    (['score', 'fit_time'], ['maximize', 'minimize'])
     """
 
     def __init__(
