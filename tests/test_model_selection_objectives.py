@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_iris
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 
 import sk_hpo
@@ -355,3 +356,64 @@ def test_check_objectives_none_changes_nothing():
     assert check_objectives(None, ["score"], "anything") is None
     rule = ObjectiveRule(Objectives(("score", "fit_time")), None, 0)
     assert not rule.should_prune(None, None, 0)  # type: ignore[arg-type]
+
+
+# -- with the rest of HPOSearchCV -------------------------------------------------------------------
+
+
+class FailsAbove(Knob):
+    """Fails to fit when ``p > 0.5``."""
+
+    def fit(self, X, y):
+        if self.p > 0.5:
+            raise ValueError("p too large")
+        return super().fit(X, y)
+
+
+def test_failed_fits_are_never_on_the_front():
+    search = HPOSearchCV(
+        FailsAbove(),
+        {"p": [0.2, 0.9, 0.4], "q": [0.1, 0.3]},
+        sampler="grid",
+        n_iter=None,
+        cv=3,
+        pruner=None,
+        scoring=KNOB_SCORING,
+        objectives=["a", "b"],
+        refit="b",
+    )
+    with pytest.warns(FitFailedWarning, match="fits failed"):
+        search.fit(X, Y)
+    params = search.cv_results_["params"]
+    assert all(params[i]["p"] <= 0.5 for i in search.pareto_front_)
+    assert [params[i] for i in search.pareto_front_] == [{"p": 0.4, "q": 0.3}]
+    failed = [t for t in search.study_.trials if t.state.name == "FAIL"]
+    assert len(failed) == 2 and all(t.values is None for t in failed)
+
+
+def test_parallel_fold_fits_and_a_budget_resource():
+    search = HPOSearchCV(
+        LogisticRegression(max_iter=50),
+        {"C": C_GRID},
+        n_iter=6,
+        cv=3,
+        n_jobs=2,
+        random_state=0,
+        objectives=["score", "fit_time"],
+        resource="n_samples",
+        min_resources=30,
+    ).fit(X, Y)
+    results = search.cv_results_
+    assert "n_resources" in results and len(results["params"]) == 6
+    assert search.best_index_ in search.pareto_front_
+    complete = results["state"] == "COMPLETE"
+    assert set(search.pareto_front_) <= set(np.flatnonzero(complete))
+
+
+@pytest.mark.parametrize("refit, error", [(lambda r: True, TypeError), (lambda r: 99, IndexError)])
+def test_a_bad_refit_callable_is_refused_as_in_scikit_learn(refit, error):
+    search = HPOSearchCV(
+        Knob(), {"p": [0.1, 0.2]}, cv=2, scoring=KNOB_SCORING, objectives=["a", "b"], refit=refit
+    )
+    with pytest.raises(error, match="best_index_"):
+        search.fit(X, Y)
