@@ -75,7 +75,7 @@ def logreg_search(**kwargs) -> HPOSearchCV:
     return HPOSearchCV(LogisticRegression(max_iter=300), {"C": C_GRID}, **params)
 
 
-# -- the search -------------------------------------------------------------------------------
+# -- the search -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("pruner", [None, "sha"])
@@ -187,7 +187,7 @@ def test_a_random_sampler_over_lists_and_the_default_sampler_both_search():
         assert len(search.cv_results_["params"]) == 4
 
 
-# -- halving by dominance -----------------------------------------------------------------------
+# -- halving by dominance -------------------------------------------------------------------------
 
 
 def test_dominance_order_and_the_halving_decision():
@@ -334,6 +334,7 @@ def test_select_best_on_an_empty_front_says_why():
         ("score", None, True, r"'objectives' parameter.*Got 'score' instead"),
         (["score", 3], None, True, r"'objectives' parameter.*Got \['score', 3\]"),
         (["score", "fit_time"], None, "f1", r"'refit' parameter.*Got 'f1' instead"),
+        (["score", "fit_time"], None, "score_time", r"'refit' parameter.*Got 'score_time'"),
         (["score", "fit_time"], lambda e, X, y: 1.0, True, r"'objectives'.*callable"),
     ],
 )
@@ -358,7 +359,7 @@ def test_check_objectives_none_changes_nothing():
     assert not rule.should_prune(None, None, 0)  # type: ignore[arg-type]
 
 
-# -- with the rest of HPOSearchCV -------------------------------------------------------------------
+# -- with the rest of HPOSearchCV -----------------------------------------------------------------
 
 
 class FailsAbove(Knob):
@@ -410,7 +411,9 @@ def test_parallel_fold_fits_and_a_budget_resource():
     assert set(search.pareto_front_) <= set(np.flatnonzero(complete))
 
 
-@pytest.mark.parametrize("refit, error", [(lambda r: True, TypeError), (lambda r: 99, IndexError)])
+@pytest.mark.parametrize(
+    "refit, error", [(lambda r: True, TypeError), (lambda r: 99, IndexError)]
+)
 def test_a_bad_refit_callable_is_refused_as_in_scikit_learn(refit, error):
     search = HPOSearchCV(
         Knob(), {"p": [0.1, 0.2]}, cv=2, scoring=KNOB_SCORING, objectives=["a", "b"], refit=refit

@@ -182,7 +182,7 @@ def check_objectives(
             f"The 'objectives' parameter of HPOSearchCV must be {_describe(metrics)}. Got "
             f"{objectives!r} instead. {why}"
         )
-    if isinstance(refit, str) and refit not in known:
+    if isinstance(refit, str) and refit not in names and refit not in metrics:
         raise InvalidParameterError(
             f"The 'refit' parameter of HPOSearchCV must be a bool, a callable or a name among "
             f"{list(dict.fromkeys(list(names) + list(metrics)))!r} (an objective or a scorer) "
@@ -191,7 +191,7 @@ def check_objectives(
     return Objectives(names)
 
 
-# -- halving by dominance --------------------------------------------------------------------------
+# -- halving by dominance -------------------------------------------------------------------------
 
 
 def dominance_order(losses: Any) -> np.ndarray:
@@ -347,7 +347,7 @@ def make_objective_plan(
     return plan, ObjectiveRule(objectives, pruner_obj, startup)
 
 
-# -- results ------------------------------------------------------------------------------------
+# -- results --------------------------------------------------------------------------------------
 
 
 def pareto_front(cv_results: dict[str, Any], objectives: Objectives) -> np.ndarray:
