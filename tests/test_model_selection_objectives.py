@@ -420,3 +420,45 @@ def test_a_bad_refit_callable_is_refused_as_in_scikit_learn(refit, error):
     )
     with pytest.raises(error, match="best_index_"):
         search.fit(X, Y)
+
+
+_POOL_SCRIPT = """
+import sys
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sk_hpo import HPOSearchCV
+X, y = make_classification(n_samples=60, n_features=5, n_informative=3, random_state=0)
+grid = {"C": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
+search = HPOSearchCV(LogisticRegression(), grid, sampler="grid", n_iter=None, cv=3,
+                     objectives=["score", "fit_time"], storage=sys.argv[1], study_name="pool")
+search.fit(X, y)
+print(len(search.cv_results_["params"]))
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgresql_url")
+    return f"sqlite:///{tmp_path / 'pool.db'}"
+
+
+def test_two_processes_share_a_study_of_several_objectives(tmp_path, url):
+    import subprocess
+    import sys
+
+    script = tmp_path / "pool.py"
+    script.write_text(_POOL_SCRIPT)
+    procs = [
+        subprocess.Popen([sys.executable, str(script), url], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    study = sk_hpo.load_study(study_name="pool", storage=url)
+    assert [d.value for d in study.directions] == ["maximize", "minimize"]
+    finished = [t for t in study.trials if t.state.name in ("COMPLETE", "PRUNED")]
+    evaluated = [(t.params["C"], t.params["fit_intercept"]) for t in finished]
+    assert len(evaluated) == len(set(evaluated)) == 12  # the grid, each candidate once
+    assert any(t.state.name == "PRUNED" for t in finished)
+    assert all(len(t.values) == 2 for t in finished if t.state.name == "COMPLETE")
