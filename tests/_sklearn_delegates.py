@@ -34,6 +34,7 @@ class _HPODefaults(HPOSearchCV):
     min_resources = "auto"
     max_resources = "auto"
     factor = 3
+    objectives = None
 
 
 class GridSearchCV(_HPODefaults):

@@ -37,6 +37,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sk_hpo._warnings import warn_user
 from sk_hpo.exceptions import SearchSpaceExhausted, UpdateFinishedTrialError
 from sk_hpo.model_selection._fold import FoldResult
+from sk_hpo.model_selection._objectives import ObjectiveRule
 from sk_hpo.model_selection._pruning import PruningPlan
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._records import RECORD_KEY, encode_folds
@@ -119,6 +120,10 @@ class FoldScheduler:
         ``callback(study, frozen_trial)`` after each finished candidate.
     log : callable
         ``log(level, message)`` prints when ``verbose >= level``.
+    objectives : ObjectiveRule, default=None
+        With several objectives: stores each step's values, decides pruning by dominance
+        and gives the values told (see :mod:`~sk_hpo.model_selection._objectives`), in place
+        of ``metric``, ``trial.report``/``should_prune`` and ``tell(value)``.
     """
 
     def __init__(
@@ -138,6 +143,7 @@ class FoldScheduler:
         pre_dispatch: int,
         callbacks: list[Callable[..., Any]],
         log: Callable[[int, str], None],
+        objectives: ObjectiveRule | None = None,
     ) -> None:
         self.study = study
         self.space = space
@@ -168,6 +174,7 @@ class FoldScheduler:
         self._fold_seconds: float | None = None  # running mean of a fold's fit + score time
         self.callbacks = callbacks
         self.log = log
+        self.objectives = objectives
         self.stats = SearchStats()
         self._runs: dict[int, _Run] = {}
         self._ready: list[tuple[tuple[int, int, int], int, Any]] = []
@@ -412,10 +419,16 @@ class FoldScheduler:
         if not self.plan.active:
             return
         if step.final and not self.plan.per_fold_values:  # running mean of the folds so far
-            values = self._fold_values(run, step.level, range(step.folds[-1] + 1))
+            folds: range | tuple[int, ...] = range(step.folds[-1] + 1)
         else:
-            values = self._fold_values(run, step.level, step.folds)
-        value = float(np.mean(values))
+            folds = step.folds
+        if self.objectives is not None:  # several objectives: a vector, not trial.report
+            if self.plan.decides_at(step.number) and self.objectives.report(
+                run.trial, step.number, [run.results[(step.level, j)] for j in folds]
+            ):
+                run.reported.add(step.number)
+            return
+        value = float(np.mean(self._fold_values(run, step.level, folds)))
         if math.isfinite(value):
             run.trial.report(value, step.number)
             run.reported.add(step.number)
@@ -428,6 +441,8 @@ class FoldScheduler:
             return False
         if step not in run.reported:  # a NaN score is not reported
             return False
+        if self.objectives is not None:  # several objectives: by dominance, startup included
+            return self.objectives.should_prune(self.study, run.trial, step)
         if not run.trial.should_prune():
             return False
         if plan.n_startup:
@@ -445,7 +460,15 @@ class FoldScheduler:
         trial.set_system_attr(
             FIT_SECONDS_KEY, float(sum(r["fit_time"] for r in run.results.values()))
         )
-        if state == TrialState.COMPLETE:
+        if state == TrialState.COMPLETE and self.objectives is not None:
+            values = self.objectives.values(
+                [run.results[(self._final_level, j)] for j in range(self.n_splits)]
+            )
+            if values is not None:
+                frozen = self.study.tell(trial, values=values)
+            else:
+                frozen = self.study.tell(trial, state=TrialState.FAIL)
+        elif state == TrialState.COMPLETE:
             value = float(
                 np.mean(self._fold_values(run, self._final_level, range(self.n_splits)))
             )
@@ -458,7 +481,9 @@ class FoldScheduler:
         del self._runs[trial.number]
         name = frozen.state.name
         self.stats.states[name] = self.stats.states.get(name, 0) + 1
-        value_text = "nan" if frozen.value is None else f"{frozen.value:.4g}"
+        value_text = "nan" if frozen.values is None else ", ".join(
+            f"{x:.4g}" for x in frozen.values
+        )
         self.log(
             2,
             f"[trial {trial.number}] {name:<8} mean {value_text} over "

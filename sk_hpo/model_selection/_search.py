@@ -24,6 +24,15 @@ from sk_hpo._progress import TrialProgress
 from sk_hpo._warnings import warn_user
 from sk_hpo.model_selection._context import check_context, search_context
 from sk_hpo.model_selection._fold import evaluate_fold
+from sk_hpo.model_selection._objectives import (  # objectives lane
+    Objectives,
+    check_objectives,
+    default_sampler,
+    make_objective_plan,
+    pareto_front,
+    scorer_for_score,
+    select_best,
+)
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._pruning import PRUNER_NAMES, PruningPlan, make_pruning_plan
 from sk_hpo.model_selection._records import candidate_trials, records_from_study
@@ -95,6 +104,7 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "study_name": [v.STR, v.NONE],
     "callbacks": [v.CALLBACKS, v.NONE],
     **RESOURCE_CONSTRAINTS,  # resource lane
+    "objectives": [v.instance_of((list, tuple), "a list of str"), v.NONE],  # objectives lane
 }
 
 
@@ -151,18 +161,31 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         with ``n_iter=None`` and ``pruner=None`` it evaluates what GridSearchCV evaluates, in
         the same order. ``"random"`` over lists only evaluates the candidates
         RandomizedSearchCV draws for the same ``random_state``, in its order. A sampler
-        instance is copied at each fit (``random_state`` then does not apply to it).
+        instance is copied at each fit (``random_state`` then does not apply to it). With
+        ``objectives``, ``"tpe"`` means the engine's default sampler for several objectives
+        (:func:`~sk_hpo.create_study`'s; NSGA-II or multi-objective TPE), and a sampler
+        instance must support several objectives.
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
         How weak candidates are stopped across folds. ``"sha"`` is asynchronous successive
         halving with rungs after 1 and 3 folds (reduction factor 3); None fits every fold.
         String pruners never prune at a fold before 3 other candidates have reached it.
+        With ``objectives``: ``"sha"`` halves by dominance (see ``objectives``), None fits
+        every fold, and a pruner instance must have a ``prune_objectives(losses, index)``
+        method (``losses`` of shape (n_candidates, n_objectives), all minimised; row
+        ``index`` is the candidate asked about) deciding at its ``decision_steps``; other
+        pruners compare one value per step and are refused.
     scoring : str, callable, list, tuple, set, dict or None, default=None
         As in GridSearchCV; several metrics need ``refit`` to name the one to select with.
         Pruning compares candidates on the ``refit`` metric (the first one otherwise).
     n_jobs : int, default=None
         Fold fits running at once (joblib); None means 1 unless in a joblib context.
     refit : bool, str or callable, default=True
-        Refit the best candidate on the whole data (see GridSearchCV).
+        Refit the best candidate on the whole data (see GridSearchCV). With
+        ``objectives``, the best candidate is chosen on the Pareto front
+        (``pareto_front_``): ``True`` takes the best of the first objective, a name (an
+        objective or a scorer of ``scoring``) the best of that metric (greatest score, least
+        time); a callable is given ``cv_results_`` and returns ``best_index_``, as in
+        scikit-learn; ``False`` selects and refits nothing.
     cv : int, cross-validation generator or iterable, default=None
         As in GridSearchCV (5-fold by default). Every candidate uses the same splits.
     verbose : int, default=0
@@ -212,6 +235,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     factor : int, default=3
         Ratio between successive budgets (they are ``max_resources // factor**i``), and the
         reduction factor of ``pruner="sha"`` and ``"hyperband"``.
+    objectives : list of str, default=None
+        Search a trade-off instead of one score: at least two distinct names, each a scorer
+        of ``scoring`` (a single scorer is named ``"score"``; maximised) or ``"fit_time"`` /
+        ``"score_time"`` (seconds per fold; minimised). The study gets one direction per
+        objective (its metric names are these names), a candidate's values are its mean
+        over the folds, and the sampler searches their Pareto front. Fold halving ranks the
+        candidates that reached a rung by non-domination rank, then crowding distance, and
+        keeps the first ``max(n // factor, 1)`` of ``n``. None: one objective, the refit
+        metric.
 
     Attributes
     ----------
@@ -220,11 +252,18 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         pruner also ``n_splits_run``, ``state`` and ``trial_number``; a pruned candidate has
         NaN in the folds it skipped and NaN mean test scores. With a budget ``resource``
         also ``iter`` (the budget level reached) and ``n_resources`` (its budget); the
-        ``split<i>`` columns are the full-budget folds.
+        ``split<i>`` columns are the full-budget folds. With ``objectives`` the columns are
+        the same (one ``rank_test_<metric>`` per scorer, as multi-metric GridSearchCV; the
+        times are ``mean_fit_time`` and ``mean_score_time``).
+    pareto_front_ : ndarray of int
+        With ``objectives``: rows of ``cv_results_`` (ascending) of the candidates that
+        completed every fold and that no other such candidate dominates.
     best_estimator_ : estimator
         The best candidate refitted on the whole data (``refit`` only).
     best_score_ : float
-        Mean cross-validated score of the best candidate.
+        Mean cross-validated score of the best candidate. With ``objectives``: of the scorer
+        ``refit`` names, else of the first scorer among the objectives (not set for a
+        callable ``refit`` or when every objective is a time).
     best_params_ : dict
         Parameters of the best candidate.
     best_index_ : int
@@ -263,6 +302,16 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     ['C', 'gamma']
     >>> bool(search.best_score_ > 0.9)
     True
+
+    Accuracy against fit time: the candidates no other beats on both, and the most
+    accurate of them refitted.
+
+    >>> search = HPOSearchCV(SVC(), space, n_iter=8, cv=3, random_state=0,
+    ...                      objectives=["score", "fit_time"]).fit(X, y)
+    >>> bool(search.best_index_ in search.pareto_front_)
+    True
+    >>> search.study_.metric_names, [d.value for d in search.study_.directions]
+    (['score', 'fit_time'], ['maximize', 'minimize'])
     """
 
     def __init__(
@@ -290,6 +339,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         min_resources: int | str = "auto",
         max_resources: int | str = "auto",
         factor: int = 3,
+        objectives: list[str] | None = None,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -313,6 +363,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
+        self.objectives = objectives
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -344,7 +395,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         scorer, multimetric = resolve_scoring(
             self.estimator, self.scoring, raise_exc=(self.error_score == "raise")
         )
-        if multimetric:
+        if multimetric and self.objectives is None:  # with objectives: check_objectives
             self._check_refit_for_multimetric(list(scorer.scorers))
         return scorer, multimetric
 
@@ -358,7 +409,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
                 f"{self.refit!r} was passed. The metrics are {names!r}."
             )
 
-    def _base_sampler(self, seed: int | None) -> BaseSampler | None:
+    def _base_sampler(
+        self, seed: int | None, objectives: Objectives | None = None
+    ) -> BaseSampler | None:
         from sk_hpo import samplers
 
         if isinstance(self.sampler, samplers.GridSampler):
@@ -371,6 +424,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         if self.sampler == "grid":
             return None
+        if self.sampler == "tpe" and objectives is not None:
+            return default_sampler(objectives, seed)
         if self.sampler == "qmc":
             # The parameters of the branches the first candidate did not take are sampled at
             # random: that is how a conditional space works here, not news for each trial.
@@ -382,7 +437,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         }[self.sampler]
         return getattr(samplers, cls)(seed=seed)
 
-    def _candidate_sampler(self, space: SearchSpace) -> tuple[CandidateSampler, bool]:
+    def _candidate_sampler(
+        self, space: SearchSpace, objectives: Objectives | None = None
+    ) -> tuple[CandidateSampler, bool]:
         """The study's sampler, and whether it warned that the space is smaller than n_iter.
 
         ``sampler="random"`` over lists only walks RandomizedSearchCV's candidates (drawn
@@ -402,18 +459,23 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             return CandidateSampler(None, space, plan=order), small
         seed = self._seed()
         return CandidateSampler(
-            self._base_sampler(seed), space, seed=None if seed is None else seed + 1
+            self._base_sampler(seed, objectives), space, seed=None if seed is None else seed + 1
         ), False
 
-    def _open_study(self, sampler: CandidateSampler, plan: PruningPlan) -> Study:
-        return create_study(
+    def _open_study(
+        self, sampler: CandidateSampler, plan: PruningPlan, objectives: Objectives | None = None
+    ) -> Study:
+        study = create_study(
             storage=self.storage,
             sampler=sampler,
             pruner=plan.pruner,
             study_name=self.study_name,
-            direction="maximize",
+            directions=["maximize"] if objectives is None else objectives.directions,
             load_if_exists=True,
         )
+        if objectives is not None:
+            study.set_metric_names(list(objectives.names))
+        return study
 
     def __repr__(self, N_CHAR_MAX: int = 700) -> str:
         from sk_hpo.storages import mask_url  # a storage URL's password is never shown
@@ -444,6 +506,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         space = SearchSpace(self.param_distributions)
         self._check_space(space)
         scorer, multimetric = self._scorer()
+        objectives = check_objectives(  # objectives lane
+            self.objectives,
+            None if multimetric is None else list(scorer.scorers) if multimetric else ["score"],
+            self.refit,
+        )
         try:
             X, y = indexable(X, y)
         except ValueError as error:  # scikit-learn's words, plus which arguments they are
@@ -464,13 +531,19 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         self.n_splits_ = n_splits
 
-        sampler, warned_small_space = self._candidate_sampler(space)
+        sampler, warned_small_space = self._candidate_sampler(space, objectives)
         resource = self._resource_plan(space, splits, y, routed.split.get("groups"), self._seed())
-        plan = make_pruning_plan(self.pruner, resource.n_steps, self.factor)
-        study = self._open_study(sampler, plan)
+        rule = None
+        if objectives is None:
+            plan = make_pruning_plan(self.pruner, resource.n_steps, self.factor)
+        else:  # objectives lane: pruning by dominance
+            plan, rule = make_objective_plan(self.pruner, objectives, resource.n_steps, self.factor)
+        study = self._open_study(sampler, plan, objectives)
         context = search_context(self.estimator, space, self.scoring, splits, X, y)
         if resource.active:  # resource lane
             context["resource"] = resource.describe()
+        if objectives is not None:  # objectives lane
+            context["objectives"] = list(objectives.names)
         check_context(study, context, len(study._get_trials(deepcopy=False)))
 
         n_workers = joblib.effective_n_jobs(self.n_jobs)
@@ -513,6 +586,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             pre_dispatch=_pre_dispatch_amount(self.pre_dispatch, n_workers),
             callbacks=list(self.callbacks or ()) + ([progress] if progress else []),
             log=self._log if progress is None else self._log_around(progress),
+            objectives=rule,
         )
         try:
             stats = scheduler.run()
@@ -526,8 +600,11 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.multimetric_ = metrics != ["score"] or bool(multimetric)
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(metrics)
-        refit_metric = self.refit if self.multimetric_ else "score"
-        self._select_best(results, refit_metric)
+        if objectives is None:
+            refit_metric = self.refit if self.multimetric_ else "score"
+            self._select_best(results, refit_metric)
+        else:  # objectives lane
+            self._select_on_front(results, objectives)
         self._log(1, self._summary(stats, time.monotonic() - start))
 
         if self.refit:
@@ -671,22 +748,37 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             results.update(resource_columns(records))
         return results, metrics
 
+    def _select_on_front(self, results: dict[str, Any], objectives: Objectives) -> None:
+        """``pareto_front_`` and, with ``refit``, the best candidate on it."""
+        self.pareto_front_ = pareto_front(results, objectives)
+        index, scorer = select_best(results, objectives, self.refit, self.pareto_front_)
+        if index is None:
+            return
+        self.best_index_ = self._checked_index(index, results) if callable(self.refit) else index
+        if scorer is not None:
+            self.best_score_ = results[f"mean_test_{scorer}"][self.best_index_]
+        self.best_params_ = results["params"][self.best_index_]
+
+    @staticmethod
+    def _checked_index(index: Any, results: dict[str, Any]) -> int:
+        """The index a refit callable returned, checked as scikit-learn does."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(
+                f"best_index_ returned is not an integer (the refit callable returned "
+                f"{index!r})"
+            )
+        if not 0 <= index < len(results["params"]):
+            raise IndexError(
+                f"best_index_ index out of range: the refit callable returned {index} "
+                f"for {len(results['params'])} candidates"
+            )
+        return int(index)
+
     def _select_best(self, results: dict[str, Any], refit_metric: Any) -> None:
         if not (self.refit or not self.multimetric_):
             return
         if callable(self.refit):
-            index = self.refit(results)
-            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-                raise TypeError(
-                    f"best_index_ returned is not an integer (the refit callable returned "
-                    f"{index!r})"
-                )
-            if not 0 <= index < len(results["params"]):
-                raise IndexError(
-                    f"best_index_ index out of range: the refit callable returned {index} "
-                    f"for {len(results['params'])} candidates"
-                )
-            self.best_index_ = int(index)
+            self.best_index_ = self._checked_index(self.refit(results), results)
         else:
             self.best_index_ = int(results[f"rank_test_{refit_metric}"].argmin())
             self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
@@ -742,11 +834,14 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         score_params = process_routing(self, "score", **params).scorer["score"] if (
             routing_enabled()
         ) else {}
+        key = self.refit
+        if self.objectives is not None and self.multimetric_:  # objectives lane
+            key = scorer_for_score(Objectives(tuple(self.objectives)), self.refit, self.scorer_)
         if isinstance(self.scorer_, dict):
-            scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
+            scorer = self.scorer_[key] if self.multimetric_ else self.scorer_
             return scorer(self.best_estimator_, X, y, **score_params)
         score = self.scorer_(self.best_estimator_, X, y, **score_params)
-        return score[self.refit] if self.multimetric_ else score
+        return score[key] if self.multimetric_ else score
 
     @available_if(_estimator_has("score_samples"))
     def score_samples(self, X: Any) -> Any:
