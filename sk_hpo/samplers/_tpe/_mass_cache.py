@@ -133,7 +133,7 @@ class CellMassCache:
 
     def _grid_index(self, values: np.ndarray) -> np.ndarray:
         g = np.rint((values - self._low) / self._step).astype(int)
-        return np.clip(g, 0, self._n_grid - 1)
+        return np.minimum(np.maximum(g, 0), self._n_grid - 1)
 
     def lookup(
         self,

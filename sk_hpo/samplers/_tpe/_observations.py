@@ -14,7 +14,7 @@ import numpy as np
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._search_space import SearchSpaceTracker
 from sk_hpo.samplers._tpe._mass_cache import CellMassCache
-from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
+from sk_hpo.samplers._tpe.parzen_estimator import ParzenEstimator, SpaceArrays
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
@@ -53,6 +53,9 @@ class StudyObservations:
         self._tables: dict[tuple[str, ...], _Table] = {}
         self._n_settled = 0  # leading trials that are final (finished or failed) and read
         self._mass_caches: dict[Hashable, tuple[tuple, dict[int, CellMassCache]]] = {}
+        # The Parzen estimators of the last ask, by (group, mixture): their kernels'
+        # normalisers are kept for the next fit.
+        self.estimators: dict[Hashable, ParzenEstimator] = {}
 
     @property
     def n_finished(self) -> int:

@@ -292,7 +292,12 @@ class TPESampler(BaseSampler):
                 else:
                     numbers, X, keys = obs.table(group_names)
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
-                    l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, sign)
+                    fit_keys = ((tuple(group_names), "good"), (tuple(group_names), "bad"))
+                    l_est, g_est = self._fit_pair(
+                        space, numbers, X, keys, lies, sign,
+                        previous=[obs.estimators.get(k) for k in fit_keys],
+                    )
+                    obs.estimators.update(zip(fit_keys, (l_est, g_est)))
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
                     # Kernels that stay between asks keep their grid-cell masses.
                     l_caches = obs.mass_caches((tuple(group_names), "good"), space)
@@ -341,12 +346,14 @@ class TPESampler(BaseSampler):
         keys: np.ndarray,
         lies: Sequence[Sequence[float]],
         sign: float,
+        previous: Sequence[ParzenEstimator | None] = (None, None),
     ) -> tuple[ParzenEstimator, ParzenEstimator]:
         """Parzen estimators ``l`` of the good trials and ``g`` of the bad ones.
 
         ``numbers``, ``X``, ``keys``: trial numbers, internal values and rank keys of the
         finished trials; ``lies``: values of running trials, counted among the bad ones
-        (constant liar).
+        (constant liar); ``previous``: the pair fitted at the previous ask, whose kernels
+        keep their normalisers.
         """
         order = rank(keys, sign)
         n = len(order)
@@ -354,9 +361,11 @@ class TPESampler(BaseSampler):
         good = order[:n_good][np.argsort(numbers[order[:n_good]])]  # oldest first
         bad = order[n_good:][np.argsort(numbers[order[n_good:]])]
         X_bad = np.vstack([X[bad], np.reshape(lies, (len(lies), X.shape[1]))])
-        return self._fit(X[good], space), self._fit(X_bad, space)
+        return self._fit(X[good], space, previous[0]), self._fit(X_bad, space, previous[1])
 
-    def _fit(self, X: np.ndarray, space: SpaceArrays) -> ParzenEstimator:
+    def _fit(
+        self, X: np.ndarray, space: SpaceArrays, previous: ParzenEstimator | None = None
+    ) -> ParzenEstimator:
         """Parzen estimator of the rows of ``X`` (oldest first)."""
         return ParzenEstimator.fit(
             X,
@@ -365,6 +374,7 @@ class TPESampler(BaseSampler):
             prior_weight=self._prior_weight,
             consider_magic_clip=self._consider_magic_clip,
             consider_endpoints=self._consider_endpoints,
+            previous=previous,
         )
 
     def after_trial(
