@@ -13,6 +13,7 @@ from sk_hpo._validation import NONE, check_param, instance_of, int_range, valida
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._budgets import budget_keys, rank_key
 from sk_hpo.samplers._gp.acquisition import log_ei, log_ei_grad
 from sk_hpo.samplers._gp.gp import build_model, fit_gp
 from sk_hpo.samplers._gp.optim import best_unseen, maximize_mixed
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["GPSampler"]
 
 _PROPOSAL_ATTR = "gp:proposal"
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 _N_STARTS = 8  # local refinements of the acquisition per ask (plus the incumbent)
 
 
@@ -49,7 +51,8 @@ class GPSampler(BaseSampler):
     - Model: a Matérn-5/2 kernel with one lengthscale per parameter (categoricals through a
       Hamming distance), log-normal priors on lengthscales and signal, a Gamma-type prior on
       the noise, fitted by MAP (L-BFGS-B, analytic gradients, warm-started from the previous
-      fit) on the COMPLETE trials of the search space shared by all of them.
+      fit) on the finished trials of the search space shared by all of them (see the
+      notes for pruned trials).
     - Inputs: the unit cube (log scale for ``log`` parameters; integers and stepped values
       are proposed on their grid). Outputs: a Yeo-Johnson power transform, standardised,
       then shifted so that the worst value is the GP's prior mean: regions far from every
@@ -74,21 +77,25 @@ class GPSampler(BaseSampler):
         Fix the noise to a tiny value (an objective without noise).
     independent_sampler : BaseSampler, default=None
         For the startup trials and for parameters outside the shared search space (the
-        parameters of every COMPLETE trial). None means ``RandomSampler(seed)``.
+        parameters of every finished trial). None means ``RandomSampler(seed)``.
     seed : int, default=None
     n_candidates : int, default=512
         Quasi-random candidates scored before the local refinement.
     max_train_trials : int, default=1000
-        The exact GP costs O(n^3) time and O(n^2 d) memory per fit. Past this many COMPLETE
+        The exact GP costs O(n^3) time and O(n^2 d) memory per fit. Past this many finished
         trials, the model is fitted on the best fifth of them and the most recent others,
         so the cost of an ask stops growing (about 1.5 s on one core at the cap with 5
         parameters; see ``benchmarks/results/gp_overhead_cap.md``).
 
     Notes
     -----
-    FAIL trials are ignored and PRUNED trials are not mistaken for complete ones: only
-    COMPLETE trials train the model. Parameters that not every COMPLETE trial has
-    (conditional ones) and dynamic ranges are sampled by ``independent_sampler``.
+    FAIL trials are ignored. Trials stopped at different budgets (pruned at different
+    steps) are modelled as BOHB does: the GP is trained on the values at the highest step
+    that at least ``d + 1`` trials reached (``d`` parameters; the final values once that many
+    are COMPLETE), and the trials pruned below it enter at the worst of those values, as
+    evidence of a bad region (see :mod:`sk_hpo.samplers._budgets`). Parameters that not
+    every finished trial has (conditional ones) and dynamic ranges are sampled by
+    ``independent_sampler``.
 
     During an ask, BLAS runs on one thread: the matrices are small, and threads would only
     contend with the objective's own. The limit is process-wide while it lasts.
@@ -155,31 +162,38 @@ class GPSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if len(complete) < max(self._n_startup_trials, 1):
+        finished = study._get_trials(deepcopy=False, states=_FINISHED)
+        if len(finished) < max(self._n_startup_trials, 1):
             return {}
         tracker = self._trackers.get(study)
         if tracker is None:
             tracker = self._trackers[study] = SearchSpaceTracker()
-        tracker.update(complete)  # reads only the trials it has not seen
+        tracker.update(finished)  # reads only the trials it has not seen
         return tracker.intersection()
 
     def _training_set(
         self, study: Study, names: list[str]
     ) -> tuple[list[FrozenTrial], np.ndarray]:
-        """The COMPLETE trials holding ``names`` (at most ``max_train_trials``) and their
-        values to minimise."""
-        complete = [
+        """The finished trials holding ``names`` (at most ``max_train_trials``) and their
+        values to minimise, at the modelled budget (see :mod:`sk_hpo.samplers._budgets`):
+        trials pruned below it enter at the worst value there (a bad region). Empty when no
+        trial reached a modelled step."""
+        finished = [
             t
-            for t in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            for t in study._get_trials(deepcopy=False, states=_FINISHED)
             if all(n in t.internal_params for n in names)  # one may have finished meanwhile
         ]
-        y = np.array([t.value for t in complete], dtype=float)
-        if study.direction == StudyDirection.MAXIMIZE:
-            y = -y
-        finite = y[np.isfinite(y)]
+        keys = np.array([rank_key(t) for t in finished], dtype=float).reshape(-1, 3)
+        _, keys = budget_keys(finished, keys, n_min=len(names) + 1)
+        reached = keys[:, 0] == 0
+        if not reached.any():
+            return [], np.empty(0)
+        y = keys[:, 2] * (-1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0)
+        finite = y[reached & np.isfinite(y)]
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
         y = np.clip(np.nan_to_num(y, nan=hi, posinf=hi, neginf=lo), lo, hi)
+        y[~reached] = hi
+        complete = finished
         if len(complete) > self._max_train:
             n_best = self._max_train // 5
             best = set(np.argsort(y)[:n_best].tolist())
@@ -197,16 +211,21 @@ class GPSampler(BaseSampler):
         # The matrices are small (n <= max_train_trials): BLAS threads only add contention.
         with _blas_controller().limit(limits=1, user_api="blas"):
             proposal = self._propose(study, trial, search_space)
+        if proposal is None:  # nothing to model yet: independent sampling
+            return {}
         study._storage.set_trial_system_attr(trial._trial_id, _PROPOSAL_ATTR, proposal)
         return {n: search_space[n].to_external_repr(v) for n, v in proposal.items()}
 
     def _propose(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> dict[str, float]:
-        """Internal values of the next point: the maximiser of log EI."""
+    ) -> dict[str, float] | None:
+        """Internal values of the next point: the maximiser of log EI (None: no trial to
+        model)."""
         names = list(search_space)
         encoder = SpaceEncoder(search_space)
         complete, y = self._training_set(study, names)
+        if not complete:
+            return None
         X = encoder.encode(np.array([[t.internal_params[n] for n in names] for t in complete]))
         y = training_targets(y)
         key = tuple(names)

@@ -22,6 +22,7 @@ from sk_hpo._warnings import warn_user
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._budgets import budget_keys
 from sk_hpo.samplers._random import RandomSampler, sample_uniform
 from sk_hpo.samplers._single_objective import check_single_objective
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
@@ -116,8 +117,11 @@ class TPESampler(BaseSampler):
     - Until ``n_startup_trials`` trials are finished, parameters are drawn by a
       :class:`~sk_hpo.samplers.RandomSampler` sharing this sampler's random generator
       (in a finite space, the relative sampling still avoids repeating a configuration).
-    - Pruned trials are ranked after complete ones, deeper pruned trials (larger last
-      step) first, then by their last reported value.
+    - Trials stopped at different budgets (pruned at different steps) are ranked as BOHB
+      does: at the highest step that at least ``gamma(n)`` trials reached (the final
+      value once that many are COMPLETE), by their value there; trials pruned below it
+      rank after them, deeper ones (larger last step) first, then by their last reported
+      value. See :mod:`sk_hpo.samplers._budgets`.
     - In a finite space (every modelled parameter categorical, integer or stepped), the
       sampler proposes the best-scoring configuration that no trial (finished, running or
       queued) holds, and repeats a configuration only once all are taken. Processes sharing
@@ -291,6 +295,7 @@ class TPESampler(BaseSampler):
                     score, score_fn = np.zeros(len(cand)), _zeros
                 else:
                     numbers, X, keys = obs.table(group_names)
+                    keys = self._budget_keys(obs.table_trials(group_names), keys)
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
                     fit_keys = ((tuple(group_names), "good"), (tuple(group_names), "bad"))
                     l_est, g_est = self._fit_pair(
@@ -337,6 +342,11 @@ class TPESampler(BaseSampler):
         return {
             name: search_space[name].to_external_repr(value) for name, value in internal.items()
         }
+
+    def _budget_keys(self, trials: Sequence[FrozenTrial], keys: np.ndarray) -> np.ndarray:
+        """Rank keys at the highest step that the good group can be filled from (see
+        :mod:`sk_hpo.samplers._budgets`)."""
+        return budget_keys(trials, keys, n_min=max(self._gamma(len(keys)), 1))[1]
 
     def _fit_pair(
         self,
@@ -398,6 +408,7 @@ class TPESampler(BaseSampler):
                 )
             space = SpaceArrays.from_distributions([param_distribution])
             numbers, X, keys = obs.table([param_name])
+            keys = self._budget_keys(obs.table_trials([param_name]), keys)
             # With a dynamic range, only the values inside the current one are modelled.
             inside = (X[:, 0] >= space.low[0]) & (X[:, 0] <= space.high[0])
             if not np.any(inside):
