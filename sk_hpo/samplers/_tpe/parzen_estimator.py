@@ -471,6 +471,8 @@ class ParzenEstimator:
             return total
         floor = np.max(np.where(bounded, -np.inf, total), axis=1)
         matters = bounded & (total >= floor[:, None] - 40.0)
+        if not matters.any():
+            return total
         for j, values, inverse, log_mass, inexact, cache in columns:
             refine = np.zeros(inexact.shape, dtype=bool)
             rows, comps = np.nonzero(matters & inexact[inverse])
