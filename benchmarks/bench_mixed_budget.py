@@ -1,4 +1,4 @@
-"""Mixed-budget regret: TPE and GP ranking trials at the modelled budget (BOHB) vs before.
+"""Mixed-budget regret: TPE and GP modelling trials stopped at different budgets, variants.
 
 A synthetic multi-fidelity problem of 5 mixed parameters (two floats, a log float, an int,
 a categorical). A trial is evaluated at growing budgets ``b = 1, 3, 9, 27`` and reports
@@ -13,13 +13,16 @@ Each run spends the same total budget (``--budget`` full-budget evaluations' wor
 resource units: a trial pruned after budget ``b`` costs ``b``), and its regret is
 ``f(x) - min f`` of the COMPLETE trial with the best observed final value. Samplers:
 
-- ``tpe`` / ``gp``: sk_hpo's samplers as they are (:mod:`sk_hpo.samplers._budgets`: ranked
-  at the highest budget that enough trials reached, pruned trials below it ranked after
-  every trial that climbed higher; the GP trains on the values there, pruned trials
-  entering at the worst value);
-- ``tpe-old`` / ``gp-old``: the ranking before (TPE: COMPLETE trials first by final value,
-  then pruned trials by depth and last value; GP: COMPLETE trials only), restored by
-  patching the samplers for the run.
+- ``tpe``: sk_hpo's TPE as it is: trials ranked by the deepest step reached (COMPLETE
+  trials first by final value, then pruned trials, deeper first, by their last value);
+- ``tpe-bohb``: TPE ranking as BOHB does (:mod:`sk_hpo.samplers._budgets` with ``n_min =
+  gamma(n)``: everyone at the highest step that fills the good group, by the value there);
+- ``gp``: sk_hpo's GP as it is: trained on the values at the highest step that ``d + 1``
+  trials reached, trials pruned below it entering at the worst value there;
+- ``gp-old``: the GP before (COMPLETE trials only).
+
+The variants are made by patching the samplers for the run. Each variant is compared with
+its family's reference (``tpe``; ``gp-old``) on the same seeds.
 
 Prints, per sampler, the mean and median final regret over the seeds, and writes the table
 with the command to ``benchmarks/results/mixed_budget_<timestamp>.md``. Paired differences
@@ -29,8 +32,8 @@ Usage (quiet 2-core machine; regret does not depend on the load, only the durati
 
     # the real run: ~10 min (the GP runs take most of it)
     python benchmarks/bench_mixed_budget.py --seeds 20 --budget 30
-    # TPE only, more budget: ~3 min
-    python benchmarks/bench_mixed_budget.py --samplers tpe,tpe-old --seeds 20 --budget 60
+    # TPE only, 40 seeds, with Hyperband: ~3 min
+    python benchmarks/bench_mixed_budget.py --samplers tpe,tpe-bohb --seeds 40 --pruner hyperband
     # smoke run
     python benchmarks/bench_mixed_budget.py --seeds 2 --budget 6 --out /tmp
 """
@@ -89,23 +92,22 @@ def make_sampler(name: str, seed: int) -> Any:
 
 
 @contextlib.contextmanager
-def old_ranking(name: str) -> Iterator[None]:
-    """Restore the ranking of before :mod:`sk_hpo.samplers._budgets` for ``*-old``."""
-    if not name.endswith("-old"):
-        yield
-        return
+def variant(name: str) -> Iterator[None]:
+    """Patch the samplers for the variants ``tpe-bohb`` and ``gp-old`` (see the module doc)."""
     from sk_hpo.samplers._gp import sampler as gp
     from sk_hpo.samplers._tpe import sampler as tpe
     from sk_hpo.trial import TrialState
 
-    saved = (tpe.TPESampler._budget_keys, gp.budget_keys, gp._FINISHED)
-    tpe.TPESampler._budget_keys = lambda self, trials, keys: keys
-    gp.budget_keys = lambda trials, keys, n_min: (math.inf, keys)
-    gp._FINISHED = (TrialState.COMPLETE,)
+    saved = (tpe.TPESampler._budget_n_min, gp.budget_keys, gp._FINISHED)
+    if name == "tpe-bohb":
+        tpe.TPESampler._budget_n_min = lambda self, n: max(self._gamma(n), 1)
+    elif name == "gp-old":
+        gp.budget_keys = lambda trials, keys, n_min: (math.inf, keys)
+        gp._FINISHED = (TrialState.COMPLETE,)
     try:
         yield
     finally:
-        tpe.TPESampler._budget_keys, gp.budget_keys, gp._FINISHED = saved
+        tpe.TPESampler._budget_n_min, gp.budget_keys, gp._FINISHED = saved
 
 
 def make_pruner(name: str) -> Any:
@@ -142,7 +144,7 @@ def run(sampler_name: str, pruner: str, seed: int, budget: float) -> float:
     study = sk_hpo.create_study(
         sampler=make_sampler(sampler_name, seed), pruner=make_pruner(pruner)
     )
-    with old_ranking(sampler_name), warnings.catch_warnings():
+    with variant(sampler_name), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         while spent < budget * BUDGETS[-1]:
             study.optimize(objective, n_trials=1)
@@ -154,7 +156,7 @@ def run(sampler_name: str, pruner: str, seed: int, budget: float) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--samplers", default="tpe,tpe-old,gp,gp-old")
+    parser.add_argument("--samplers", default="tpe,tpe-bohb,gp,gp-old")
     parser.add_argument("--pruner", default="sha", choices=["sha", "hyperband", "median"])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--budget", type=float, default=30.0, help="full evaluations' worth")
@@ -165,12 +167,14 @@ def main(argv: list[str] | None = None) -> None:
         name: np.array([run(name, args.pruner, s, args.budget) for s in range(args.seeds)])
         for name in names
     }
-    lines = ["| sampler | mean regret | median regret | vs old: mean paired diff ± s.e. |"]
+    lines = ["| sampler | mean regret | median regret | vs reference: mean paired diff ± s.e. |"]
     lines.append("|---|---|---|---|")
     for name in names:
         cell = ""
-        if not name.endswith("-old") and f"{name}-old" in regret:
-            diff = regret[name] - regret[f"{name}-old"]
+        family = name.split("-")[0]
+        ref = f"{family}-old" if f"{family}-old" in regret else family
+        if name != ref and ref in regret:
+            diff = regret[name] - regret[ref]
             se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else float("nan")
             cell = f"{diff.mean():+.4f} ± {se:.4f} (better on {int((diff < 0).sum())}/{diff.size})"
         r = regret[name]
