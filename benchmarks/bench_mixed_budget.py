@@ -19,6 +19,8 @@ resource units: a trial pruned after budget ``b`` costs ``b``), and its regret i
   gamma(n)``: everyone at the highest step that fills the good group, by the value there);
 - ``gp``: sk_hpo's GP as it is: trained on the values at the highest step that ``d + 1``
   trials reached, trials pruned below it entering at the worst value there;
+- ``gp-deepest``: the GP trained on the final values, trials pruned lower entering at the
+  worst of them (``n_min = 1``: the deepest step reached, as TPE ranks);
 - ``gp-old``: the GP before (COMPLETE trials only).
 
 The variants are made by patching the samplers for the run. Each variant is compared with
@@ -98,16 +100,25 @@ def variant(name: str) -> Iterator[None]:
     from sk_hpo.samplers._tpe import sampler as tpe
     from sk_hpo.trial import TrialState
 
-    saved = (tpe.TPESampler._budget_n_min, gp.budget_keys, gp._FINISHED)
+    saved = (
+        tpe.TPESampler._budget_n_min, gp.GPSampler._budget_n_min, gp.budget_keys, gp._FINISHED
+    )
     if name == "tpe-bohb":
         tpe.TPESampler._budget_n_min = lambda self, n: max(self._gamma(n), 1)
+    elif name == "gp-deepest":
+        gp.GPSampler._budget_n_min = lambda self, d: 1
     elif name == "gp-old":
         gp.budget_keys = lambda trials, keys, n_min: (math.inf, keys)
         gp._FINISHED = (TrialState.COMPLETE,)
     try:
         yield
     finally:
-        tpe.TPESampler._budget_n_min, gp.budget_keys, gp._FINISHED = saved
+        (
+            tpe.TPESampler._budget_n_min,
+            gp.GPSampler._budget_n_min,
+            gp.budget_keys,
+            gp._FINISHED,
+        ) = saved
 
 
 def make_pruner(name: str) -> Any:

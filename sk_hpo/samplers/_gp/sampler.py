@@ -184,7 +184,7 @@ class GPSampler(BaseSampler):
             if all(n in t.internal_params for n in names)  # one may have finished meanwhile
         ]
         keys = np.array([rank_key(t) for t in finished], dtype=float).reshape(-1, 3)
-        _, keys = budget_keys(finished, keys, n_min=len(names) + 1)
+        _, keys = budget_keys(finished, keys, n_min=self._budget_n_min(len(names)))
         reached = keys[:, 0] == 0
         if not reached.any():
             return [], np.empty(0)
@@ -202,6 +202,10 @@ class GPSampler(BaseSampler):
             complete = [complete[i] for i in keep]
             y = y[keep]
         return complete, y
+
+    def _budget_n_min(self, d: int) -> int:
+        """Trials a step needs to be modelled, for ``d`` parameters: BOHB's ``d + 1``."""
+        return d + 1
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
