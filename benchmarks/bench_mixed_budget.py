@@ -4,7 +4,8 @@ A synthetic multi-fidelity problem of 5 mixed parameters (two floats, a log floa
 a categorical). A trial is evaluated at growing budgets ``b = 1, 3, 9, 27`` and reports
 each value at step ``b``; a pruner (successive halving, reduction factor 3, by default)
 stops it early. The full-budget value is the loss ``f(x)`` (plus a little noise); a
-low-budget value is *biased*: ``f(x) + (1 - r) * (1 + bias(x)) + noise``, ``r = b / 27``,
+low-budget value is *biased*: ``f(x) + (1 - r) * (1 + c * bias(x)) + noise``, ``r = b / 27``
+(``c``: ``--bias``, default 1; 0 makes low budgets unbiased, only shifted and noisy),
 where ``bias`` favours large learning rates and small ints (fast learners look good
 early, as in machine learning), away from the optimum of ``f``, with noise that shrinks
 with the budget.
@@ -17,23 +18,26 @@ resource units: a trial pruned after budget ``b`` costs ``b``), and its regret i
   trials first by final value, then pruned trials, deeper first, by their last value);
 - ``tpe-bohb``: TPE ranking as BOHB does (:mod:`sk_hpo.samplers._budgets` with ``n_min =
   gamma(n)``: everyone at the highest step that fills the good group, by the value there);
-- ``gp``: sk_hpo's GP as it is: trained on the values at the highest step that ``d + 1``
-  trials reached, trials pruned below it entering at the worst value there;
+- ``gp``: sk_hpo's GP as it is: trained on the COMPLETE trials only;
+- ``gp-bohb``: the GP trained on the values at the highest step that ``d + 1`` trials
+  reached, trials pruned below it entering at the worst value there;
 - ``gp-deepest``: the GP trained on the final values, trials pruned lower entering at the
-  worst of them (``n_min = 1``: the deepest step reached, as TPE ranks);
-- ``gp-old``: the GP before (COMPLETE trials only).
+  worst of them (``n_min = 1``: the deepest step reached, as TPE ranks).
 
 The variants are made by patching the samplers for the run. Each variant is compared with
-its family's reference (``tpe``; ``gp-old``) on the same seeds.
+its family's reference (``tpe``, ``gp``: the samplers as they are) on the same seeds
+(paired; with Hyperband the brackets depend on the study name, so pairs are looser).
 
 Prints, per sampler, the mean and median final regret over the seeds, and writes the table
 with the command to ``benchmarks/results/mixed_budget_<timestamp>.md``. Paired differences
-(new - old, same seeds) are reported with their standard error.
+(variant - reference, same seeds) are reported with their standard error.
 
 Usage (quiet 2-core machine; regret does not depend on the load, only the duration does)::
 
     # the real run: ~10 min (the GP runs take most of it)
     python benchmarks/bench_mixed_budget.py --seeds 20 --budget 30
+    # low budgets only mildly biased: ~10 min
+    python benchmarks/bench_mixed_budget.py --seeds 20 --budget 20 --bias 0.2
     # TPE only, 40 seeds, with Hyperband: ~3 min
     python benchmarks/bench_mixed_budget.py --samplers tpe,tpe-bohb --seeds 40 --pruner hyperband
     # smoke run
@@ -95,30 +99,22 @@ def make_sampler(name: str, seed: int) -> Any:
 
 @contextlib.contextmanager
 def variant(name: str) -> Iterator[None]:
-    """Patch the samplers for the variants ``tpe-bohb`` and ``gp-old`` (see the module doc)."""
+    """Patch the samplers for the variants ``tpe-bohb``, ``gp-bohb`` and ``gp-deepest``."""
     from sk_hpo.samplers._gp import sampler as gp
     from sk_hpo.samplers._tpe import sampler as tpe
     from sk_hpo.trial import TrialState
 
-    saved = (
-        tpe.TPESampler._budget_n_min, gp.GPSampler._budget_n_min, gp.budget_keys, gp._FINISHED
-    )
+    saved = (tpe.TPESampler._budget_n_min, gp.GPSampler._budget_n_min, gp._MODELLED)
     if name == "tpe-bohb":
         tpe.TPESampler._budget_n_min = lambda self, n: max(self._gamma(n), 1)
-    elif name == "gp-deepest":
-        gp.GPSampler._budget_n_min = lambda self, d: 1
-    elif name == "gp-old":
-        gp.budget_keys = lambda trials, keys, n_min: (math.inf, keys)
-        gp._FINISHED = (TrialState.COMPLETE,)
+    elif name in ("gp-bohb", "gp-deepest"):
+        gp._MODELLED = (TrialState.COMPLETE, TrialState.PRUNED)
+        if name == "gp-deepest":
+            gp.GPSampler._budget_n_min = lambda self, d: 1
     try:
         yield
     finally:
-        (
-            tpe.TPESampler._budget_n_min,
-            gp.GPSampler._budget_n_min,
-            gp.budget_keys,
-            gp._FINISHED,
-        ) = saved
+        tpe.TPESampler._budget_n_min, gp.GPSampler._budget_n_min, gp._MODELLED = saved
 
 
 def make_pruner(name: str) -> Any:
@@ -131,7 +127,7 @@ def make_pruner(name: str) -> Any:
     return pruners.MedianPruner(n_startup_trials=5)
 
 
-def run(sampler_name: str, pruner: str, seed: int, budget: float) -> float:
+def run(sampler_name: str, pruner: str, seed: int, budget: float, bias_scale: float = 1.0) -> float:
     """Final regret of one search spending ``budget`` full evaluations' worth of units."""
     import sk_hpo
 
@@ -141,7 +137,7 @@ def run(sampler_name: str, pruner: str, seed: int, budget: float) -> float:
     def objective(trial: Any) -> float:
         nonlocal spent
         p = suggest(trial)
-        f, b_x = loss(p), bias(p)
+        f, b_x = loss(p), bias_scale * bias(p)
         for b in BUDGETS[:-1]:
             r = b / BUDGETS[-1]
             spent += b
@@ -167,15 +163,20 @@ def run(sampler_name: str, pruner: str, seed: int, budget: float) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--samplers", default="tpe,tpe-bohb,gp,gp-old")
+    parser.add_argument("--samplers", default="tpe,tpe-bohb,gp,gp-bohb,gp-deepest")
     parser.add_argument("--pruner", default="sha", choices=["sha", "hyperband", "median"])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--budget", type=float, default=30.0, help="full evaluations' worth")
+    parser.add_argument(
+        "--bias", type=float, default=1.0, help="scale of the low-budget bias (0: none)"
+    )
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results"))
     args = parser.parse_args(argv)
     names = args.samplers.split(",")
     regret = {
-        name: np.array([run(name, args.pruner, s, args.budget) for s in range(args.seeds)])
+        name: np.array(
+            [run(name, args.pruner, s, args.budget, args.bias) for s in range(args.seeds)]
+        )
         for name in names
     }
     lines = ["| sampler | mean regret | median regret | vs reference: mean paired diff ± s.e. |"]
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in names:
         cell = ""
         family = name.split("-")[0]
-        ref = f"{family}-old" if f"{family}-old" in regret else family
+        ref = family
         if name != ref and ref in regret:
             diff = regret[name] - regret[ref]
             se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else float("nan")
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> None:
             "",
             f"Command: `{command}`",
             "",
-            f"Synthetic multi-fidelity problem (budgets {BUDGETS}, biased low budgets), "
+            f"Synthetic multi-fidelity problem (budgets {BUDGETS}, low-budget bias x"
+            f"{args.bias:g}), "
             f"pruner {args.pruner}, {args.budget:g} full evaluations' worth of budget per "
             f"run, {args.seeds} seeds; regret of the best COMPLETE trial.",
             "",

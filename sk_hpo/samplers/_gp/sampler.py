@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["GPSampler"]
 
 _PROPOSAL_ATTR = "gp:proposal"
-_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+# The trials the GP learns from. Adding PRUNED ones (at the worst value of the modelled
+# step, see _training_set) was worse on benchmarks/bench_mixed_budget.py (variants gp-bohb,
+# gp-deepest there), so the model keeps to COMPLETE trials.
+_MODELLED = (TrialState.COMPLETE,)
 _N_STARTS = 8  # local refinements of the acquisition per ask (plus the incumbent)
 
 
@@ -51,8 +54,7 @@ class GPSampler(BaseSampler):
     - Model: a Matérn-5/2 kernel with one lengthscale per parameter (categoricals through a
       Hamming distance), log-normal priors on lengthscales and signal, a Gamma-type prior on
       the noise, fitted by MAP (L-BFGS-B, analytic gradients, warm-started from the previous
-      fit) on the finished trials of the search space shared by all of them (see the
-      notes for pruned trials).
+      fit) on the COMPLETE trials of the search space shared by all of them.
     - Inputs: the unit cube (log scale for ``log`` parameters; integers and stepped values
       are proposed on their grid). Outputs: a Yeo-Johnson power transform, standardised,
       then shifted so that the worst value is the GP's prior mean: regions far from every
@@ -77,24 +79,23 @@ class GPSampler(BaseSampler):
         Fix the noise to a tiny value (an objective without noise).
     independent_sampler : BaseSampler, default=None
         For the startup trials and for parameters outside the shared search space (the
-        parameters of every finished trial). None means ``RandomSampler(seed)``.
+        parameters of every COMPLETE trial). None means ``RandomSampler(seed)``.
     seed : int, default=None
     n_candidates : int, default=512
         Quasi-random candidates scored before the local refinement.
     max_train_trials : int, default=1000
-        The exact GP costs O(n^3) time and O(n^2 d) memory per fit. Past this many finished
+        The exact GP costs O(n^3) time and O(n^2 d) memory per fit. Past this many COMPLETE
         trials, the model is fitted on the best fifth of them and the most recent others,
         so the cost of an ask stops growing (about 1.5 s on one core at the cap with 5
         parameters; see ``benchmarks/results/gp_overhead_cap.md``).
 
     Notes
     -----
-    FAIL trials are ignored. Trials stopped at different budgets (pruned at different
-    steps) are modelled as BOHB does: the GP is trained on the values at the highest step
-    that at least ``d + 1`` trials reached (``d`` parameters; the final values once that many
-    are COMPLETE), and the trials pruned below it enter at the worst of those values, as
-    evidence of a bad region (see :mod:`sk_hpo.samplers._budgets`). Parameters that not
-    every finished trial has (conditional ones) and dynamic ranges are sampled by
+    FAIL trials are ignored and PRUNED trials are not mistaken for complete ones: only
+    COMPLETE trials train the model. (Learning pruned trials as BOHB does, at the highest
+    step ``d + 1`` trials reached with those pruned lower at the worst value there, was
+    measured and was not better: ``benchmarks/bench_mixed_budget.py``.) Parameters that not
+    every COMPLETE trial has (conditional ones) and dynamic ranges are sampled by
     ``independent_sampler``.
 
     During an ask, BLAS runs on one thread: the matrices are small, and threads would only
@@ -162,7 +163,7 @@ class GPSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        finished = study._get_trials(deepcopy=False, states=_FINISHED)
+        finished = study._get_trials(deepcopy=False, states=_MODELLED)
         if len(finished) < max(self._n_startup_trials, 1):
             return {}
         tracker = self._trackers.get(study)
@@ -174,13 +175,13 @@ class GPSampler(BaseSampler):
     def _training_set(
         self, study: Study, names: list[str]
     ) -> tuple[list[FrozenTrial], np.ndarray]:
-        """The finished trials holding ``names`` (at most ``max_train_trials``) and their
+        """The modelled trials holding ``names`` (at most ``max_train_trials``) and their
         values to minimise, at the modelled budget (see :mod:`sk_hpo.samplers._budgets`):
-        trials pruned below it enter at the worst value there (a bad region). Empty when no
-        trial reached a modelled step."""
+        trials pruned below it, when PRUNED trials are modelled, enter at the worst value
+        there (a bad region). Empty when no trial reached a modelled step."""
         finished = [
             t
-            for t in study._get_trials(deepcopy=False, states=_FINISHED)
+            for t in study._get_trials(deepcopy=False, states=_MODELLED)
             if all(n in t.internal_params for n in names)  # one may have finished meanwhile
         ]
         keys = np.array([rank_key(t) for t in finished], dtype=float).reshape(-1, 3)
