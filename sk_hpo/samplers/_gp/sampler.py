@@ -163,13 +163,13 @@ class GPSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        finished = study._get_trials(deepcopy=False, states=_MODELLED)
-        if len(finished) < max(self._n_startup_trials, 1):
+        modelled = study._get_trials(deepcopy=False, states=_MODELLED)
+        if len(modelled) < max(self._n_startup_trials, 1):
             return {}
         tracker = self._trackers.get(study)
         if tracker is None:
             tracker = self._trackers[study] = SearchSpaceTracker()
-        tracker.update(finished)  # reads only the trials it has not seen
+        tracker.update(modelled)  # reads only the trials it has not seen
         return tracker.intersection()
 
     def _training_set(
@@ -179,13 +179,13 @@ class GPSampler(BaseSampler):
         values to minimise, at the modelled budget (see :mod:`sk_hpo.samplers._budgets`):
         trials pruned below it, when PRUNED trials are modelled, enter at the worst value
         there (a bad region). Empty when no trial reached a modelled step."""
-        finished = [
+        trials = [
             t
             for t in study._get_trials(deepcopy=False, states=_MODELLED)
             if all(n in t.internal_params for n in names)  # one may have finished meanwhile
         ]
-        keys = np.array([rank_key(t) for t in finished], dtype=float).reshape(-1, 3)
-        _, keys = budget_keys(finished, keys, n_min=self._budget_n_min(len(names)))
+        keys = np.array([rank_key(t) for t in trials], dtype=float).reshape(-1, 3)
+        _, keys = budget_keys(trials, keys, n_min=self._budget_n_min(len(names)))
         reached = keys[:, 0] == 0
         if not reached.any():
             return [], np.empty(0)
@@ -194,15 +194,14 @@ class GPSampler(BaseSampler):
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
         y = np.clip(np.nan_to_num(y, nan=hi, posinf=hi, neginf=lo), lo, hi)
         y[~reached] = hi
-        complete = finished
-        if len(complete) > self._max_train:
+        if len(trials) > self._max_train:
             n_best = self._max_train // 5
             best = set(np.argsort(y)[:n_best].tolist())
-            recent = [i for i in range(len(complete) - 1, -1, -1) if i not in best]
+            recent = [i for i in range(len(trials) - 1, -1, -1) if i not in best]
             keep = sorted(best | set(recent[: self._max_train - n_best]))
-            complete = [complete[i] for i in keep]
+            trials = [trials[i] for i in keep]
             y = y[keep]
-        return complete, y
+        return trials, y
 
     def _budget_n_min(self, d: int) -> int:
         """Trials a step needs to be modelled, for ``d`` parameters: BOHB's ``d + 1``."""
