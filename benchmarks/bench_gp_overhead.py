@@ -12,6 +12,9 @@ it.
 
 Usage::
 
+    # the real run (issue 12 item 9: target sk_hpo / optuna <= 0.25 at 200 trials), on a
+    # quiet 2-core machine (nothing else running): about 8 min, most of it Optuna's growth
+    python benchmarks/bench_gp_overhead.py --history 200 --measure 10
     python benchmarks/bench_gp_overhead.py --history 50,200 --measure 10
     python benchmarks/bench_gp_overhead.py --history 500,1000,2000 --frameworks sk_hpo --tag cap
     python benchmarks/bench_gp_overhead.py --history 15,20 --measure 2 --repeats 1 --out /tmp

@@ -13,9 +13,14 @@ to ``benchmarks/results/tpe_overhead_<timestamp>.md``.
 
 Usage::
 
-    python benchmarks/bench_tpe_overhead.py                      # N = 100, 1000, 3000
-    python benchmarks/bench_tpe_overhead.py --sizes 100,1000 --repeats 50
+    # the real run (issue 12 item 9: target sk_hpo / optuna <= 0.25 at 1000 trials), on a
+    # quiet 2-core machine (nothing else running): about 1 min, most of it Optuna's growth
+    python benchmarks/bench_tpe_overhead.py --sizes 100,1000 --repeats 20
+    python benchmarks/bench_tpe_overhead.py                      # N = 100, 1000, 3000: ~4 min
     python benchmarks/bench_tpe_overhead.py --sizes 20,40 --repeats 5 --out /tmp  # smoke run
+
+Ratios are meaningful only from one run on a quiet machine (both frameworks under the same
+load); on a loaded machine use them as indications.
 """
 
 from __future__ import annotations

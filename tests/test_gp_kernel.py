@@ -5,6 +5,7 @@ from sklearn.gaussian_process.kernels import Matern
 from sk_hpo.samplers._gp.kernel import (
     matern52,
     matern52_grad_log_ell_dot,
+    matern52_cross,
     matern52_with_grad_inputs,
     sq_distances,
 )
@@ -58,9 +59,9 @@ def test_input_gradient_matches_finite_differences(data, ell):
     Xq[0] = X[1]  # a query at a training point: r = 0
     idx = np.array([0, 1])
     D = sq_distances(Xq, X, is_cat)
-    K, grad = matern52_with_grad_inputs(Xq, X, D, ell, 1.5, idx)
-    np.testing.assert_array_equal(K, matern52(D, ell, 1.5))
-    assert grad.shape == (4, 6, 2)
+    K, grad = matern52_with_grad_inputs(Xq, X, is_cat, ell, 1.5, idx)
+    np.testing.assert_allclose(K, matern52(D, ell, 1.5), rtol=1e-13)
+    assert grad.shape == (2, 4, 6)
     eps = 1e-6
     for j, k in enumerate(idx):
         up, down = Xq.copy(), Xq.copy()
@@ -69,10 +70,19 @@ def test_input_gradient_matches_finite_differences(data, ell):
         fd = matern52(sq_distances(up, X, is_cat), ell, 1.5) - matern52(
             sq_distances(down, X, is_cat), ell, 1.5
         )
-        np.testing.assert_allclose(grad[:, :, j], fd / (2 * eps), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(grad[j], fd / (2 * eps), rtol=1e-5, atol=1e-7)
 
 
 def test_diagonal_is_signal_variance(data):
     X, is_cat = data
     K = matern52(sq_distances(X, X, is_cat), np.ones(3), 0.7)
     np.testing.assert_allclose(np.diag(K), 0.7)
+
+
+def test_cross_kernel_matches_the_distance_form(data):
+    X, is_cat = data
+    ell = np.array([0.3, 1.2, 0.7])
+    Xq = np.random.default_rng(1).random((4, 3))
+    Xq[:, 2] = [0, 1, 2, 1]
+    expected = matern52(sq_distances(Xq, X, is_cat), ell, 1.5)
+    np.testing.assert_allclose(matern52_cross(Xq, X, is_cat, ell, 1.5), expected, rtol=1e-13)

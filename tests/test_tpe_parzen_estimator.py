@@ -195,3 +195,22 @@ def reference_log_mass(a, b):
     lo, hi = np.where(flip, -b, a), np.where(flip, -a, b)
     log_hi, log_lo = stats.norm.logcdf(hi), stats.norm.logcdf(lo)
     return log_hi + np.log1p(-np.exp(log_lo - log_hi))
+
+
+@pytest.mark.parametrize("inserted", [0, 7, 40])
+def test_previous_fit_gives_the_same_estimator(inserted):
+    # Kernels kept from the previous fit (same row or shifted by the inserted trial) reuse
+    # their normalisers; every number is the same as a fresh fit.
+    space = SpaceArrays.from_distributions(list(DISTRIBUTIONS.values()))
+    X = space.uniform(np.random.default_rng(0), 41)
+    old = np.delete(X, inserted, axis=0)
+    previous = ParzenEstimator.fit(old, np.ones(40), space)
+    fresh = ParzenEstimator.fit(X, np.ones(41), space)
+    reused = ParzenEstimator.fit(X, np.ones(41), space, previous=previous)
+    np.testing.assert_array_equal(reused.log_norm, fresh.log_norm)
+    np.testing.assert_array_equal(reused.mu, fresh.mu)
+    other = SpaceArrays.from_distributions([FloatDistribution(0.0, 2.0)] * len(DISTRIBUTIONS))
+    on_other = ParzenEstimator.fit(X, np.ones(41), other, previous=previous)
+    np.testing.assert_array_equal(
+        on_other.log_norm, ParzenEstimator.fit(X, np.ones(41), other).log_norm
+    )

@@ -10,7 +10,7 @@ import sk_hpo
 from sk_hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from sk_hpo.pruners import NopPruner
 from sk_hpo.samplers import TPESampler
-from sk_hpo.samplers._tpe._observations import rank, rank_key
+from sk_hpo.samplers._budgets import rank, rank_key
 from sk_hpo.trial import FrozenTrial, TrialState
 
 

@@ -25,8 +25,10 @@ Notations
 - ``D`` of shape (n, n, d): :func:`~sk_hpo.samplers._gp.kernel.sq_distances` of ``X``.
 - Posterior at ``Xq`` of shape (q, d): ``mean = k(Xq, X) alpha``,
   ``var = s2 - sum((L^-1 k(X, Xq)) ** 2, axis=0)``; with ``G = dk(Xq, X) / dXq`` of shape
-  (q, n, m) on ``m`` continuous coordinates, ``dmean = G^T alpha`` and
-  ``dvar = -2 G^T K^-1 k(X, Xq)``.
+  (m, q, n) on ``m`` continuous coordinates, ``dmean = G^T alpha`` and
+  ``dvar = -2 G^T K^-1 k(X, Xq)``; with gradients, ``var = s2 - k(Xq, X) K^-1 k(X, Xq)``
+  through the model's ``K_inv`` (one matrix product per step of the acquisition's
+  optimisation).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from scipy.optimize import minimize
 
 from sk_hpo.samplers._gp.kernel import (
     matern52,
+    matern52_cross,
     matern52_grad_log_ell_dot,
     matern52_with_grad_inputs,
     sq_distances,
@@ -134,10 +137,11 @@ class GPModel:
     L: np.ndarray
     alpha: np.ndarray
     theta: np.ndarray
+    K_inv: np.ndarray
 
     def predict(self, Xq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and variance at ``Xq`` of shape (q, d)."""
-        Kq = matern52(sq_distances(Xq, self.X, self.is_cat), self.ell, self.s2)
+        Kq = matern52_cross(Xq, self.X, self.is_cat, self.ell, self.s2)
         mean = Kq @ self.alpha
         v = _solve_lower(self.L, Kq.T)
         var = np.maximum(self.s2 - np.sum(v * v, axis=0), _MIN_VAR)
@@ -148,14 +152,14 @@ class GPModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Posterior mean and variance at ``Xq`` of shape (q, d), and their gradients of shape
         (q, len(idx)) with respect to the continuous coordinates ``idx``."""
-        D = sq_distances(Xq, self.X, self.is_cat)
-        Kq, G = matern52_with_grad_inputs(Xq, self.X, D, self.ell, self.s2, idx)
-        v = _solve_lower(self.L, Kq.T)
-        w = _solve_lower(self.L, v, trans=1)
-        raw_var = self.s2 - np.sum(v * v, axis=0)
-        dvar = -2.0 * np.einsum("qnm,nq->qm", G, w)
+        Kq, G = matern52_with_grad_inputs(Xq, self.X, self.is_cat, self.ell, self.s2, idx)
+        # One product with K^-1 (kept by the model) instead of two triangular solves: this
+        # runs at every step of the acquisition's optimisation.
+        w = self.K_inv @ Kq.T
+        raw_var = self.s2 - np.einsum("qn,nq->q", Kq, w)
+        dvar = -2.0 * np.einsum("mqn,nq->qm", G, w)
         dvar[raw_var < _MIN_VAR] = 0.0
-        dmean = G.transpose(0, 2, 1) @ self.alpha
+        dmean = (G @ self.alpha).T
         return Kq @ self.alpha, np.maximum(raw_var, _MIN_VAR), dmean, dvar
 
 
@@ -167,7 +171,8 @@ def build_model(
     ell, s2 = np.exp(theta[:d]), float(np.exp(theta[d]))
     K = matern52(sq_distances(X, X, is_cat), ell, s2) + (noise + _JITTER) * np.eye(len(y))
     L = cholesky(K, lower=True)
-    return GPModel(X, is_cat, ell, s2, noise, L, cho_solve((L, True), y), theta)
+    alpha = cho_solve((L, True), y)
+    return GPModel(X, is_cat, ell, s2, noise, L, alpha, theta, _inverse_from_cholesky(L))
 
 
 def fit_gp(

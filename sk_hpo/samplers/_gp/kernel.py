@@ -23,7 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sq_distances", "matern52", "matern52_grad_log_ell_dot", "matern52_with_grad_inputs"]
+__all__ = [
+    "matern52",
+    "matern52_cross",
+    "matern52_grad_log_ell_dot",
+    "matern52_with_grad_inputs",
+    "sq_distances",
+]
 
 _SQRT5 = np.sqrt(5.0)
 
@@ -60,19 +66,54 @@ def matern52_grad_log_ell_dot(
     return (M.reshape(-1) @ D.reshape(-1, D.shape[-1])) * inv
 
 
+def _r_and_diffs(
+    X1: np.ndarray, X2: np.ndarray, is_cat: np.ndarray, inv: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``r`` of shape (n, m) and the differences ``x1_k - x2_k`` of the non-categorical
+    dimensions, built one dimension at a time on (n, m) arrays: cheaper than the (n, m, d)
+    distances when ``d`` is small."""
+    r2 = np.zeros((X1.shape[0], X2.shape[0]))
+    diffs = []
+    for k in range(X1.shape[1]):
+        diff = np.subtract.outer(X1[:, k], X2[:, k])
+        if is_cat[k]:
+            r2 += inv[k] * (diff != 0.0)
+            continue
+        r2 += inv[k] * (diff * diff)
+        diffs.append(diff)
+    return np.sqrt(r2), diffs
+
+
+def matern52_cross(
+    X1: np.ndarray, X2: np.ndarray, is_cat: np.ndarray, ell: np.ndarray, s2: float
+) -> np.ndarray:
+    """``k(X1, X2)`` of shape (n, m), the same as ``matern52(sq_distances(X1, X2, is_cat),
+    ell, s2)`` up to rounding, without the (n, m, d) distances."""
+    r = _r_and_diffs(X1, X2, is_cat, 1.0 / (ell * ell))[0]
+    return s2 * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * np.exp(-_SQRT5 * r)
+
+
 def matern52_with_grad_inputs(
-    X1: np.ndarray, X2: np.ndarray, D: np.ndarray, ell: np.ndarray, s2: float, idx: np.ndarray
+    X1: np.ndarray,
+    X2: np.ndarray,
+    is_cat: np.ndarray,
+    ell: np.ndarray,
+    s2: float,
+    idx: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``k(X1, X2)`` of shape (n, m) and its gradient with respect to the continuous
-    coordinates ``idx`` of ``X1``, of shape (n, m, len(idx)).
+    coordinates ``idx`` of ``X1``, of shape (len(idx), n, m).
 
-    ``D`` is ``sq_distances(X1, X2, is_cat)``; ``r`` and ``exp(-sqrt(5) r)`` are computed
-    once for both.
+    ``r`` and ``exp(-sqrt(5) r)`` serve both outputs.
     """
     inv = 1.0 / (ell * ell)
-    r = np.sqrt(np.maximum(D @ inv, 0.0))
+    r, diffs = _r_and_diffs(X1, X2, is_cat, inv)
     e = np.exp(-_SQRT5 * r)
     K = s2 * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
     g = s2 * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e
-    diff = X1[:, None, idx] - X2[None, :, idx]
-    return K, -g[:, :, None] * diff * inv[idx]
+    cont = np.flatnonzero(~is_cat)
+    grad = np.empty((idx.size, X1.shape[0], X2.shape[0]))
+    for c, k in enumerate(idx):
+        np.multiply(g, diffs[int(np.searchsorted(cont, k))], out=grad[c])
+        grad[c] *= -inv[k]
+    return K, grad

@@ -13,6 +13,7 @@ from sk_hpo._validation import NONE, check_param, instance_of, int_range, valida
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._budgets import budget_keys, rank_key
 from sk_hpo.samplers._gp.acquisition import log_ei, log_ei_grad
 from sk_hpo.samplers._gp.gp import build_model, fit_gp
 from sk_hpo.samplers._gp.optim import best_unseen, maximize_mixed
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["GPSampler"]
 
 _PROPOSAL_ATTR = "gp:proposal"
+# The trials the GP learns from. Adding PRUNED ones (at the worst value of the modelled
+# step, see _training_set) was worse on benchmarks/bench_mixed_budget.py (variants gp-bohb,
+# gp-deepest there), so the model keeps to COMPLETE trials.
+_MODELLED = (TrialState.COMPLETE,)
 _N_STARTS = 8  # local refinements of the acquisition per ask (plus the incumbent)
 
 
@@ -91,8 +96,11 @@ class GPSampler(BaseSampler):
     Notes
     -----
     FAIL trials are ignored and PRUNED trials are not mistaken for complete ones: only
-    COMPLETE trials train the model. Parameters that not every COMPLETE trial has
-    (conditional ones) and dynamic ranges are sampled by ``independent_sampler``.
+    COMPLETE trials train the model. (Learning pruned trials as BOHB does, at the highest
+    step ``d + 1`` trials reached with those pruned lower at the worst value there, was
+    measured and was not better: ``benchmarks/bench_mixed_budget.py``.) Parameters that not
+    every COMPLETE trial has (conditional ones) and dynamic ranges are sampled by
+    ``independent_sampler``.
 
     During an ask, BLAS runs on one thread: the matrices are small, and threads would only
     contend with the objective's own. The limit is process-wide while it lasts.
@@ -159,39 +167,49 @@ class GPSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if len(complete) < max(self._n_startup_trials, 1):
+        modelled = study._get_trials(deepcopy=False, states=_MODELLED)
+        if len(modelled) < max(self._n_startup_trials, 1):
             return {}
         tracker = self._trackers.get(study)
         if tracker is None:
             tracker = self._trackers[study] = SearchSpaceTracker()
-        tracker.update(complete)  # reads only the trials it has not seen
+        tracker.update(modelled)  # reads only the trials it has not seen
         return tracker.intersection()
 
     def _training_set(
         self, study: Study, names: list[str]
     ) -> tuple[list[FrozenTrial], np.ndarray]:
-        """The COMPLETE trials holding ``names`` (at most ``max_train_trials``) and their
-        values to minimise."""
-        complete = [
+        """The modelled trials holding ``names`` (at most ``max_train_trials``) and their
+        values to minimise, at the modelled budget (see :mod:`sk_hpo.samplers._budgets`):
+        trials pruned below it, when PRUNED trials are modelled, enter at the worst value
+        there (a bad region). Empty when no trial reached a modelled step."""
+        trials = [
             t
-            for t in study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            for t in study._get_trials(deepcopy=False, states=_MODELLED)
             if all(n in t.internal_params for n in names)  # one may have finished meanwhile
         ]
-        y = np.array([t.value for t in complete], dtype=float)
-        if study.direction == StudyDirection.MAXIMIZE:
-            y = -y
-        finite = y[np.isfinite(y)]
+        keys = np.array([rank_key(t) for t in trials], dtype=float).reshape(-1, 3)
+        _, keys = budget_keys(trials, keys, n_min=self._budget_n_min(len(names)))
+        reached = keys[:, 0] == 0
+        if not reached.any():
+            return [], np.empty(0)
+        y = keys[:, 2] * (-1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0)
+        finite = y[reached & np.isfinite(y)]
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
         y = np.clip(np.nan_to_num(y, nan=hi, posinf=hi, neginf=lo), lo, hi)
-        if len(complete) > self._max_train:
+        y[~reached] = hi
+        if len(trials) > self._max_train:
             n_best = self._max_train // 5
             best = set(np.argsort(y)[:n_best].tolist())
-            recent = [i for i in range(len(complete) - 1, -1, -1) if i not in best]
+            recent = [i for i in range(len(trials) - 1, -1, -1) if i not in best]
             keep = sorted(best | set(recent[: self._max_train - n_best]))
-            complete = [complete[i] for i in keep]
+            trials = [trials[i] for i in keep]
             y = y[keep]
-        return complete, y
+        return trials, y
+
+    def _budget_n_min(self, d: int) -> int:
+        """Trials a step needs to be modelled, for ``d`` parameters: BOHB's ``d + 1``."""
+        return d + 1
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -201,16 +219,21 @@ class GPSampler(BaseSampler):
         # The matrices are small (n <= max_train_trials): BLAS threads only add contention.
         with _blas_controller().limit(limits=1, user_api="blas"):
             proposal = self._propose(study, trial, search_space)
+        if proposal is None:  # nothing to model yet: independent sampling
+            return {}
         study._storage.set_trial_system_attr(trial._trial_id, _PROPOSAL_ATTR, proposal)
         return {n: search_space[n].to_external_repr(v) for n, v in proposal.items()}
 
     def _propose(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> dict[str, float]:
-        """Internal values of the next point: the maximiser of log EI."""
+    ) -> dict[str, float] | None:
+        """Internal values of the next point: the maximiser of log EI (None: no trial to
+        model)."""
         names = list(search_space)
         encoder = SpaceEncoder(search_space)
         complete, y = self._training_set(study, names)
+        if not complete:
+            return None
         X = encoder.encode(np.array([[t.internal_params[n] for n in names] for t in complete]))
         y = training_targets(y)
         key = tuple(names)

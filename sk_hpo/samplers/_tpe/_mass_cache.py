@@ -133,7 +133,7 @@ class CellMassCache:
 
     def _grid_index(self, values: np.ndarray) -> np.ndarray:
         g = np.rint((values - self._low) / self._step).astype(int)
-        return np.clip(g, 0, self._n_grid - 1)
+        return np.minimum(np.maximum(g, 0), self._n_grid - 1)
 
     def lookup(
         self,
@@ -146,17 +146,18 @@ class CellMassCache:
         ``compute(value_index, kernel_index)`` returns both for the pairs not cached (1-d
         arrays of pairs).
         """
-        rows, cols = self._grid_index(values)[:, None], self._slots[None, :]
-        log_mass = self._log_mass[rows, cols]
+        rows = self._grid_index(values)
+        # Rows, then columns: two takes are ~3x cheaper than one 2-d fancy index.
+        log_mass = np.take(np.take(self._log_mass, rows, axis=0), self._slots, axis=1)
         unknown = np.isnan(log_mass)
         if unknown.any():
             cells, kernels = np.nonzero(unknown)
             new, inexact = compute(cells, kernels)
             log_mass[cells, kernels] = new
-            at = rows[cells, 0], self._slots[kernels]
+            at = rows[cells], self._slots[kernels]
             self._log_mass[at] = new
             self._inexact[at] = inexact
-        return log_mass, self._inexact[rows, cols]
+        return log_mass, np.take(np.take(self._inexact, rows, axis=0), self._slots, axis=1)
 
     def store_exact(
         self, values: np.ndarray, kernels: np.ndarray, log_mass: np.ndarray

@@ -12,14 +12,15 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 
 from sk_hpo.distributions import BaseDistribution
+from sk_hpo.samplers._budgets import rank_key
 from sk_hpo.samplers._search_space import SearchSpaceTracker
 from sk_hpo.samplers._tpe._constraints import Outcomes
 from sk_hpo.samplers._tpe._mass_cache import CellMassCache
-from sk_hpo.samplers._tpe.parzen_estimator import SpaceArrays
+from sk_hpo.samplers._tpe.parzen_estimator import ParzenEstimator, SpaceArrays
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
 
-__all__ = ["StudyObservations", "rank", "rank_key", "same_distribution"]
+__all__ = ["StudyObservations", "same_distribution"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
@@ -32,6 +33,7 @@ class _Table:
         self.numbers = np.empty(0)
         self.X = np.empty((0, n_names))
         self.keys = np.empty((0, 3))
+        self.trials: list[FrozenTrial] = []
 
 
 class StudyObservations:
@@ -57,6 +59,9 @@ class StudyObservations:
         self._tables: dict[tuple[str, ...], _Table] = {}
         self._n_settled = 0  # leading trials that are final (finished or failed) and read
         self._mass_caches: dict[Hashable, tuple[tuple, dict[int, CellMassCache]]] = {}
+        # The Parzen estimators of the last ask, by (group, mixture): their kernels'
+        # normalisers are kept for the next fit.
+        self.estimators: dict[Hashable, ParzenEstimator] = {}
 
     @property
     def n_finished(self) -> int:
@@ -105,11 +110,16 @@ class StudyObservations:
             ]
             table.n_read = len(self._finished)
             if new:
+                table.trials.extend(new)
                 table.numbers = np.append(table.numbers, [t.number for t in new])
                 rows = [[t.internal_params[n] for n in names] for t in new]
                 table.X = np.vstack([table.X, np.array(rows, dtype=float)])
                 table.keys = np.vstack([table.keys, np.array([rank_key(t) for t in new])])
         return table.numbers, table.X, table.keys
+
+    def table_trials(self, names: Sequence[str]) -> list[FrozenTrial]:
+        """The trials of :meth:`table` ``(names)``, in its row order."""
+        return self._tables[tuple(names)].trials
 
     def mass_caches(self, key: Hashable, space: SpaceArrays) -> dict[int, CellMassCache]:
         """Grid-cell mass caches of the discrete columns of ``space``, by column index, kept
@@ -166,34 +176,3 @@ class StudyObservations:
 def same_distribution(a: BaseDistribution, b: BaseDistribution) -> bool:
     """``a == b``, answered without serialising when they are the same object."""
     return a is b or a == b
-
-
-def rank_key(trial: FrozenTrial) -> tuple[float, float, float]:
-    """``(class, -last step, value)`` of a finished trial, the sort keys of :func:`rank`.
-
-    Complete trials are class 0, pruned trials that reported a value class 1 (their value
-    is the last one reported), pruned trials that reported nothing class 2.
-    """
-    if trial.state == TrialState.COMPLETE:
-        return (0.0, 0.0, float(trial.values[0]))  # type: ignore[index]
-    if trial.intermediate_values:
-        step = max(trial.intermediate_values)
-        return (1.0, -float(step), float(trial.intermediate_values[step]))
-    return (2.0, 0.0, 0.0)
-
-
-def rank(keys: np.ndarray, sign: float) -> np.ndarray:
-    """Indices of trials from best to worst, given their :func:`rank_key` rows.
-
-    Complete trials first, by value; then pruned trials, deeper (larger last step) first,
-    then by their last reported value; pruned trials that reported nothing last. ``sign``
-    is -1 to maximize. NaN values rank last in their class.
-
-    Examples
-    --------
-    >>> rank(np.array([[1.0, -2.0, 0.5], [0.0, 0.0, 3.0], [0.0, 0.0, 1.0]]), sign=1.0)
-    array([2, 1, 0])
-    """
-    loss = sign * keys[:, 2]
-    loss = np.where(np.isnan(loss), np.inf, loss)
-    return np.lexsort((loss, keys[:, 1], keys[:, 0]))

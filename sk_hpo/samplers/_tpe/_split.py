@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sk_hpo.samplers._budgets import rank
 from sk_hpo.samplers._tpe._multi_objective import contribution_weights, split_front
-from sk_hpo.samplers._tpe._observations import rank
 
 __all__ = ["split_good"]
 

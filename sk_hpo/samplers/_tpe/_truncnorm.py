@@ -80,7 +80,7 @@ def log_gauss_mass_fast(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nd
     that cannot matter) skip the expensive exact computation.
     """
     a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    closest = np.clip(0.0, a, b)  # the point of [a, b] nearest to the mode
+    closest = np.minimum(np.maximum(0.0, a), b)  # the point of [a, b] nearest to the mode
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.array(np.log(b - a) - 0.5 * closest * closest - _LOG_SQRT_2PI)
     # Where even the bound is below log(1e-7), so is the mass: the bound is the answer, and
@@ -148,4 +148,4 @@ def ppf(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         log_target = np.logaddexp(log_lo + np.log1p(-qq), log_hi + np.log(qq))
     x = ndtri_exp(log_target)
     x = np.where(flip, -x, x)
-    return np.clip(x, a, b)
+    return np.minimum(np.maximum(x, a), b)

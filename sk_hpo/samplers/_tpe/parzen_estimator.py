@@ -176,13 +176,19 @@ class SpaceArrays:
             s = self.step[grid]
             k = np.round((X[:, grid] - self.low[grid]) / s)
             X[:, grid] = self.low[grid] + k * s
-        X[:, num] = np.clip(X[:, num], self.low[num], self.high[num])
+        X[:, num] = np.minimum(np.maximum(X[:, num], self.low[num]), self.high[num])
         return X
 
 
 def _to_model(X: np.ndarray, is_log: np.ndarray) -> np.ndarray:
+    """``X`` in model space (log on the ``is_log`` columns); a new array unless none is log."""
+    X = np.asarray(X, dtype=float)
+    if not is_log.any():
+        return X
+    Y = np.array(X, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(is_log, np.log(np.where(is_log, X, 1.0)), X)
+        Y[..., is_log] = np.log(Y[..., is_log])
+    return Y
 
 
 def _from_model(Y: np.ndarray, is_log: np.ndarray) -> np.ndarray:
@@ -273,6 +279,7 @@ class ParzenEstimator:
         prior_weight: float = 1.0,
         consider_magic_clip: bool = True,
         consider_endpoints: bool = False,
+        previous: ParzenEstimator | None = None,
     ) -> ParzenEstimator:
         """Mixture of one kernel per row of internal ``X`` (with ``weights``) plus the prior.
 
@@ -291,6 +298,10 @@ class ParzenEstimator:
         consider_endpoints : bool, default=False
             Count the bounds as neighbours when setting bandwidths (see
             :func:`neighbour_bandwidths`).
+        previous : ParzenEstimator, default=None
+            An earlier fit of the same mixture (e.g. at the previous ask): its kernels found
+            again at the same row or one row off keep their normalisers instead of
+            recomputing them. The result is the same.
         """
         X = np.asarray(X, dtype=float).reshape(-1, space.is_cat.size)
         n, d = X.shape
@@ -308,15 +319,22 @@ class ParzenEstimator:
             floor = _MIN_BANDWIDTH_FACTOR
             if consider_magic_clip:
                 floor = max(floor, min(100.0, n + 1.0) ** -_MAGIC_CLIP_EXPONENT)
-            sigma[:n] = np.clip(sigma[:n], floor * width, width)
+            sigma[:n] = np.minimum(np.maximum(sigma[:n], floor * width), width)
         # A single-valued continuous column has width 0: give it a harmless unit scale (it is
         # sampled at its value and contributes nothing to densities).
         sigma = np.where(sigma > 0, sigma, 1.0)
         log_norm = np.zeros((n + 1, d))
-        wide = num & (width > 0)
-        log_norm[:, wide] = _truncnorm.log_gauss_mass(
-            (lo[wide] - mu[:, wide]) / sigma[:, wide], (hi[wide] - mu[:, wide]) / sigma[:, wide]
-        )
+        todo = np.zeros((n + 1, d), dtype=bool)
+        todo[:, num & (width > 0)] = True
+        if previous is not None and _same_support(previous.space, space):
+            # A kernel of the previous fit keeps its normaliser: it depends on nothing else.
+            todo &= ~_copy_kept(
+                log_norm, mu, sigma, previous.log_norm, previous.mu, previous.sigma
+            )
+        if todo.any():
+            log_norm[todo] = _truncnorm.log_gauss_mass(
+                ((lo - mu) / sigma)[todo], ((hi - mu) / sigma)[todo]
+            )
 
         cat_log_p = []
         for j in np.flatnonzero(space.is_cat):
@@ -346,7 +364,7 @@ class ParzenEstimator:
             a = (space.lo[num] - mu) / sigma
             b = (space.hi[num] - mu) / sigma
             z = _truncnorm.ppf(rng.random((size, num.size)), a, b)
-            Y = np.clip(mu + sigma * z, space.lo[num], space.hi[num])
+            Y = np.minimum(np.maximum(mu + sigma * z, space.lo[num]), space.hi[num])
             X[:, num] = _from_model(Y, space.is_log[num])
         for j, log_p in zip(np.flatnonzero(space.is_cat), self.cat_log_p):
             cdf = np.cumsum(np.exp(log_p[comp]), axis=1)
@@ -389,10 +407,10 @@ class ParzenEstimator:
         """Model-space bounds of the grid cells of ``values`` in discrete column ``j``."""
         space = self.space
         half = 0.5 * space.step[j]
-        is_log = space.is_log[j : j + 1]
-        cell_lo = np.maximum(_to_model(values - half, is_log), space.lo[j])
-        cell_hi = np.minimum(_to_model(values + half, is_log), space.hi[j])
-        return cell_lo, cell_hi
+        cell_lo, cell_hi = values - half, values + half
+        if space.is_log[j]:
+            cell_lo, cell_hi = np.log(cell_lo), np.log(cell_hi)
+        return np.maximum(cell_lo, space.lo[j]), np.minimum(cell_hi, space.hi[j])
 
     def _cell_log_mass(
         self, j: int, values: np.ndarray, kernels: np.ndarray | None = None, exact: bool = False
@@ -453,6 +471,8 @@ class ParzenEstimator:
             return total
         floor = np.max(np.where(bounded, -np.inf, total), axis=1)
         matters = bounded & (total >= floor[:, None] - 40.0)
+        if not matters.any():
+            return total
         for j, values, inverse, log_mass, inexact, cache in columns:
             refine = np.zeros(inexact.shape, dtype=bool)
             rows, comps = np.nonzero(matters & inexact[inverse])
@@ -467,6 +487,51 @@ class ParzenEstimator:
                     cache.store_exact(values[k], i, exact)
                 total += log_mass[inverse] - old
         return total
+
+
+def _same_support(a: SpaceArrays, b: SpaceArrays) -> bool:
+    return (
+        a.is_cat.size == b.is_cat.size
+        and np.array_equal(a.is_cat, b.is_cat)
+        and np.array_equal(a.lo, b.lo)
+        and np.array_equal(a.hi, b.hi)
+    )
+
+
+def _copy_kept(
+    out: np.ndarray,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    prev_out: np.ndarray,
+    prev_mu: np.ndarray,
+    prev_sigma: np.ndarray,
+) -> np.ndarray:
+    """Copy into ``out`` the entries of ``prev_out`` whose kernel ``(mu, sigma)`` is found at
+    the same row or one row off (a trial entering or leaving a mixture shifts the later
+    rows by one); return where copied, ``(n + 1, d)`` bool.
+
+    Examples
+    --------
+    >>> out, prev = np.zeros((2, 1)), np.array([[5.0], [6.0]])
+    >>> _copy_kept(out, np.array([[1.0], [2.0]]), np.ones((2, 1)),
+    ...            prev, np.array([[0.0], [1.0]]), np.ones((2, 1)))
+    array([[ True],
+           [False]])
+    >>> out
+    array([[6.],
+           [0.]])
+    """
+    found = np.zeros(out.shape, dtype=bool)
+    n, m = len(out), len(prev_out)
+    for shift in (0, 1, -1):
+        lo, hi = max(shift, 0), min(n, m + shift)
+        if hi <= lo:
+            continue
+        src = slice(lo - shift, hi - shift)
+        same = ~found[lo:hi] & (mu[lo:hi] == prev_mu[src]) & (sigma[lo:hi] == prev_sigma[src])
+        out[lo:hi][same] = prev_out[src][same]
+        found[lo:hi] |= same
+    return found
 
 
 def _unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from sk_hpo._warnings import warn_user
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from sk_hpo.samplers._base import BaseSampler
+from sk_hpo.samplers._budgets import budget_keys
 from sk_hpo.samplers._random import RandomSampler, sample_uniform
 from sk_hpo.samplers._constraints_func import store_constraints
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
@@ -132,8 +133,10 @@ class TPESampler(BaseSampler):
     - Until ``n_startup_trials`` trials are finished, parameters are drawn by a
       :class:`~sk_hpo.samplers.RandomSampler` sharing this sampler's random generator
       (in a finite space, the relative sampling still avoids repeating a configuration).
-    - Pruned trials are ranked after complete ones, deeper pruned trials (larger last
-      step) first, then by their last reported value.
+    - Trials stopped at different budgets (pruned at different steps) are ranked by the
+      deepest step reached: COMPLETE trials first, by value; then pruned trials, deeper
+      ones (larger last step) first, then by their last reported value (see
+      :mod:`sk_hpo.samplers._budgets`): a pruned candidate marks a bad region.
     - Constraints (Optuna 5's rule): feasible trials (every constraint <= 0) fill the good
       group first, complete then pruned; infeasible trials come after them, by increasing
       total violation (sum of the positive constraint values).
@@ -325,8 +328,14 @@ class TPESampler(BaseSampler):
                     score, score_fn = np.zeros(len(cand)), _zeros
                 else:
                     numbers, X, keys = obs.table(group_names)
+                    keys = self._budget_keys(obs.table_trials(group_names), keys)
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
-                    l_est, g_est = self._fit_pair(space, numbers, X, keys, lies, split)
+                    fit_keys = ((tuple(group_names), "good"), (tuple(group_names), "bad"))
+                    l_est, g_est = self._fit_pair(
+                        space, numbers, X, keys, lies, split,
+                        previous=[obs.estimators.get(k) for k in fit_keys],
+                    )
+                    obs.estimators.update(zip(fit_keys, (l_est, g_est)))
                     cand = l_est.sample(self._rng, self._n_ei_candidates)
                     # Kernels that stay between asks keep their grid-cell masses.
                     l_caches = obs.mass_caches((tuple(group_names), "good"), space)
@@ -367,6 +376,20 @@ class TPESampler(BaseSampler):
             name: search_space[name].to_external_repr(value) for name, value in internal.items()
         }
 
+    def _budget_keys(self, trials: Sequence[FrozenTrial], keys: np.ndarray) -> np.ndarray:
+        """Rank keys at the modelled step (see :mod:`sk_hpo.samplers._budgets`)."""
+        return budget_keys(trials, keys, n_min=self._budget_n_min(len(keys)))[1]
+
+    def _budget_n_min(self, n: int) -> int:
+        """Trials a step needs to be modelled: 1, i.e. the deepest step any trial reached.
+
+        COMPLETE trials then rank first (by final value), pruned ones after, deeper first.
+        BOHB's choice, ``gamma(n)`` (rank everyone at the highest step that fills the good
+        group), was worse with biased low budgets and Hyperband and not better with
+        successive halving in ``benchmarks/bench_mixed_budget.py`` (``tpe-bohb`` there).
+        """
+        return 1
+
     def _fit_pair(
         self,
         space: SpaceArrays,
@@ -375,13 +398,15 @@ class TPESampler(BaseSampler):
         keys: np.ndarray,
         lies: Sequence[Sequence[float]],
         split: Callable[..., tuple[np.ndarray, np.ndarray | None]],
+        previous: Sequence[ParzenEstimator | None] = (None, None),
     ) -> tuple[ParzenEstimator, ParzenEstimator]:
         """Parzen estimators ``l`` of the good trials and ``g`` of the bad ones.
 
         ``numbers``, ``X``, ``keys``: trial numbers, internal values and rank keys of the
         finished trials; ``lies``: values of running trials, counted among the bad ones
         (constant liar); ``split(numbers, keys)``: positions of the good trials and their
-        weights (None: the usual ``weights``), see :meth:`_splitter`.
+        weights (None: the usual ``weights``), see :meth:`_splitter`; ``previous``: the pair
+        fitted at the previous ask, whose kernels keep their normalisers.
         """
         n = len(numbers)
         good, good_weights = split(numbers, keys)
@@ -393,7 +418,10 @@ class TPESampler(BaseSampler):
         bad = bad[np.argsort(numbers[bad])]
         X_bad = np.vstack([X[bad], np.reshape(lies, (len(lies), X.shape[1]))])
         l_weights = None if good_weights is None else good_weights[by_age]
-        return self._fit(X[good], space, l_weights), self._fit(X_bad, space)
+        return (
+            self._fit(X[good], space, l_weights, previous[0]),
+            self._fit(X_bad, space, previous=previous[1]),
+        )
 
     def _splitter(
         self, study: Study, obs: StudyObservations
@@ -424,10 +452,15 @@ class TPESampler(BaseSampler):
         return split
 
     def _fit(
-        self, X: np.ndarray, space: SpaceArrays, weights: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        space: SpaceArrays,
+        weights: np.ndarray | None = None,
+        previous: ParzenEstimator | None = None,
     ) -> ParzenEstimator:
         """Parzen estimator of the rows of ``X`` (oldest first); ``weights`` None means the
-        sampler's ``weights`` by age."""
+        sampler's ``weights`` by age; ``previous``: the estimator fitted at the previous ask
+        for these rows, whose kernels keep their normalisers."""
         return ParzenEstimator.fit(
             X,
             np.asarray(self._weights(len(X)) if weights is None else weights, dtype=float),
@@ -435,6 +468,7 @@ class TPESampler(BaseSampler):
             prior_weight=self._prior_weight,
             consider_magic_clip=self._consider_magic_clip,
             consider_endpoints=self._consider_endpoints,
+            previous=previous,
         )
 
     def after_trial(
@@ -461,6 +495,7 @@ class TPESampler(BaseSampler):
                 )
             space = SpaceArrays.from_distributions([param_distribution])
             numbers, X, keys = obs.table([param_name])
+            keys = self._budget_keys(obs.table_trials([param_name]), keys)
             # With a dynamic range, only the values inside the current one are modelled.
             inside = (X[:, 0] >= space.low[0]) & (X[:, 0] <= space.high[0])
             if not np.any(inside):
