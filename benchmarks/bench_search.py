@@ -89,7 +89,7 @@ def _cv(task: SearchTask) -> Any:
 
 def _resource(method: str, task: SearchTask) -> str | None:
     """The ``resource`` of an ``hpo*`` method (None: not applicable to the task)."""
-    resource = method.partition("-")[2] or "folds"
+    resource = method.partition("-")[2] or "default"
     return task.param if resource == "param" else resource
 
 
@@ -118,8 +118,10 @@ def _make_search(method: str, task: SearchTask, n_iter: int, seed: int,
     if method == "hpo" or method.startswith("hpo-"):
         from sk_hpo import HPOSearchCV
 
+        resource = _resource(method, task)
+        kwargs = {} if resource == "default" else {"resource": resource}
         return HPOSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=N_JOBS,
-                           random_state=seed, resource=_resource(method, task))
+                           random_state=seed, **kwargs)
     if method == "random":
         from sklearn.model_selection import RandomizedSearchCV
 

@@ -204,7 +204,7 @@ class ScoreIsQ(BaseEstimator, ClassifierMixin):
 @pytest.mark.parametrize("pruner", ["sha", SuccessiveHalvingPruner(1, 3, 0)])
 def test_halving_pauses_candidates_and_keeps_its_quota_at_each_rung(pruner):
     # 7 candidates, rungs after 1 and 3 folds: ceil(7/3) = 3 go on to 3 folds, 1 to 5 folds
-    kwargs = dict(sampler="grid", n_iter=None, cv=5, pruner=pruner)
+    kwargs = dict(sampler="grid", n_iter=None, cv=5, pruner=pruner, resource="folds")
     worse = HPOSearchCV(ScoreIsQ(), {"q": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]}, **kwargs)
     assert worse.fit(X, y).cv_results_["n_splits_run"].tolist() == [5, 3, 3, 1, 1, 1, 1]
     # better and better: the first candidates wait instead of going on unopposed, and are

@@ -80,8 +80,9 @@ def test_n_samples_rungs_are_nested_stratified_subsamples_of_each_training_fold(
         assert set(small) <= set(middle) <= set(train)  # nested, inside the training fold
         assert len(small) == 8 and np.bincount(yi[small]).tolist() == [6, 2]
         assert len(middle) == 26 and np.bincount(yi[middle]).tolist() in ([20, 6], [19, 7])
-        params, rows = plan.fold_inputs({"q": 1}, 2, fold)
+        params, rows, scored = plan.fold_inputs({"q": 1}, 2, fold)
         assert params == {"q": 1} and np.array_equal(rows, train)  # full budget: whole fold
+        assert np.array_equal(scored, splits[fold][1])  # scored on the whole test fold
 
 
 def test_n_samples_search_fits_subsamples_then_whole_folds_and_refits_on_all(fits):
@@ -151,7 +152,7 @@ def test_a_step_parameter_inside_a_pipeline(fits):
 def test_fewer_full_budget_fits_than_with_folds_when_weak_candidates_exist():
     space = {"C": [1e-4, 1e-3, 3e-3, 1e-2, 1.0, 1e-4, 2e-4, 5e-4, 10.0, 3e-4, 1e-5, 100.0]}
     kwargs = dict(sampler="grid", n_iter=None, cv=5)
-    folds = HPOSearchCV(LogisticRegression(), space, **kwargs).fit(X, y)
+    folds = HPOSearchCV(LogisticRegression(), space, resource="folds", **kwargs).fit(X, y)
     budget = HPOSearchCV(LogisticRegression(), space, resource="n_samples", **kwargs)
     budget.fit(X, y)
     full_folds = folds.cv_results_["n_splits_run"].sum()
@@ -169,10 +170,10 @@ def test_without_a_pruner_there_are_no_cheap_rungs(fits):
     assert search.cv_results_["n_resources"].tolist() == [27, 27, 27]
 
 
-def test_folds_is_the_default_and_adds_no_column():
-    space = {"C": [0.01, 0.1, 1.0]}
+def test_auto_is_folds_with_few_candidates_and_adds_no_column():
+    space = {"C": [0.01, 0.1, 1.0]}  # 3 candidates: nothing to halve over budgets
     default = HPOSearchCV(LogisticRegression(), space, sampler="grid", n_iter=None, cv=3)
-    assert default.get_params()["resource"] == "folds"
+    assert default.get_params()["resource"] == "auto"
     explicit = HPOSearchCV(LogisticRegression(), space, sampler="grid", n_iter=None, cv=3,
                            resource="folds", min_resources=2, max_resources=5)
     a, b = default.fit(X, y).cv_results_, explicit.fit(X, y).cv_results_
@@ -190,7 +191,7 @@ def test_a_study_made_with_another_resource_is_refused(tmp_path):
 
 @pytest.mark.parametrize("kwargs, fit_y, match", [
     (dict(resource="epochs"),
-     y, r"'resource' parameter of HPOSearchCV must be 'folds', 'n_samples' or the name of a "
+     y, r"'resource' parameter of HPOSearchCV must be 'auto', 'folds', 'n_samples' or the name of a "
         r"parameter of Recorder \('max_iter', 'q'\)\. Got 'epochs'"),
     (dict(resource="q"), y, r"'resource' parameter .* param_distributions does not search"),
     (dict(resource="max_iter", min_resources=30), y,
@@ -257,7 +258,7 @@ class PruneBelowAtFirstRung(BasePruner):
     """Decides on the value alone, so the order results arrive in does not matter."""
 
     def prune(self, study, trial):
-        return trial.last_step == 0 and trial.intermediate_values[0] < 0.7
+        return trial.last_step == 0 and trial.intermediate_values[0] < 0.6
 
     def decision_steps(self, n_steps):
         return frozenset({0})
@@ -266,7 +267,7 @@ class PruneBelowAtFirstRung(BasePruner):
 def test_rungs_run_on_parallel_workers_as_in_one_process():
     space = {"C": [1e-4, 1e-3, 1e-2, 1.0, 1e-5, 10.0]}
     kwargs = dict(sampler="grid", n_iter=None, cv=3, resource="n_samples", random_state=0,
-                  pruner=PruneBelowAtFirstRung())
+                  min_resources=8, pruner=PruneBelowAtFirstRung())
     one = HPOSearchCV(LogisticRegression(), space, **kwargs).fit(X, y).cv_results_
     two = HPOSearchCV(LogisticRegression(), space, n_jobs=2, **kwargs).fit(X, y).cv_results_
     assert 0 < one["iter"].sum() < 2 * len(one["iter"])  # some pruned at the cheap rung

@@ -21,7 +21,8 @@ Rules, applied whenever a value arrives at rung ``k``:
 - a candidate with ``rank < floor(n_k / eta)`` goes on (asynchronous successive halving's
   rule): at once, or when it was waiting (*parked*) at rung ``k``;
 - a candidate with ``rank >= q_k`` is pruned: ``n_k`` only grows, so it can never reach the
-  top ``q_k``; a NaN value ranks last;
+  top ``q_k``. A NaN value (a fit that failed on a small budget) ranks last, and goes on
+  only when most of the rung failed too;
 - any other candidate is parked (its trial stays RUNNING, its folds are kept).
 
 When the search can start no new candidate and nothing is running, :meth:`Promotion.drain`
@@ -107,9 +108,9 @@ class Promotion:
         top = len(ranked) // self.eta
         decision = Decision()
         for n in sorted(self.parked[k], key=rank.__getitem__):
-            if rank[n] < top and not math.isnan(self.values[k][n]):
+            if rank[n] < top:
                 decision.promote.append(n)
-            elif rank[n] >= self.quotas[k] or math.isnan(self.values[k][n]):
+            elif rank[n] >= self.quotas[k]:
                 decision.prune.append(n)
         self.parked[k] -= {*decision.promote, *decision.prune}
         return decision
@@ -126,8 +127,7 @@ class Promotion:
             rank = {n: i for i, n in enumerate(ranked)}
             quota = min(self.quotas[k], math.ceil(len(ranked) / self.eta))
             for n in sorted(parked, key=rank.__getitem__):
-                keep = rank[n] < quota and not math.isnan(self.values[k][n])
-                (decision.promote if keep else decision.prune).append(n)
+                (decision.promote if rank[n] < quota else decision.prune).append(n)
             parked.clear()
             break
         return decision
