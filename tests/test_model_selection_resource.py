@@ -191,8 +191,8 @@ def test_a_study_made_with_another_resource_is_refused(tmp_path):
 
 @pytest.mark.parametrize("kwargs, fit_y, match", [
     (dict(resource="epochs"),
-     y, r"'resource' parameter of HPOSearchCV must be 'auto', 'folds', 'n_samples' or the name of a "
-        r"parameter of Recorder \('max_iter', 'q'\)\. Got 'epochs'"),
+     y, r"'resource' parameter of HPOSearchCV must be 'auto', 'folds', 'n_samples' or the "
+        r"name of a parameter of Recorder \('max_iter', 'q'\)\. Got 'epochs'"),
     (dict(resource="q"), y, r"'resource' parameter .* param_distributions does not search"),
     (dict(resource="max_iter", min_resources=30), y,
      r"'min_resources' parameter of HPOSearchCV must be an int in the range "
@@ -296,3 +296,59 @@ def test_n_samples_rungs_of_a_precomputed_kernel_use_the_subsample_columns():
         assert a.intermediate_values == pytest.approx(b.intermediate_values)
     np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
                                plain.cv_results_["mean_test_score"])
+
+
+def _plan(**kwargs):
+    yi = np.r_[np.zeros(900, int), np.ones(300, int)]  # 3:1 classes, 960 rows per training fold
+    splits = list(StratifiedKFold(5).split(np.zeros((1200, 1)), yi))
+    args = dict(resource="auto", min_resources="auto", max_resources="auto", factor=3,
+                estimator=Recorder(), searched={"q"}, splits=splits, y=yi, groups=None,
+                classifier=True, seed=0, n_candidates=40, halving=True)
+    return make_resource_plan(**{**args, **kwargs}), splits, yi
+
+
+def test_auto_budgets_follow_n_iter_as_halvings_exhaust():
+    plan, _, _ = _plan()
+    assert plan.resource == "n_samples" and plan.budgets == [35, 106, 320, 960]
+    assert _plan(n_candidates=10)[0].budgets == [106, 320, 960]  # 10 -> 4 -> 2
+    # scikit-learn's "smallest" (2 * 5 folds * 2 classes) is a floor
+    assert _plan(n_candidates=2000)[0].budgets[0] >= 20
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(halving=False),  # pruner=None, "median", a user's pruner without a halving rate
+    dict(n_candidates=3),  # nothing to halve over budgets
+    dict(min_resources=10),  # budgets given: the user meant a resource
+    dict(splits=list(StratifiedKFold(5).split(np.zeros((40, 1)), np.r_[[0] * 20, [1] * 20])),
+         y=np.r_[[0] * 20, [1] * 20]),  # 32 rows per fold: no room below the floor of 20
+])
+def test_auto_falls_back_to_folds(kwargs):
+    assert _plan(**kwargs)[0].resource == "folds"
+
+
+def test_cheap_rungs_score_a_stratified_subsample_of_the_test_fold():
+    plan, splits, yi = _plan()
+    for fold, (train, test) in enumerate(splits):
+        sizes = []
+        for level in range(3):
+            _, rows, scored = plan.fold_inputs({}, level, fold)
+            assert set(scored) <= set(test)
+            sizes.append(len(scored))
+            counts = np.bincount(yi[scored])
+            assert counts.min() >= 2 and abs(counts[0] / counts.sum() - 0.75) < 0.05
+        assert sizes == [9, 27, 80]  # ceil(budget / 960 * 240 test rows)
+        assert np.array_equal(plan.fold_inputs({}, 3, fold)[2], test)
+
+
+def test_the_default_search_halves_over_subsamples_and_keeps_the_best_on_all_folds():
+    Xb, yb = make_classification(n_samples=600, n_features=5, n_informative=3, random_state=0)
+    search = HPOSearchCV(LogisticRegression(), {"C": loguniform(1e-4, 1e2)}, n_iter=12,
+                         cv=3, sampler="random", random_state=0).fit(Xb, yb)
+    res = search.cv_results_
+    assert {"iter", "n_resources", "n_splits_run", "state"} <= set(res)
+    top = res["n_resources"].max()
+    assert top == 400 and res["iter"].max() == 2  # 12 -> 4 -> 2 candidates: 3 levels
+    complete = res["state"] == "COMPLETE"
+    assert np.all(res["n_resources"][complete] == top) and complete.sum() <= 4
+    assert res["state"][search.best_index_] == "COMPLETE"
+    assert np.all(np.isnan(res["mean_test_score"][~complete]))
