@@ -7,7 +7,10 @@ backends (loky, threading, dask, ...) run them; a backend that cannot stream res
 gets the ready tasks in waves instead (:meth:`FoldScheduler._outputs`). Results are handled in the driver as they
 complete: each is reported to its trial, the pruner decides at the end of each segment of
 steps (see :mod:`~sk_hpo.model_selection._pruning`; a step is a fold, or with a budget
-resource a cheap rung over every fold, see :mod:`~sk_hpo.model_selection._resource`), a
+resource a cheap rung over every fold, see :mod:`~sk_hpo.model_selection._resource`); with
+a pruner stating a halving rate the candidate instead waits at its rung until promoted or
+pruned (successive halving with pause, see :mod:`~sk_hpo.model_selection._promotion`), and
+the waiting ones are decided rung by rung once no candidate can start. A
 finished candidate is told to the
 study, and a new candidate is asked from the sampler whenever the queue runs low, with the
 candidates in flight visible to the sampler as RUNNING trials. Workers only fit and score.
