@@ -19,7 +19,9 @@ Methods (``--methods``, comma-separated):
 - ``hpo``: HPOSearchCV with its defaults (TPE, successive halving with pause,
   ``resource="auto"``: subsample rungs, then the survivors' full-data folds halved);
   ``hpo-folds``: ``resource="folds"`` (no subsample rung); ``hpo-n_samples``:
-  ``resource="n_samples"``; ``hpo-param``: ``resource=<the task's natural parameter>``
+  ``resource="n_samples"``; ``hpo-smallest``: the defaults with
+  ``min_resources="smallest"`` (levels from scikit-learn's smallest rung up, as
+  HalvingRandomSearchCV's); ``hpo-param``: ``resource=<the task's natural parameter>``
   (``max_iter``, ``n_estimators``; skipped where the task has none); ``hpo-<name>``: any
   other resource.
 
@@ -137,6 +139,8 @@ def _make_search(method: str, task: SearchTask, n_iter: int, seed: int,
 
         resource = _resource(method, task)
         kwargs = {} if resource == "default" else {"resource": resource}
+        if resource == "smallest":  # the default resource, budgets from the smallest rung
+            kwargs = {"min_resources": "smallest"}
         return HPOSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=N_JOBS,
                            random_state=seed, **kwargs)
     if method == "random":

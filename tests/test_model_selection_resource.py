@@ -315,6 +315,14 @@ def test_auto_budgets_follow_n_iter_as_halvings_exhaust():
     assert _plan(n_candidates=2000)[0].budgets[0] >= 20
 
 
+def test_smallest_spreads_the_levels_from_the_smallest_rung():
+    plan, _, _ = _plan(min_resources="smallest")
+    assert plan.resource == "n_samples" and plan.budgets == [20, 72, 264, 960]
+    assert _plan(min_resources="smallest", n_candidates=10)[0].budgets == [20, 138, 960]
+    # 2000 candidates would want 8 levels: there is room for 4 of ratio >= 3 above 20
+    assert _plan(min_resources="smallest", n_candidates=2000)[0].budgets == [20, 72, 264, 960]
+
+
 @pytest.mark.parametrize("kwargs", [
     dict(halving=False),  # pruner=None, "median", a user's pruner without a halving rate
     dict(n_candidates=3),  # nothing to halve over budgets

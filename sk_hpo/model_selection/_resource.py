@@ -55,7 +55,7 @@ __all__ = [
 _OWNER = "HPOSearchCV"
 RESOURCE_CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "resource": [v.STR],
-    "min_resources": [v.int_range(1), v.options("auto")],
+    "min_resources": [v.int_range(1), v.options("auto", "smallest")],
     "max_resources": [v.int_range(1), v.options("auto")],
     "factor": [v.int_range(2)],
 }
@@ -341,6 +341,10 @@ def make_resource_plan(
     are ``"auto"``, there are more than ``factor`` candidates and the training folds leave
     room for a cheap rung; else ``"folds"``.
 
+    ``min_resources="smallest"``: the smallest sensible rung, and the ``m`` levels are
+    geometric between it and ``max_resources`` (ratios of ``factor`` or more; fewer levels
+    when there is not room for ``m``).
+
     ``"auto"`` budgets: ``max_resources`` is the whole training fold (``n_samples``; the
     smallest fold's size) or the estimator's own value of the parameter; ``min_resources``
     is ``max_resources // factor**(m - 1)`` with ``m`` levels such that about ``factor``
@@ -351,7 +355,7 @@ def make_resource_plan(
     n_splits = len(splits)
     if resource == "auto":
         resource = "folds"
-        if halving and min_resources == "auto" and max_resources == "auto":
+        if halving and min_resources in ("auto", "smallest") and max_resources == "auto":
             stratify = _stratifies(classifier, groups, y)
             top = min(len(train) for train, _ in splits)
             if (
@@ -378,8 +382,11 @@ def make_resource_plan(
                               f"is not one: give max_resources) in the range [1, inf)")],
             )
         smallest = 1
+    m = _n_levels(n_candidates, factor)
     if min_resources == "auto":
-        low = max(top // factor ** (_n_levels(n_candidates, factor) - 1), min(smallest, top))
+        low = max(top // factor ** (m - 1), min(smallest, top))
+    elif min_resources == "smallest":
+        low = min(smallest, top)
     else:
         low = min_resources
     v.check_param(
@@ -389,6 +396,9 @@ def make_resource_plan(
         [v.Constraint(lambda r: r <= top, f"an int in the range [1, max_resources={top}]")],
     )
     budgets: list[int | None] = list(budget_levels(int(low), int(top), factor))
+    n = min(m, len(budgets))
+    if min_resources == "smallest" and n > 1:  # n levels from low to top, ratios >= factor
+        budgets = [int(low * (top / low) ** (i / (n - 1))) for i in range(n - 1)] + [top]
     pooled = resource == "n_samples" and max_resources == "auto"
     plan = ResourcePlan(resource, budgets, n_splits, factor, splits, pooled=pooled)
     if resource == "n_samples":

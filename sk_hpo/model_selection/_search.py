@@ -222,14 +222,16 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         otherwise (so ``pruner=None`` fits exactly what GridSearchCV and
         RandomizedSearchCV fit). ``min_resources`` and ``max_resources`` are ignored with
         ``"folds"``. See Notes for what the default costs and finds.
-    min_resources : int or "auto", default="auto"
+    min_resources : int, "auto" or "smallest", default="auto"
         The smallest budget. ``"auto"``: ``max_resources // factor**(m - 1)`` with ``m``
         levels chosen from ``n_iter`` as HalvingRandomSearchCV's ``"exhaust"`` does: keep
         ``ceil(q / factor)`` of ``q`` candidates per level until at most ``factor`` are left
         for the full budget (``n_iter=40, factor=3``: 4 levels, 40, 14, 5 and 2
         candidates); at least scikit-learn's ``"smallest"`` (``2 * n_splits`` samples,
         times the number of classes for classifiers) and two samples of each class per
-        training fold (``n_samples``), or 1 (a parameter).
+        training fold (``n_samples``), or 1 (a parameter). ``"smallest"``: that smallest
+        budget, with the ``m`` levels geometric between it and ``max_resources`` (cheaper
+        cheap rungs on large data, with noisier first decisions).
     max_resources : int or "auto", default="auto"
         The full budget, used by the last rung and the refit. ``"auto"``: the whole
         training fold (``n_samples``) or the estimator's value of the parameter.
