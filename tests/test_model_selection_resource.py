@@ -319,8 +319,12 @@ def test_smallest_spreads_the_levels_from_the_smallest_rung():
     plan, _, _ = _plan(min_resources="smallest")
     assert plan.resource == "n_samples" and plan.budgets == [20, 72, 264, 960]
     assert _plan(min_resources="smallest", n_candidates=10)[0].budgets == [20, 138, 960]
-    # 2000 candidates would want 8 levels: there is room for 4 of ratio >= 3 above 20
-    assert _plan(min_resources="smallest", n_candidates=2000)[0].budgets == [20, 72, 264, 960]
+    # 2000 candidates want 7 levels: spread with ratios under factor (at least sqrt(3))
+    for kwargs in (dict(min_resources="smallest"), {}):
+        budgets = _plan(n_candidates=2000, **kwargs)[0].budgets
+        ratios = np.diff(np.log(budgets))
+        assert len(budgets) == 7 and budgets[0] == 20 and budgets[-1] == 960
+        assert np.all(ratios >= np.log(np.sqrt(3)) - 0.01) and np.all(ratios < np.log(3))
 
 
 @pytest.mark.parametrize("kwargs", [

@@ -230,6 +230,25 @@ def _smallest_n_samples(
     )
 
 
+def spread_levels(low: int, top: int, m: int, factor: int) -> list[int]:
+    """``m`` budgets geometric from ``low`` to ``top``, fewer when successive ones would be
+    closer than a ratio of ``sqrt(factor)``.
+
+    Examples
+    --------
+    >>> spread_levels(100, 718, 4, 3), spread_levels(20, 4000, 4, 3)
+    ([100, 192, 372, 718], [20, 116, 683, 4000])
+    >>> spread_levels(100, 250, 4, 3), spread_levels(100, 150, 4, 3)
+    ([100, 250], [150])
+    """
+    if low >= top:
+        return [top]
+    n = min(m, 1 + int(math.log(top / low) / math.log(math.sqrt(factor)) + 1e-9))
+    if n <= 1:
+        return [top]
+    return [int(low * (top / low) ** (i / (n - 1))) for i in range(n - 1)] + [top]
+
+
 def _n_levels(n_candidates: int | None, factor: int) -> int:
     """Budget levels for ``n_candidates`` (as HalvingRandomSearchCV's ``"exhaust"``): keep
     ``ceil(q / factor)`` of ``q`` candidates per level until at most ``factor`` remain,
@@ -342,15 +361,16 @@ def make_resource_plan(
     room for a cheap rung; else ``"folds"``.
 
     ``min_resources="smallest"``: the smallest sensible rung, and the ``m`` levels are
-    geometric between it and ``max_resources`` (ratios of ``factor`` or more; fewer levels
-    when there is not room for ``m``).
+    geometric between it and ``max_resources`` (:func:`spread_levels`).
 
     ``"auto"`` budgets: ``max_resources`` is the whole training fold (``n_samples``; the
     smallest fold's size) or the estimator's own value of the parameter; ``min_resources``
     is ``max_resources // factor**(m - 1)`` with ``m`` levels such that about ``factor``
     of the ``n_candidates`` reach the full budget (:func:`_n_levels`), raised to the
     smallest sensible rung (``n_samples``: scikit-learn's ``"smallest"``, and two samples of
-    each class per training fold for classifiers; a parameter: 1).
+    each class per training fold for classifiers; a parameter: 1); when raised, the ``m``
+    levels are spread between it and the top with ratios under ``factor``
+    (:func:`spread_levels`), so that no more candidates than planned reach the full budget.
     """
     n_splits = len(splits)
     if resource == "auto":
@@ -396,9 +416,8 @@ def make_resource_plan(
         [v.Constraint(lambda r: r <= top, f"an int in the range [1, max_resources={top}]")],
     )
     budgets: list[int | None] = list(budget_levels(int(low), int(top), factor))
-    n = min(m, len(budgets))
-    if min_resources == "smallest" and n > 1:  # n levels from low to top, ratios >= factor
-        budgets = [int(low * (top / low) ** (i / (n - 1))) for i in range(n - 1)] + [top]
+    if min_resources == "smallest" or (min_resources == "auto" and len(budgets) != m):
+        budgets = list(spread_levels(int(low), int(top), m, factor))
     pooled = resource == "n_samples" and max_resources == "auto"
     plan = ResourcePlan(resource, budgets, n_splits, factor, splits, pooled=pooled)
     if resource == "n_samples":

@@ -229,7 +229,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         for the full budget (``n_iter=40, factor=3``: 4 levels, 40, 14, 5 and 2
         candidates); at least scikit-learn's ``"smallest"`` (``2 * n_splits`` samples,
         times the number of classes for classifiers) and two samples of each class per
-        training fold (``n_samples``), or 1 (a parameter). ``"smallest"``: that smallest
+        training fold (``n_samples``), or 1 (a parameter); when that floor binds the
+        levels are spread below it with ratios under ``factor``. ``"smallest"``: that smallest
         budget, with the ``m`` levels geometric between it and ``max_resources`` (cheaper
         cheap rungs on large data, with noisier first decisions).
     max_resources : int or "auto", default="auto"
