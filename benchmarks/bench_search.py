@@ -16,9 +16,14 @@ Methods (``--methods``, comma-separated):
 - ``optuna``: OptunaSearchCV(n_trials=n_iter) with optuna's defaults (TPE, 2 threads).
   A run that has not finished its trials after ``--optuna-timeout`` seconds is marked "did
   not finish" and optuna is skipped for that task's remaining seeds.
-- ``hpo``: HPOSearchCV with its defaults; ``hpo-n_samples``: ``resource="n_samples"``;
-  ``hpo-param``: ``resource=<the task's natural parameter>`` (``max_iter``,
-  ``n_estimators``; skipped where the task has none); ``hpo-<name>``: any other resource.
+- ``hpo``: HPOSearchCV with its defaults (TPE, successive halving with pause,
+  ``resource="auto"``: subsample rungs, then the survivors' full-data folds halved);
+  ``hpo-folds``: ``resource="folds"`` (no subsample rung); ``hpo-n_samples``:
+  ``resource="n_samples"``; ``hpo-smallest``: the defaults with
+  ``min_resources="smallest"`` (levels from scikit-learn's smallest rung up, as
+  HalvingRandomSearchCV's); ``hpo-param``: ``resource=<the task's natural parameter>``
+  (``max_iter``, ``n_estimators``; skipped where the task has none); ``hpo-<name>``: any
+  other resource.
 
 Per task and method: wall seconds of ``fit`` (refit included), fits and summed fit seconds
 (cheap rungs counted apart: HPOSearchCV's subsample/iteration rungs, HalvingRandomSearch
@@ -31,12 +36,22 @@ seconds per task; needs matplotlib) to ``benchmarks/results/``.
 
 Needs the ``bench`` extra (``pip install -e ".[bench]"``).
 
+The race of issue 12 (the README's row), on a quiet 2-core machine, about 17 minutes
+(RandomizedSearchCV ~100 s per seed over the 8 tasks, HalvingRandomSearchCV and HPOSearchCV
+~50 s each)::
+
+    python benchmarks/bench_search.py --methods random,halving,hpo --seeds 5
+
+Adding ``optuna`` costs about 200 s more per seed (its 2 threads fit no faster than
+RandomizedSearchCV), so ``--methods random,halving,hpo,optuna --seeds 5`` takes about 35
+minutes; ``--quick`` (2 seeds) about 14 minutes.
+
 Usage::
 
-    python benchmarks/bench_search.py                  # 8 tasks x 5 seeds x 6 methods
+    python benchmarks/bench_search.py                  # 8 tasks x 5 seeds, random,halving,hpo
     python benchmarks/bench_search.py --quick          # 8 tasks x 2 seeds
     python benchmarks/bench_search.py --tasks sgd_pipeline,saga_logreg --seeds 1 --n-iter 4
-    python benchmarks/bench_search.py --methods random,halving,hpo,hpo-param --seeds 3
+    python benchmarks/bench_search.py --methods random,halving,hpo,hpo-folds,optuna --seeds 3
     python benchmarks/bench_search.py --tasks svc_digits,hgb_5params,pipeline_pca_svc  # old set
 
 Tasks are in ``search_tasks.py`` (``--list-tasks`` prints them).
@@ -73,9 +88,13 @@ N_JOBS = 2
 # Half the data is held out: a test score difference of 0.005 is ~2 samples in 400, so a
 # small test set could not tell the methods apart.
 TEST_SIZE = 0.5
-DEFAULT_METHODS = "random,halving,optuna,hpo,hpo-n_samples,hpo-param"
+# The race of issue 12's targets; optuna (~2x RandomizedSearchCV's wall) and the hpo
+# variants are asked for by --methods.
+DEFAULT_METHODS = "random,halving,hpo"
+KNOWN_METHODS = ("random", "halving", "halving-exhaust", "optuna", "hpo")
 # Rough wall of each method relative to RandomizedSearchCV, for the up-front estimate only.
-_COST = {"random": 1.0, "halving": 0.4, "halving-exhaust": 0.7, "optuna": 1.5, "hpo": 0.6}
+_COST = {"random": 1.0, "halving": 0.4, "halving-exhaust": 0.7, "optuna": 1.8, "hpo": 0.4,
+         "hpo-folds": 0.55}
 # issue 12's targets: (method compared with, wall ratio at most, test difference at least)
 TARGETS = [("random", 0.5, -0.002), ("halving", 1.0, 0.0)]
 
@@ -89,7 +108,7 @@ def _cv(task: SearchTask) -> Any:
 
 def _resource(method: str, task: SearchTask) -> str | None:
     """The ``resource`` of an ``hpo*`` method (None: not applicable to the task)."""
-    resource = method.partition("-")[2] or "folds"
+    resource = method.partition("-")[2] or "default"
     return task.param if resource == "param" else resource
 
 
@@ -118,8 +137,12 @@ def _make_search(method: str, task: SearchTask, n_iter: int, seed: int,
     if method == "hpo" or method.startswith("hpo-"):
         from sk_hpo import HPOSearchCV
 
+        resource = _resource(method, task)
+        kwargs = {} if resource == "default" else {"resource": resource}
+        if resource == "smallest":  # the default resource, budgets from the smallest rung
+            kwargs = {"min_resources": "smallest"}
         return HPOSearchCV(task.estimator, task.space, n_iter=n_iter, cv=cv, n_jobs=N_JOBS,
-                           random_state=seed, resource=_resource(method, task))
+                           random_state=seed, **kwargs)
     if method == "random":
         from sklearn.model_selection import RandomizedSearchCV
 
@@ -454,7 +477,7 @@ def main(argv: list[str] | None = None) -> dict[tuple[str, str, int], dict[str, 
     unknown = [t for t in tasks if t not in SEARCH_TASKS]
     if unknown:
         raise SystemExit(f"unknown task(s) {unknown}: one of {list(SEARCH_TASKS)}")
-    known = set(DEFAULT_METHODS.split(",")) | {"halving-exhaust"}
+    known = set(KNOWN_METHODS)
     wrong = [m for m in methods if m not in known and not m.startswith("hpo-")]
     if wrong:
         raise SystemExit(f"unknown method(s) {wrong}: one of {sorted(known)} or hpo-<resource>")

@@ -30,7 +30,7 @@ class _HPODefaults(HPOSearchCV):
     storage = None
     study_name = None
     callbacks = None
-    resource = "folds"
+    resource = "auto"
     min_resources = "auto"
     max_resources = "auto"
     factor = 3

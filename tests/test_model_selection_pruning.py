@@ -201,14 +201,25 @@ class ScoreIsQ(BaseEstimator, ClassifierMixin):
         return self.q
 
 
-def test_string_pruners_wait_for_startup_candidates_at_each_step():
-    grid = {"q": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]}  # worse and worse
-    kwargs = dict(sampler="grid", n_iter=None, cv=5)
-    eager = HPOSearchCV(ScoreIsQ(), grid, pruner=SuccessiveHalvingPruner(1, 3, 0), **kwargs)
-    assert eager.fit(X, y).cv_results_["n_splits_run"].tolist() == [5, 1, 1, 1, 1, 1, 1]
-    patient = HPOSearchCV(ScoreIsQ(), grid, pruner="sha", **kwargs).fit(X, y)
-    # no candidate is pruned at a fold before 3 others have reached it
-    assert patient.cv_results_["n_splits_run"].tolist() == [5, 5, 5, 1, 1, 1, 1]
+@pytest.mark.parametrize("pruner", ["sha", SuccessiveHalvingPruner(1, 3, 0)])
+def test_halving_pauses_candidates_and_keeps_its_quota_at_each_rung(pruner):
+    # 7 candidates, rungs after 1 and 3 folds: ceil(7/3) = 3 go on to 3 folds, 1 to 5 folds
+    kwargs = dict(sampler="grid", n_iter=None, cv=5, pruner=pruner, resource="folds")
+    worse = HPOSearchCV(ScoreIsQ(), {"q": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]}, **kwargs)
+    assert worse.fit(X, y).cv_results_["n_splits_run"].tolist() == [5, 3, 3, 1, 1, 1, 1]
+    # better and better: the first candidates wait instead of going on unopposed, and are
+    # pruned once enough better ones came; a few late promotions (asynchronous halving)
+    better = HPOSearchCV(ScoreIsQ(), {"q": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}, **kwargs)
+    res = better.fit(X, y).cv_results_
+    assert res["n_splits_run"].tolist() == [1, 1, 3, 3, 5, 5, 5]
+    assert better.best_params_ == {"q": 0.9}
+
+
+def test_a_pruner_without_halving_rate_decides_as_each_candidate_reports():
+    grid = {"q": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}
+    search = HPOSearchCV(ScoreIsQ(), grid, sampler="grid", n_iter=None, cv=5,
+                         pruner=MedianPruner(n_startup_trials=1, n_warmup_steps=0))
+    assert search.fit(X, y).cv_results_["n_splits_run"].tolist() == [5] * 7
 
 
 def test_wilcoxon_pairs_per_fold_scores():

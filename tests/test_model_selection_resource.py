@@ -80,8 +80,9 @@ def test_n_samples_rungs_are_nested_stratified_subsamples_of_each_training_fold(
         assert set(small) <= set(middle) <= set(train)  # nested, inside the training fold
         assert len(small) == 8 and np.bincount(yi[small]).tolist() == [6, 2]
         assert len(middle) == 26 and np.bincount(yi[middle]).tolist() in ([20, 6], [19, 7])
-        params, rows = plan.fold_inputs({"q": 1}, 2, fold)
+        params, rows, scored = plan.fold_inputs({"q": 1}, 2, fold)
         assert params == {"q": 1} and np.array_equal(rows, train)  # full budget: whole fold
+        assert np.array_equal(scored, splits[fold][1])  # scored on the whole test fold
 
 
 def test_n_samples_search_fits_subsamples_then_whole_folds_and_refits_on_all(fits):
@@ -151,7 +152,7 @@ def test_a_step_parameter_inside_a_pipeline(fits):
 def test_fewer_full_budget_fits_than_with_folds_when_weak_candidates_exist():
     space = {"C": [1e-4, 1e-3, 3e-3, 1e-2, 1.0, 1e-4, 2e-4, 5e-4, 10.0, 3e-4, 1e-5, 100.0]}
     kwargs = dict(sampler="grid", n_iter=None, cv=5)
-    folds = HPOSearchCV(LogisticRegression(), space, **kwargs).fit(X, y)
+    folds = HPOSearchCV(LogisticRegression(), space, resource="folds", **kwargs).fit(X, y)
     budget = HPOSearchCV(LogisticRegression(), space, resource="n_samples", **kwargs)
     budget.fit(X, y)
     full_folds = folds.cv_results_["n_splits_run"].sum()
@@ -169,10 +170,10 @@ def test_without_a_pruner_there_are_no_cheap_rungs(fits):
     assert search.cv_results_["n_resources"].tolist() == [27, 27, 27]
 
 
-def test_folds_is_the_default_and_adds_no_column():
-    space = {"C": [0.01, 0.1, 1.0]}
+def test_auto_is_folds_with_few_candidates_and_adds_no_column():
+    space = {"C": [0.01, 0.1, 1.0]}  # 3 candidates: nothing to halve over budgets
     default = HPOSearchCV(LogisticRegression(), space, sampler="grid", n_iter=None, cv=3)
-    assert default.get_params()["resource"] == "folds"
+    assert default.get_params()["resource"] == "auto"
     explicit = HPOSearchCV(LogisticRegression(), space, sampler="grid", n_iter=None, cv=3,
                            resource="folds", min_resources=2, max_resources=5)
     a, b = default.fit(X, y).cv_results_, explicit.fit(X, y).cv_results_
@@ -190,8 +191,8 @@ def test_a_study_made_with_another_resource_is_refused(tmp_path):
 
 @pytest.mark.parametrize("kwargs, fit_y, match", [
     (dict(resource="epochs"),
-     y, r"'resource' parameter of HPOSearchCV must be 'folds', 'n_samples' or the name of a "
-        r"parameter of Recorder \('max_iter', 'q'\)\. Got 'epochs'"),
+     y, r"'resource' parameter of HPOSearchCV must be 'auto', 'folds', 'n_samples' or the "
+        r"name of a parameter of Recorder \('max_iter', 'q'\)\. Got 'epochs'"),
     (dict(resource="q"), y, r"'resource' parameter .* param_distributions does not search"),
     (dict(resource="max_iter", min_resources=30), y,
      r"'min_resources' parameter of HPOSearchCV must be an int in the range "
@@ -257,7 +258,7 @@ class PruneBelowAtFirstRung(BasePruner):
     """Decides on the value alone, so the order results arrive in does not matter."""
 
     def prune(self, study, trial):
-        return trial.last_step == 0 and trial.intermediate_values[0] < 0.7
+        return trial.last_step == 0 and trial.intermediate_values[0] < 0.6
 
     def decision_steps(self, n_steps):
         return frozenset({0})
@@ -266,7 +267,7 @@ class PruneBelowAtFirstRung(BasePruner):
 def test_rungs_run_on_parallel_workers_as_in_one_process():
     space = {"C": [1e-4, 1e-3, 1e-2, 1.0, 1e-5, 10.0]}
     kwargs = dict(sampler="grid", n_iter=None, cv=3, resource="n_samples", random_state=0,
-                  pruner=PruneBelowAtFirstRung())
+                  min_resources=8, pruner=PruneBelowAtFirstRung())
     one = HPOSearchCV(LogisticRegression(), space, **kwargs).fit(X, y).cv_results_
     two = HPOSearchCV(LogisticRegression(), space, n_jobs=2, **kwargs).fit(X, y).cv_results_
     assert 0 < one["iter"].sum() < 2 * len(one["iter"])  # some pruned at the cheap rung
@@ -295,3 +296,71 @@ def test_n_samples_rungs_of_a_precomputed_kernel_use_the_subsample_columns():
         assert a.intermediate_values == pytest.approx(b.intermediate_values)
     np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
                                plain.cv_results_["mean_test_score"])
+
+
+def _plan(**kwargs):
+    yi = np.r_[np.zeros(900, int), np.ones(300, int)]  # 3:1 classes, 960 rows per training fold
+    splits = list(StratifiedKFold(5).split(np.zeros((1200, 1)), yi))
+    args = dict(resource="auto", min_resources="auto", max_resources="auto", factor=3,
+                estimator=Recorder(), searched={"q"}, splits=splits, y=yi, groups=None,
+                classifier=True, seed=0, n_candidates=40, halving=True)
+    return make_resource_plan(**{**args, **kwargs}), splits, yi
+
+
+def test_auto_budgets_follow_n_iter_as_halvings_exhaust():
+    plan, _, _ = _plan()
+    assert plan.resource == "n_samples" and plan.budgets == [35, 106, 320, 960]
+    assert _plan(n_candidates=10)[0].budgets == [106, 320, 960]  # 10 -> 4 -> 2
+    # scikit-learn's "smallest" (2 * 5 folds * 2 classes) is a floor
+    assert _plan(n_candidates=2000)[0].budgets[0] >= 20
+
+
+def test_smallest_spreads_the_levels_from_the_smallest_rung():
+    plan, _, _ = _plan(min_resources="smallest")
+    assert plan.resource == "n_samples" and plan.budgets == [20, 72, 264, 960]
+    assert _plan(min_resources="smallest", n_candidates=10)[0].budgets == [20, 138, 960]
+    # 2000 candidates want 7 levels: spread with ratios under factor (at least sqrt(3))
+    for kwargs in (dict(min_resources="smallest"), {}):
+        budgets = _plan(n_candidates=2000, **kwargs)[0].budgets
+        ratios = np.diff(np.log(budgets))
+        assert len(budgets) == 7 and budgets[0] == 20 and budgets[-1] == 960
+        assert np.all(ratios >= np.log(np.sqrt(3)) - 0.01) and np.all(ratios < np.log(3))
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(halving=False),  # pruner=None, "median", a user's pruner without a halving rate
+    dict(n_candidates=3),  # nothing to halve over budgets
+    dict(min_resources=10),  # budgets given: the user meant a resource
+    dict(splits=list(StratifiedKFold(5).split(np.zeros((40, 1)), np.r_[[0] * 20, [1] * 20])),
+         y=np.r_[[0] * 20, [1] * 20]),  # 32 rows per fold: no room below the floor of 20
+])
+def test_auto_falls_back_to_folds(kwargs):
+    assert _plan(**kwargs)[0].resource == "folds"
+
+
+def test_cheap_rungs_score_a_stratified_subsample_of_the_test_fold():
+    plan, splits, yi = _plan()
+    for fold, (train, test) in enumerate(splits):
+        sizes = []
+        for level in range(3):
+            _, rows, scored = plan.fold_inputs({}, level, fold)
+            assert set(scored) <= set(test)
+            sizes.append(len(scored))
+            counts = np.bincount(yi[scored])
+            assert counts.min() >= 2 and abs(counts[0] / counts.sum() - 0.75) < 0.05
+        assert sizes == [9, 27, 80]  # ceil(budget / 960 * 240 test rows)
+        assert np.array_equal(plan.fold_inputs({}, 3, fold)[2], test)
+
+
+def test_the_default_search_halves_over_subsamples_and_keeps_the_best_on_all_folds():
+    Xb, yb = make_classification(n_samples=600, n_features=5, n_informative=3, random_state=0)
+    search = HPOSearchCV(LogisticRegression(), {"C": loguniform(1e-4, 1e2)}, n_iter=12,
+                         cv=3, sampler="random", random_state=0).fit(Xb, yb)
+    res = search.cv_results_
+    assert {"iter", "n_resources", "n_splits_run", "state"} <= set(res)
+    top = res["n_resources"].max()
+    assert top == 400 and res["iter"].max() == 2  # 12 -> 4 -> 2 candidates: 3 levels
+    complete = res["state"] == "COMPLETE"
+    assert np.all(res["n_resources"][complete] == top) and complete.sum() <= 4
+    assert res["state"][search.best_index_] == "COMPLETE"
+    assert np.all(np.isnan(res["mean_test_score"][~complete]))

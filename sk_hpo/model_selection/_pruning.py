@@ -24,7 +24,7 @@ from typing import Any
 
 from sk_hpo.pruners import BasePruner, NopPruner
 
-__all__ = ["PruningPlan", "make_pruning_plan"]
+__all__ = ["PruningPlan", "halving_rate", "make_pruning_plan"]
 
 PRUNER_NAMES = ("sha", "median", "wilcoxon", "hyperband")
 _STARTUP = 3
@@ -46,6 +46,10 @@ class PruningPlan:
     active : bool
         False when nothing can be pruned (``pruner=None``, or a pruner stating no decision
         step): every candidate runs every fold, and ``cv_results_`` has no pruning columns.
+    halving_rate : int or None
+        The pruner's :meth:`~sk_hpo.pruners.BasePruner.halving_rate`: when set, the search
+        decides promotions over its candidates (:mod:`~sk_hpo.model_selection._promotion`)
+        instead of asking the pruner.
     """
 
     pruner: BasePruner
@@ -53,6 +57,7 @@ class PruningPlan:
     per_fold_values: bool
     n_startup: int
     active: bool
+    halving_rate: int | None = None
 
     def decides_at(self, step: int) -> bool:
         """Whether the pruner may prune at ``step``."""
@@ -108,4 +113,26 @@ def make_pruning_plan(pruner: Any, n_steps: int, factor: int = 3) -> PruningPlan
     if steps is not None:
         steps = frozenset(int(s) for s in steps if 0 <= s < n_steps)
     per_step = bool(pruner_obj.per_step_values())
-    return PruningPlan(pruner_obj, steps, per_step, startup, active=steps != frozenset())
+    active = steps != frozenset()
+    rate = halving_rate(pruner_obj, factor) if active else None
+    return PruningPlan(pruner_obj, steps, per_step, startup, active, rate)
+
+
+def halving_rate(pruner: Any, factor: int = 3) -> int | None:
+    """The halving rate of a ``pruner`` argument (a name, an instance or None): ``factor``
+    for ``"sha"``, the instance's :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, else None.
+
+    Examples
+    --------
+    >>> from sk_hpo.pruners import MedianPruner, SuccessiveHalvingPruner
+    >>> halving_rate("sha", 3), halving_rate(SuccessiveHalvingPruner(reduction_factor=2))
+    (3, 2)
+    >>> halving_rate(MedianPruner()), halving_rate("median"), halving_rate(None)
+    (None, None, None)
+    """
+    if pruner == "sha":
+        return factor
+    if not isinstance(pruner, BasePruner):
+        return None
+    rate = pruner.halving_rate()
+    return int(rate) if rate is not None and rate >= 2 else None

@@ -55,7 +55,7 @@ __all__ = [
 _OWNER = "HPOSearchCV"
 RESOURCE_CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "resource": [v.STR],
-    "min_resources": [v.int_range(1), v.options("auto")],
+    "min_resources": [v.int_range(1), v.options("auto", "smallest")],
     "max_resources": [v.int_range(1), v.options("auto")],
     "factor": [v.int_range(2)],
 }
@@ -118,6 +118,8 @@ class ResourcePlan:
     factor: int
     splits: Sequence[tuple[np.ndarray, np.ndarray]] = field(repr=False)
     subsamples: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+    test_subsamples: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+    pooled: bool = True  # full-budget fits are those of resource="folds"
 
     @property
     def active(self) -> bool:
@@ -150,14 +152,19 @@ class ResourcePlan:
 
     def fold_inputs(
         self, params: dict[str, Any], level: int, fold: int
-    ) -> tuple[dict[str, Any], np.ndarray]:
-        """The parameters and training rows of ``params`` on ``fold`` at budget ``level``."""
-        train = self.splits[fold][0]
+    ) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+        """The parameters, training rows and test rows of ``params`` on ``fold`` at budget
+        ``level``."""
+        train, test = self.splits[fold]
         if self.resource == "n_samples":
-            return params, self.subsamples.get((level, fold), train)
+            return (
+                params,
+                self.subsamples.get((level, fold), train),
+                self.test_subsamples.get((level, fold), test),
+            )
         if self.resource != "folds":
-            return {**params, self.resource: self.budgets[level]}, train
-        return params, train
+            return {**params, self.resource: self.budgets[level]}, train, test
+        return params, train, test
 
     def refit_params(self) -> dict[str, Any]:
         """Parameters the refit sets besides ``best_params_``: the full budget."""
@@ -165,9 +172,13 @@ class ResourcePlan:
             return {}
         return {self.resource: self.budgets[-1]}
 
-    def describe(self) -> dict[str, Any]:
-        """JSON description, for the study's search context."""
-        return {"resource": self.resource, "budgets": list(self.budgets)}
+    def describe(self) -> dict[str, Any] | None:
+        """JSON description for the study's search context, None when the full-budget fits
+        are those of ``resource="folds"`` (their scores pool with that search's, whatever
+        the cheap rungs were)."""
+        if self.pooled:
+            return None
+        return {"resource": self.resource, "max_resources": self.budgets[-1]}
 
 
 def _check_resource(estimator: Any, resource: str, searched: set[str]) -> None:
@@ -179,8 +190,8 @@ def _check_resource(estimator: Any, resource: str, searched: set[str]) -> None:
         resource,
         [
             v.Constraint(
-                lambda r: r in ("folds", "n_samples") or r in names,
-                f"'folds', 'n_samples' or the name of a parameter of "
+                lambda r: r in ("auto", "folds", "n_samples") or r in names,
+                f"'auto', 'folds', 'n_samples' or the name of a parameter of "
                 f"{type(estimator).__name__} ({shown})",
             )
         ],
@@ -207,13 +218,53 @@ def _class_counts(y: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 def _smallest_n_samples(
     splits: Sequence[tuple[np.ndarray, np.ndarray]], y: Any, stratify: bool
 ) -> int:
-    """The smallest rung that still gives every class two samples in every training fold
-    (classifiers), else ``2 * n_splits`` (scikit-learn's ``"smallest"`` for regressors)."""
+    """The smallest sensible rung: scikit-learn's ``"smallest"`` (``2 * n_splits``, times
+    the number of classes for classifiers), raised for classifiers so that every class has
+    two samples in every training fold."""
     if not stratify:
         return 2 * len(splits)
+    counts = [_class_counts(y, train)[2] for train, _ in splits]
     return max(
-        math.ceil(2 * len(train) / _class_counts(y, train)[2].min()) for train, _ in splits
+        2 * len(splits) * max(len(c) for c in counts),
+        max(math.ceil(2 * len(train) / c.min()) for (train, _), c in zip(splits, counts)),
     )
+
+
+def spread_levels(low: int, top: int, m: int, factor: int) -> list[int]:
+    """``m`` budgets geometric from ``low`` to ``top``, fewer when successive ones would be
+    closer than a ratio of ``sqrt(factor)``.
+
+    Examples
+    --------
+    >>> spread_levels(100, 718, 4, 3), spread_levels(20, 4000, 4, 3)
+    ([100, 192, 372, 718], [20, 116, 683, 4000])
+    >>> spread_levels(100, 250, 4, 3), spread_levels(100, 150, 4, 3)
+    ([100, 250], [150])
+    """
+    if low >= top:
+        return [top]
+    n = min(m, 1 + int(math.log(top / low) / math.log(math.sqrt(factor)) + 1e-9))
+    if n <= 1:
+        return [top]
+    return [int(low * (top / low) ** (i / (n - 1))) for i in range(n - 1)] + [top]
+
+
+def _n_levels(n_candidates: int | None, factor: int) -> int:
+    """Budget levels for ``n_candidates`` (as HalvingRandomSearchCV's ``"exhaust"``): keep
+    ``ceil(q / factor)`` of ``q`` candidates per level until at most ``factor`` remain,
+    which reach the full budget (then halved across folds). 3 when unknown.
+
+    Examples
+    --------
+    >>> _n_levels(40, 3), _n_levels(10, 3), _n_levels(3, 3), _n_levels(None, 3)
+    (4, 3, 1, 3)
+    """
+    if n_candidates is None:
+        return 3
+    m, q = 1, n_candidates
+    while q > factor:
+        m, q = m + 1, math.ceil(q / factor)
+    return m
 
 
 def _nested_subsamples(
@@ -273,6 +324,20 @@ def _check_n_samples_rung(
             )
 
 
+def _test_sizes(
+    train: np.ndarray, test: np.ndarray, sizes: Sequence[int], y: Any, stratify: bool
+) -> list[int]:
+    """Test rows scored at each rung: the rung's fraction of the training fold (as
+    HalvingRandomSearchCV subsamples test folds), at least two per class (classifiers) or
+    10 rows, at most the whole test fold."""
+    n_test = len(test)
+    if stratify:
+        floor = math.ceil(2 * n_test / max(_class_counts(y, test)[2].min(), 1))
+    else:
+        floor = 10
+    return [min(n_test, max(math.ceil(size * n_test / len(train)), floor)) for size in sizes]
+
+
 def make_resource_plan(
     *,
     resource: str,
@@ -286,26 +351,42 @@ def make_resource_plan(
     groups: Any,
     classifier: bool,
     seed: int | None,
+    n_candidates: int | None = None,
+    halving: bool = False,
 ) -> ResourcePlan:
     """Resolve HPOSearchCV's ``resource`` arguments (already type-checked) into a plan.
 
+    ``"auto"`` resource: ``"n_samples"`` when the pruner halves (``halving``), both budgets
+    are ``"auto"``, there are more than ``factor`` candidates and the training folds leave
+    room for a cheap rung; else ``"folds"``.
+
+    ``min_resources="smallest"``: the smallest sensible rung, and the ``m`` levels are
+    geometric between it and ``max_resources`` (:func:`spread_levels`).
+
     ``"auto"`` budgets: ``max_resources`` is the whole training fold (``n_samples``; the
     smallest fold's size) or the estimator's own value of the parameter; ``min_resources``
-    is ``max_resources // factor**2`` (two cheap rungs), raised to the smallest sensible
-    rung (``n_samples``: two samples of each class per training fold for classifiers,
-    ``2 * n_splits`` otherwise; a parameter: 1).
+    is ``max_resources // factor**(m - 1)`` with ``m`` levels such that about ``factor``
+    of the ``n_candidates`` reach the full budget (:func:`_n_levels`), raised to the
+    smallest sensible rung (``n_samples``: scikit-learn's ``"smallest"``, and two samples of
+    each class per training fold for classifiers; a parameter: 1); when raised, the ``m``
+    levels are spread between it and the top with ratios under ``factor``
+    (:func:`spread_levels`), so that no more candidates than planned reach the full budget.
     """
     n_splits = len(splits)
+    if resource == "auto":
+        resource = "folds"
+        if halving and min_resources in ("auto", "smallest") and max_resources == "auto":
+            stratify = _stratifies(classifier, groups, y)
+            top = min(len(train) for train, _ in splits)
+            if (
+                _n_levels(n_candidates, factor) > 1
+                and _smallest_n_samples(splits, y, stratify) <= top // factor
+            ):
+                resource = "n_samples"
     if resource == "folds":
         return ResourcePlan(resource, [None], n_splits, factor, splits)
     _check_resource(estimator, resource, searched)
-    stratify = (
-        resource == "n_samples"
-        and classifier
-        and groups is None
-        and y is not None
-        and type_of_target(y) in ("binary", "multiclass")
-    )
+    stratify = resource == "n_samples" and _stratifies(classifier, groups, y)
     if resource == "n_samples":
         top = min(len(train) for train, _ in splits) if max_resources == "auto" else max_resources
         smallest = _smallest_n_samples(splits, y, stratify)
@@ -321,7 +402,13 @@ def make_resource_plan(
                               f"is not one: give max_resources) in the range [1, inf)")],
             )
         smallest = 1
-    low = max(top // factor**2, min(smallest, top)) if min_resources == "auto" else min_resources
+    m = _n_levels(n_candidates, factor)
+    if min_resources == "auto":
+        low = max(top // factor ** (m - 1), min(smallest, top))
+    elif min_resources == "smallest":
+        low = min(smallest, top)
+    else:
+        low = min_resources
     v.check_param(
         _OWNER,
         "min_resources",
@@ -329,19 +416,38 @@ def make_resource_plan(
         [v.Constraint(lambda r: r <= top, f"an int in the range [1, max_resources={top}]")],
     )
     budgets: list[int | None] = list(budget_levels(int(low), int(top), factor))
-    plan = ResourcePlan(resource, budgets, n_splits, factor, splits)
+    if min_resources == "smallest" or (min_resources == "auto" and len(budgets) != m):
+        budgets = list(spread_levels(int(low), int(top), m, factor))
+    pooled = resource == "n_samples" and max_resources == "auto"
+    plan = ResourcePlan(resource, budgets, n_splits, factor, splits, pooled=pooled)
     if resource == "n_samples":
         if stratify:
             _check_n_samples_rung(splits, y, int(budgets[0]), min_resources)
         sizes = [int(b) for b in budgets]
-        for fold, (train, _) in enumerate(splits):
+        for fold, (train, test) in enumerate(splits):
             rng = np.random.RandomState([0 if seed is None else seed, fold])
             nested = _nested_subsamples(train, sizes, y, groups, stratify, rng)
             for level, rows in enumerate(nested):
                 whole = level == len(sizes) - 1 and max_resources == "auto"
                 if len(rows) < len(train) and not whole:
                     plan.subsamples[(level, fold)] = rows
+            cheap = [len(rows) for rows in nested[:-1]]
+            test_sizes = _test_sizes(train, test, cheap, y, stratify)
+            scored = _nested_subsamples(test, test_sizes, y, groups, stratify, rng)
+            for level, rows in enumerate(scored):
+                if len(rows) < len(test):
+                    plan.test_subsamples[(level, fold)] = rows
     return plan
+
+
+def _stratifies(classifier: bool, groups: Any, y: Any) -> bool:
+    """Whether ``n_samples`` subsamples are drawn class by class."""
+    return (
+        classifier
+        and groups is None
+        and y is not None
+        and type_of_target(y) in ("binary", "multiclass")
+    )
 
 
 def resource_columns(records: Sequence[CandidateRecord]) -> dict[str, np.ndarray]:

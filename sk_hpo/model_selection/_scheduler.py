@@ -7,7 +7,10 @@ backends (loky, threading, dask, ...) run them; a backend that cannot stream res
 gets the ready tasks in waves instead (:meth:`FoldScheduler._outputs`). Results are handled in the driver as they
 complete: each is reported to its trial, the pruner decides at the end of each segment of
 steps (see :mod:`~sk_hpo.model_selection._pruning`; a step is a fold, or with a budget
-resource a cheap rung over every fold, see :mod:`~sk_hpo.model_selection._resource`), a
+resource a cheap rung over every fold, see :mod:`~sk_hpo.model_selection._resource`); with
+a pruner stating a halving rate the candidate instead waits at its rung until promoted or
+pruned (successive halving with pause, see :mod:`~sk_hpo.model_selection._promotion`), and
+the waiting ones are decided rung by rung once no candidate can start. A
 finished candidate is told to the
 study, and a new candidate is asked from the sampler whenever the queue runs low, with the
 candidates in flight visible to the sampler as RUNNING trials. Workers only fit and score.
@@ -38,6 +41,7 @@ from sk_hpo._warnings import warn_user
 from sk_hpo.exceptions import SearchSpaceExhausted, UpdateFinishedTrialError
 from sk_hpo.model_selection._fold import FoldResult
 from sk_hpo.model_selection._objectives import ObjectiveRule
+from sk_hpo.model_selection._promotion import Decision, make_promotion
 from sk_hpo.model_selection._pruning import PruningPlan
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._records import RECORD_KEY, encode_folds
@@ -75,6 +79,7 @@ class _Run:
     dispatched: int = 0  # steps 0..dispatched-1 are queued, running or done
     contiguous: int = 0  # steps 0..contiguous-1 are done
     reported: set[int] = field(default_factory=set)  # steps reported to the trial
+    last_value: float = math.nan  # the value of the last step, NaN when not reported
 
 
 @dataclass
@@ -184,6 +189,10 @@ class FoldScheduler:
         self._committed = 0
         self._processed = 0
         self._start = 0.0
+        # successive halving with pause (see _promotion): parked candidates wait for a rung
+        n_candidates = n_iter if n_iter is not None else space.n_candidates
+        self.promotion = make_promotion(plan, [s.number for s in self.steps], n_candidates)
+        self._parked: dict[int, _Run] = {}
 
     # -- main loop -------------------------------------------------------------------------------
 
@@ -198,6 +207,7 @@ class FoldScheduler:
                 for tag, result in out or ():
                     self._on_result(tag, result)
                 self._fill()
+                self._resume_parked()
                 with self._lock:
                     if not self._ready and self._committed == self._processed:
                         self._done = True
@@ -407,7 +417,9 @@ class FoldScheduler:
         if run.contiguous == len(steps):
             self._finish(run, TrialState.COMPLETE)
         elif run.contiguous == run.dispatched:
-            if self._should_prune(run, steps[run.contiguous - 1].number):
+            if self.promotion is not None:
+                self._park(run, steps[run.contiguous - 1].number)
+            elif self._should_prune(run, steps[run.contiguous - 1].number):
                 self._finish(run, TrialState.PRUNED)
             else:
                 self._dispatch_segment(run)
@@ -429,6 +441,7 @@ class FoldScheduler:
                 run.reported.add(step.number)
             return
         value = float(np.mean(self._fold_values(run, step.level, folds)))
+        run.last_value = value
         if math.isfinite(value):
             run.trial.report(value, step.number)
             run.reported.add(step.number)
@@ -453,6 +466,38 @@ class FoldScheduler:
             )
             return peers >= plan.n_startup
         return True
+
+    # -- promotion (successive halving with pause, see _promotion) ----------------------------
+
+    def _park(self, run: _Run, step: int) -> None:
+        """``run`` reached the rung at ``step``: it waits there until promoted or pruned."""
+        number = run.trial.number
+        self._parked[number] = self._runs.pop(number)
+        self._apply(self.promotion.add(number, step, run.last_value))
+
+    def _apply(self, decision: Decision) -> None:
+        for number in decision.prune:
+            run = self._runs[number] = self._parked.pop(number)
+            self._finish(run, TrialState.PRUNED)
+        for number in decision.promote:
+            run = self._runs[number] = self._parked.pop(number)
+            self._dispatch_segment(run)
+
+    def _resume_parked(self) -> None:
+        """When nothing runs and no candidate can start: promote the parked candidates
+        rung by rung as synchronous halving would (all are pruned after a timeout or a
+        ``study.stop()``)."""
+        while self._parked:
+            with self._lock:
+                if self._ready or self._committed != self._processed:
+                    return
+            stopped = self.stats.timed_out or self.study._stop_flag
+            decision = Decision() if stopped else self.promotion.drain()
+            if not decision.promote and not decision.prune:
+                decision = Decision(prune=sorted(self._parked))
+                for number in decision.prune:
+                    self.promotion.forget(number)
+            self._apply(decision)
 
     def _finish(self, run: _Run, state: TrialState) -> None:
         trial = run.trial
@@ -517,6 +562,8 @@ class FoldScheduler:
         """Fail the candidates in flight and release their claims: none was fully evaluated
         (Ctrl-C, or ``error_score="raise"`` on one of them), so a search continuing the study
         evaluates them again."""
+        self._runs.update(self._parked)
+        self._parked.clear()
         for run in list(self._runs.values()):
             self.study.tell(run.trial, state=TrialState.FAIL, skip_if_finished=True)
             self.study._storage.release_trial_claims(run.trial._trial_id)

@@ -34,7 +34,12 @@ from sk_hpo.model_selection._objectives import (  # objectives lane
     select_best,
 )
 from sk_hpo.model_selection._proposer import CandidateSampler
-from sk_hpo.model_selection._pruning import PRUNER_NAMES, PruningPlan, make_pruning_plan
+from sk_hpo.model_selection._pruning import (
+    PRUNER_NAMES,
+    PruningPlan,
+    halving_rate,
+    make_pruning_plan,
+)
 from sk_hpo.model_selection._records import candidate_trials, records_from_study
 from sk_hpo.model_selection._resource import (  # resource lane
     RESOURCE_CONSTRAINTS,
@@ -166,9 +171,17 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         (:func:`~sk_hpo.create_study`'s; NSGA-II or multi-objective TPE), and a sampler
         instance must support several objectives.
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
-        How weak candidates are stopped across folds. ``"sha"`` is asynchronous successive
-        halving with rungs after 1 and 3 folds (reduction factor 3); None fits every fold.
-        String pruners never prune at a fold before 3 other candidates have reached it.
+        How weak candidates are stopped. ``"sha"`` is successive halving (reduction factor
+        ``factor``) with rungs at each cheap budget of ``resource`` and after 1 and 3
+        full-budget folds; it *pauses* rather than prunes: a candidate not (yet) in the top
+        ``1 / factor`` of the candidates at its rung waits there, goes on when a larger
+        field puts it in the top, and is pruned when it can no longer reach the rung's
+        quota (``ceil(n / factor)`` of the ``n`` candidates that reach it, as
+        HalvingRandomSearchCV keeps); when every candidate has been proposed, the waiting
+        ones are decided rung by rung. A pruner instance stating a
+        :meth:`~sk_hpo.pruners.BasePruner.halving_rate` is run the same way; any other
+        pruner is asked as each candidate reaches a rung. None fits every fold. The other
+        string pruners never prune at a fold before 3 other candidates have reached it.
         With ``objectives``: ``"sha"`` halves by dominance (see ``objectives``), None fits
         every fold, and a pruner instance must have a ``prune_objectives(losses, index)``
         method (``losses`` of shape (n_candidates, n_objectives), all minimised; row
@@ -215,20 +228,34 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         Name of the study in ``storage``; None creates a new study each fit.
     callbacks : list of callable, default=None
         Each is called as ``callback(study, frozen_trial)`` after each candidate finishes.
-    resource : str, default="folds"
+    resource : str, default="auto"
         What a candidate's rungs grow (HalvingRandomSearchCV's vocabulary). ``"folds"``:
         the rungs are CV folds, every fit uses the whole training fold. ``"n_samples"``:
         cheap rungs first train on nested subsamples of each training fold (stratified for
-        classifiers; whole groups with ``groups``). An estimator parameter name
-        (``"max_iter"``, ``"n_estimators"``, ``"sgdclassifier__max_iter"``): cheap rungs
-        set it to small budgets (refitted from scratch). A candidate fits every fold at each
-        cheap budget, and only those the pruner keeps go on to the full budget, whose folds
-        are pruned as with ``"folds"``. Without a pruner there are no cheap rungs.
-        ``min_resources`` and ``max_resources`` are ignored with ``"folds"``.
-    min_resources : int or "auto", default="auto"
-        The smallest budget. ``"auto"``: ``max_resources // factor**2`` (two cheap rungs),
-        at least two samples of each class per training fold (``n_samples``, classifiers),
-        ``2 * n_splits`` samples (``n_samples``, others) or 1 (a parameter).
+        classifiers; whole groups with ``groups``) and score on a subsample of its test
+        fold of the same fraction (at least two samples per class, or 10). An estimator
+        parameter name (``"max_iter"``, ``"n_estimators"``, ``"sgdclassifier__max_iter"``):
+        cheap rungs set it to small budgets (refitted from scratch). A candidate fits every
+        fold at each cheap budget, and only those the pruner keeps go on to the full budget,
+        whose folds are pruned as with ``"folds"``. Without a pruner there are no cheap
+        rungs. ``"auto"``: ``"n_samples"`` when the pruner is successive halving (states a
+        :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, as the default ``"sha"``), there
+        are more than ``factor`` candidates, ``min_resources`` and ``max_resources`` are
+        ``"auto"`` and the training folds hold enough samples for a cheap rung; ``"folds"``
+        otherwise (so ``pruner=None`` fits exactly what GridSearchCV and
+        RandomizedSearchCV fit). ``min_resources`` and ``max_resources`` are ignored with
+        ``"folds"``. See Notes for what the default costs and finds.
+    min_resources : int, "auto" or "smallest", default="auto"
+        The smallest budget. ``"auto"``: ``max_resources // factor**(m - 1)`` with ``m``
+        levels chosen from ``n_iter`` as HalvingRandomSearchCV's ``"exhaust"`` does: keep
+        ``ceil(q / factor)`` of ``q`` candidates per level until at most ``factor`` are left
+        for the full budget (``n_iter=40, factor=3``: 4 levels, 40, 14, 5 and 2
+        candidates); at least scikit-learn's ``"smallest"`` (``2 * n_splits`` samples,
+        times the number of classes for classifiers) and two samples of each class per
+        training fold (``n_samples``), or 1 (a parameter); when that floor binds the
+        levels are spread below it with ratios under ``factor``. ``"smallest"``: that smallest
+        budget, with the ``m`` levels geometric between it and ``max_resources`` (cheaper
+        cheap rungs on large data, with noisier first decisions).
     max_resources : int or "auto", default="auto"
         The full budget, used by the last rung and the refit. ``"auto"``: the whole
         training fold (``n_samples``) or the estimator's value of the parameter.
@@ -250,11 +277,16 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     cv_results_ : dict of numpy (masked) ndarrays
         GridSearchCV's columns, one row per candidate of the study in trial order. With a
         pruner also ``n_splits_run``, ``state`` and ``trial_number``; a pruned candidate has
-        NaN in the folds it skipped and NaN mean test scores. With a budget ``resource``
-        also ``iter`` (the budget level reached) and ``n_resources`` (its budget); the
-        ``split<i>`` columns are the full-budget folds. With ``objectives`` the columns are
-        the same (one ``rank_test_<metric>`` per scorer, as multi-metric GridSearchCV; the
-        times are ``mean_fit_time`` and ``mean_score_time``).
+        NaN in the folds it skipped and NaN mean test scores, so it is never
+        ``best_index_``. With a budget ``resource`` (``"auto"`` resolving to
+        ``"n_samples"`` included) also HalvingRandomSearchCV's ``iter`` (the budget level
+        the candidate reached, 0 for the cheapest) and ``n_resources`` (that level's
+        budget: training samples per fold, or the parameter's value); the ``split<i>``
+        columns and ``n_splits_run`` are the full-budget folds only (a candidate pruned at
+        a cheap rung has ``n_splits_run == 0``).
+        With ``objectives`` the columns are the same (one ``rank_test_<metric>`` per scorer,
+        as multi-metric GridSearchCV; the times are ``mean_fit_time`` and
+        ``mean_score_time``).
     pareto_front_ : ndarray of int
         With ``objectives``: rows of ``cv_results_`` (ascending) of the candidates that
         completed every fold and that no other such candidate dominates.
@@ -335,7 +367,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         storage: str | BaseStorage | None = None,
         study_name: str | None = None,
         callbacks: list[Callable[..., Any]] | None = None,
-        resource: str = "folds",
+        resource: str = "auto",
         min_resources: int | str = "auto",
         max_resources: int | str = "auto",
         factor: int = 3,
@@ -540,7 +572,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             plan, rule = make_objective_plan(self.pruner, objectives, resource.n_steps, self.factor)
         study = self._open_study(sampler, plan, objectives)
         context = search_context(self.estimator, space, self.scoring, splits, X, y)
-        if resource.active:  # resource lane
+        if resource.describe() is not None:  # resource lane
             context["resource"] = resource.describe()
         if objectives is not None:  # objectives lane
             context["objectives"] = list(objectives.names)
@@ -553,8 +585,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         pairwise = get_tags(self.estimator).input_tags.pairwise
 
         def fold_task(candidate_params: dict[str, Any], level: int, fold: int):
-            candidate_params, train = resource.fold_inputs(candidate_params, level, fold)
-            test = splits[fold][1]
+            candidate_params, train, test = resource.fold_inputs(candidate_params, level, fold)
             kwargs = dict(
                 fit_params=routed.fit,
                 score_params=routed.score,
@@ -639,6 +670,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
             groups=groups,
             classifier=is_classifier(self.estimator),
             seed=seed,
+            n_candidates=self.n_iter if self.n_iter is not None else space.n_candidates,
+            halving=halving_rate(self.pruner, self.factor) is not None,
         )
 
     def _announce(

@@ -19,11 +19,11 @@ class BasePruner(abc.ABC):
     across calls (rungs) lives in the trial's system attributes in the storage, never in the
     pruner object, so that several processes sharing a study prune consistently.
 
-    Two optional hooks tell a caller that schedules the steps itself (``HPOSearchCV`` fits
+    Three optional hooks tell a caller that schedules the steps itself (``HPOSearchCV`` fits
     folds in parallel up to the next step where a decision can fall) what the pruner needs;
     their defaults suit any pruner: :meth:`decision_steps` (``None``: it may prune at any
-    step) and :meth:`per_step_values` (``False``: it is given running values, such as the
-    mean of the folds so far).
+    step), :meth:`per_step_values` (``False``: it is given running values, such as the
+    mean of the folds so far) and :meth:`halving_rate` (``None``: ask :meth:`prune`).
 
     Examples
     --------
@@ -70,6 +70,22 @@ class BasePruner(abc.ABC):
         per_step : bool
         """
         return False
+
+    def halving_rate(self) -> int | None:
+        """The reduction factor ``eta`` when the pruner is successive halving, else None.
+
+        A caller that runs a known batch of trials side by side (``HPOSearchCV``) may then
+        decide promotions itself over the whole batch at the :meth:`decision_steps`,
+        instead of calling :meth:`prune` as each trial reports: a trial not yet in the top
+        ``1 / eta`` of its rung *waits* there, goes on when a larger field puts it in the
+        top, and is pruned only when it can no longer get there (see
+        :mod:`sk_hpo.model_selection._promotion`). None (the default) keeps :meth:`prune`.
+
+        Returns
+        -------
+        eta : int or None
+        """
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

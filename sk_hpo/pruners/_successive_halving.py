@@ -123,6 +123,18 @@ class SuccessiveHalvingPruner(BasePruner):
         """
         return rung_steps(self.rung_resource, n_steps)
 
+    def halving_rate(self) -> int | None:
+        """``reduction_factor``: HPOSearchCV may pause trials at the rungs rather than
+        prune them (see :meth:`BasePruner.halving_rate`; ``bootstrap_count`` then plays no
+        part). None with ``min_resource="auto"``, whose rungs are not known in advance.
+
+        Examples
+        --------
+        >>> SuccessiveHalvingPruner(reduction_factor=3).halving_rate()
+        3
+        """
+        return None if self.min_resource == "auto" else self.reduction_factor
+
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
         if step is None:
