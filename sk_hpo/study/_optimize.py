@@ -24,7 +24,7 @@ from sk_hpo._validation import (
     validate_params,
 )
 from sk_hpo._warnings import warn_user
-from sk_hpo.exceptions import TrialPruned, UpdateFinishedTrialError
+from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
 from sk_hpo.study._runner import TrialRunner
 from sk_hpo.trial._state import TrialState
 
@@ -105,7 +105,11 @@ def run_optimize(
             if reseed:  # each thread that runs a trial draws its own random stream
                 study.sampler.reseed_rng()
                 reseed = False
-            frozen = _run_trial(runner, func, catch_t)
+            try:
+                frozen = _run_trial(runner, func, catch_t)
+            except SearchSpaceExhausted:  # the sampler found no room left while suggesting
+                runner.exhausted = True
+                return
             if frozen is None:  # no trial started: the budget, the clock or the space ran out
                 return
             for callback in callbacks or ():
