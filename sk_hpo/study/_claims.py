@@ -89,10 +89,11 @@ class Claims:
     def __init__(self, study: Study) -> None:
         self._study = study
         self._deferred: set[int] = set()
+        self._parsed: dict[str, tuple[str, tuple[str, ...], list]] = {}  # key -> its config
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_study": self._study, "_deferred": set()}
+        return {"_study": self._study, "_deferred": set(), "_parsed": {}}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -207,12 +208,15 @@ class Claims:
         fingerprints: dict[tuple[str, ...], str | None] = {}
         out = []
         for key in self.claimed(prefix):
-            fp, _, values = key[len(prefix):].partition(":")
-            try:
-                pairs = json.loads(values)
-            except ValueError:
-                continue
-            names = tuple(n for n, _ in pairs)
+            parsed = self._parsed.get(key)
+            if parsed is None:
+                fp, _, values = key[len(prefix):].partition(":")
+                try:
+                    pairs = json.loads(values)
+                except ValueError:
+                    continue
+                parsed = self._parsed[key] = (fp, tuple(n for n, _ in pairs), pairs)
+            fp, names, pairs = parsed
             if names not in fingerprints:
                 fingerprints[names] = (
                     _fingerprint(search_space, list(names))
