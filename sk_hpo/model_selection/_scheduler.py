@@ -35,7 +35,7 @@ import numpy as np
 from sklearn.utils.parallel import Parallel, delayed
 
 from sk_hpo._warnings import warn_user
-from sk_hpo.exceptions import UpdateFinishedTrialError
+from sk_hpo.exceptions import SearchSpaceExhausted, UpdateFinishedTrialError
 from sk_hpo.model_selection._fold import FoldResult
 from sk_hpo.model_selection._pruning import PruningPlan
 from sk_hpo.model_selection._proposer import CandidateSampler
@@ -302,7 +302,7 @@ class FoldScheduler:
 
     def _ask(self) -> _Run | None:
         assert isinstance(self.study.sampler, CandidateSampler)
-        started = self.runner.start(self.space.suggest)  # the sampler claims the candidate
+        started = self.runner.start(self._suggest)
         if started is None:
             self.stats.exhausted = self.runner.exhausted
             return None
@@ -310,6 +310,14 @@ class FoldScheduler:
         params = self.space.to_estimator_params(candidate)
         self.log(3, f"[trial {trial.number}] start {_format_params(params)}")
         return _Run(trial, params)
+
+    def _suggest(self, trial: Trial) -> dict[str, Any]:
+        """A whole candidate, claimed: by the sampler as it proposes it, or here when every
+        parameter has a single value (the sampler is then not asked)."""
+        candidate = self.space.suggest(trial)
+        if not self.study.claims.claim(trial, self.space.candidate_key(candidate)):
+            raise SearchSpaceExhausted("The one candidate was taken by another process.")
+        return candidate
 
     # -- results ---------------------------------------------------------------------------------
 

@@ -90,10 +90,11 @@ class Claims:
         self._study = study
         self._deferred: set[int] = set()
         self._parsed: dict[str, tuple[str, tuple[str, ...], list]] = {}  # key -> its config
+        self._held: set[tuple[int, str]] = set()  # (trial id, key) claimed by this process
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_study": self._study, "_deferred": set(), "_parsed": {}}
+        return {"_study": self._study, "_deferred": set(), "_parsed": {}, "_held": set()}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -127,18 +128,25 @@ class Claims:
     def claim(self, trial: Trial | FrozenTrial, key: str) -> bool:
         """Atomically claim ``key`` for ``trial``; True if it won, False if already taken.
 
-        Inside :meth:`deferred` for this trial, the caller claims: True.
+        Claiming again a key the trial holds is True. Inside :meth:`deferred` for this
+        trial, the caller claims: True.
         """
         trial_id = _trial_id(trial)
-        if trial_id in self._deferred:
+        if trial_id in self._deferred or (trial_id, key) in self._held:
             return True
         study = self._study
-        return study._storage.claim_trial_key(study._study_id, trial_id, key)
+        won = study._storage.claim_trial_key(study._study_id, trial_id, key)
+        if won:
+            with self._lock:
+                self._held.add((trial_id, key))
+        return won
 
     def release(self, trial: Trial | FrozenTrial | int) -> None:
         """Give back what ``trial`` (or a trial id) claimed: it was abandoned, not evaluated."""
         trial_id = trial if isinstance(trial, int) else _trial_id(trial)
         self._study._storage.release_trial_claims(trial_id)
+        with self._lock:
+            self._held = {(t, k) for t, k in self._held if t != trial_id}
 
     def claimed(self, prefix: str = "") -> set[str]:
         """The keys claimed in the study (by any process) that start with ``prefix``."""
