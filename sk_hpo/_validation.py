@@ -146,5 +146,8 @@ def check_param(owner: str, name: str, value: Any, allowed: list[Constraint]) ->
     sk_hpo._validation.InvalidParameterError: The 'percentile' parameter of PercentilePruner must
     be a float in the range [0, 100]. Got 120.0 instead.
     """
+    for constraint in allowed:  # fast path: no message to build
+        if constraint.check(value):
+            return value
     validate_params(owner, {name: value}, {name: allowed})
     return value

@@ -90,6 +90,8 @@ class BaseDistribution(abc.ABC):
 
 
 def _is_finite_real(v: Any) -> bool:
+    if type(v) is float or type(v) is int:  # fast path for the usual types
+        return math.isfinite(v)
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 

@@ -288,3 +288,21 @@ def test_a_relative_value_for_another_kind_of_parameter_is_an_error():
     ).ask()
     with pytest.raises(ValueError, match="Cannot set different distribution kind"):
         trial.suggest_int("y", 1, 10)
+
+
+def test_a_told_trial_is_a_copy_the_caller_may_change():
+    # FrozenTrial.__deepcopy__ shares immutable fields and copies flat dicts shallowly
+    import sk_hpo as _sk
+
+    study = _sk.create_study()
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    trial.set_user_attr("nested", {"a": [1]})
+    frozen = study.tell(trial, 1.0)
+    frozen.params["x"] = 5.0
+    frozen.user_attrs["nested"]["a"].append(2)
+    frozen.values.append(3.0)
+    stored = study.trials[0]
+    assert stored.params["x"] != 5.0
+    assert stored.user_attrs["nested"] == {"a": [1]} and stored.values == [1.0]
+    assert stored.datetime_start == frozen.datetime_start

@@ -3,11 +3,12 @@
 :class:`CandidateSampler` wraps the user's sampler (or a grid) and answers the first
 suggestion of a trial with a whole candidate of the :class:`SearchSpace`: the wrapped sampler
 is asked jointly (``sample_relative``) and then for each remaining parameter of the chosen
-branch (``sample_independent``). A candidate whose key is already claimed in the storage (by
+branch (``sample_independent``). A candidate whose key is already claimed in the study (by
 this search, an earlier fit or another process) is asked again, at most ``max_reasks`` times,
-then replaced by an unseen random one. Claiming the key is the driver's job, right after the
-trial is suggested: the storage's atomic claim is what makes two processes never evaluate one
-candidate twice.
+then replaced by an unseen random one. The proposal is claimed through the study's
+:class:`~sk_hpo.study.Claims`, whose atomic claim in the storage is what makes two processes
+never evaluate one candidate twice; the wrapped sampler's own claims for the trial are left
+to this one (:meth:`~sk_hpo.study.Claims.deferred`), so each candidate is claimed once.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["CandidateSampler", "claimed_candidate_keys"]
 
+# Claims lost to other processes before the search counts the space as exhausted.
+_MAX_CLAIM_ATTEMPTS = 16
+
 
 def claimed_candidate_keys(study: Study) -> set[str]:
     """Candidate keys claimed in ``study`` (by any search sharing it)."""
-    return {k for k in study._storage.get_claimed_keys(study._study_id) if k.startswith("cand:")}
+    return study.claims.claimed(prefix="cand:")
 
 
 class CandidateSampler(BaseSampler):
@@ -84,12 +88,26 @@ class CandidateSampler(BaseSampler):
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
         claimed = claimed_candidate_keys(study)
+        for _ in range(_MAX_CLAIM_ATTEMPTS):
+            candidate = self._propose(study, trial, claimed)
+            key = self.space.candidate_key(candidate)
+            if study.claims.claim(trial, key):
+                return candidate
+            claimed.add(key)  # another process took it first: propose the next one
+        raise SearchSpaceExhausted(
+            f"{_MAX_CLAIM_ATTEMPTS} candidates in a row were taken by other processes sharing "
+            "the study; the search counts its space as exhausted."
+        )
+
+    def _propose(self, study: Study, trial: FrozenTrial, claimed: set[str]) -> dict[str, Any]:
+        """An unclaimed candidate: the base sampler's, or the grid's next one."""
         if self.base is None:
             return self._next_in_grid(claimed)
-        for _ in range(1 + self.max_reasks):
-            candidate = self._ask_base(study, trial)
-            if self.space.candidate_key(candidate) not in claimed:
-                return candidate
+        with study.claims.deferred(trial):  # this sampler claims the candidate, once
+            for _ in range(1 + self.max_reasks):
+                candidate = self._ask_base(study, trial)
+                if self.space.candidate_key(candidate) not in claimed:
+                    return candidate
         candidate = self.space.unseen_candidate(self._rng, claimed)
         if candidate is None:
             raise SearchSpaceExhausted("Every candidate of the search space has been evaluated.")

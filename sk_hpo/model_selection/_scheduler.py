@@ -47,6 +47,7 @@ from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._records import RECORD_KEY, encode_folds
 from sk_hpo.model_selection._resource import ResourcePlan, Step
 from sk_hpo.model_selection._space import SearchSpace
+from sk_hpo.study._runner import TrialRunner
 from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -57,8 +58,6 @@ __all__ = ["FIT_SECONDS_KEY", "FoldScheduler", "SearchStats"]
 
 _IDLE_MIN, _IDLE_MAX = 0.001, 0.005
 _BATCH_SECONDS, _MAX_BATCH = 0.05, 32
-_MAX_DUPLICATES = 16
-DUPLICATE_KEY = "sk_hpo:duplicate_of"
 FIT_SECONDS_KEY = "sk_hpo:fit_seconds"  # a candidate's fit seconds, summed over all its fits
 
 
@@ -188,16 +187,16 @@ class FoldScheduler:
         self._done = False
         self._committed = 0
         self._processed = 0
-        self._start = 0.0
         # successive halving with pause (see _promotion): parked candidates wait for a rung
         n_candidates = n_iter if n_iter is not None else space.n_candidates
         self.promotion = make_promotion(plan, [s.number for s in self.steps], n_candidates)
         self._parked: dict[int, _Run] = {}
+        self.runner = TrialRunner(study, n_trials=n_iter, timeout=timeout)
 
     # -- main loop -------------------------------------------------------------------------------
 
     def run(self) -> SearchStats:
-        self._start = time.monotonic()
+        self.runner = TrialRunner(self.study, n_trials=self.n_iter, timeout=self.timeout)
         self.study._stop_flag = False
         try:
             self._fill()
@@ -295,14 +294,11 @@ class FoldScheduler:
     # -- new candidates --------------------------------------------------------------------------
 
     def _can_ask(self) -> bool:
-        if self.stats.exhausted or self.study._stop_flag:
-            return False
-        if self.n_iter is not None and self.stats.n_trials >= self.n_iter:
-            return False
-        if self.timeout is not None and time.monotonic() - self._start >= self.timeout:
-            self.stats.timed_out = True
-            return False
-        return True
+        if self.runner.may_start():
+            return True
+        self.stats.exhausted = self.runner.exhausted
+        self.stats.timed_out = self.runner.timed_out
+        return False
 
     def _fill(self) -> None:
         while (
@@ -322,30 +318,23 @@ class FoldScheduler:
         return self.stats.n_trials - len(self._runs)
 
     def _ask(self) -> _Run | None:
-        storage, study_id = self.study._storage, self.study._study_id
-        sampler = self.study.sampler
-        assert isinstance(sampler, CandidateSampler)
-        for _ in range(_MAX_DUPLICATES):
-            if sampler.is_exhausted(self.study):
-                break
-            trial = self.study._ask(None, heartbeat=True)
-            try:
-                candidate = self.space.suggest(trial)
-            except SearchSpaceExhausted:
-                self.study.tell(trial, state=TrialState.FAIL)
-                break
-            except BaseException:
-                self.study.tell(trial, state=TrialState.FAIL)
-                raise
-            key = self.space.candidate_key(candidate)
-            if storage.claim_trial_key(study_id, trial._trial_id, key):
-                params = self.space.to_estimator_params(candidate)
-                self.log(3, f"[trial {trial.number}] start {_format_params(params)}")
-                return _Run(trial, params)
-            trial.set_system_attr(DUPLICATE_KEY, key)  # another process took it first
-            self.study.tell(trial, state=TrialState.FAIL)
-        self.stats.exhausted = True
-        return None
+        assert isinstance(self.study.sampler, CandidateSampler)
+        started = self.runner.start(self._suggest)
+        if started is None:
+            self.stats.exhausted = self.runner.exhausted
+            return None
+        trial, candidate = started
+        params = self.space.to_estimator_params(candidate)
+        self.log(3, f"[trial {trial.number}] start {_format_params(params)}")
+        return _Run(trial, params)
+
+    def _suggest(self, trial: Trial) -> dict[str, Any]:
+        """A whole candidate, claimed: by the sampler as it proposes it, or here when every
+        parameter has a single value (the sampler is then not asked)."""
+        candidate = self.space.suggest(trial)
+        if not self.study.claims.claim(trial, self.space.candidate_key(candidate)):
+            raise SearchSpaceExhausted("The one candidate was taken by another process.")
+        return candidate
 
     # -- results ---------------------------------------------------------------------------------
 
@@ -376,6 +365,7 @@ class FoldScheduler:
         del self._runs[number]
         self.stats.n_trials -= 1
         self.stats.exhausted = False
+        self.runner.forget(run.trial)
         with self._lock:
             self._ready = [entry for entry in self._ready if entry[0][0] != number]
             heapq.heapify(self._ready)
@@ -566,7 +556,7 @@ class FoldScheduler:
         self._parked.clear()
         for run in list(self._runs.values()):
             self.study.tell(run.trial, state=TrialState.FAIL, skip_if_finished=True)
-            self.study._storage.release_trial_claims(run.trial._trial_id)
+            self.runner.abandon(run.trial)
         self._runs.clear()
 
 

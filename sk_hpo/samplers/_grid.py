@@ -142,8 +142,7 @@ class GridSampler(BaseSampler):
         return {name: point[name] for name in self._names}
 
     def _claimed(self, study: Study) -> set[str]:
-        keys = study._storage.get_claimed_keys(study._study_id)
-        return {k for k in keys if k.startswith(self._key_prefix)}
+        return study.claims.claimed(prefix=self._key_prefix)
 
     def _agrees(self, grid_id: int, fixed: Mapping[str, Any]) -> bool:
         point = self.grid_point(grid_id)
@@ -163,7 +162,7 @@ class GridSampler(BaseSampler):
             key = f"{self._key_prefix}{grid_id}"
             if key in claimed or (fixed and not self._agrees(grid_id, fixed)):
                 continue
-            if study._storage.claim_trial_key(study._study_id, trial._trial_id, key):
+            if study.claims.claim(trial, key):
                 study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_ATTR, grid_id)
                 self._grid_of_trial[trial._trial_id] = grid_id
                 return

@@ -12,11 +12,13 @@ from sk_hpo.study._api import (
     load_study,
 )
 from sk_hpo.study._callbacks import MaxTrialsCallback
+from sk_hpo.study._claims import Claims
 from sk_hpo.study._study import Study
 from sk_hpo.study._summary import StudySummary
 
 __all__ = [
     "Study",
+    "Claims",
     "StudyDirection",
     "StudySummary",
     "copy_study",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import gc
 import logging
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -27,6 +25,7 @@ from sk_hpo._validation import (
 )
 from sk_hpo._warnings import warn_user
 from sk_hpo.exceptions import SearchSpaceExhausted, TrialPruned, UpdateFinishedTrialError
+from sk_hpo.study._runner import TrialRunner
 from sk_hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -89,25 +88,10 @@ def run_optimize(
             "this study called its optimize; use another study (or ask/tell) inside."
         )
     study._stop_flag = False
-    lock = threading.Lock()
-    started = [0]
-    deadline = None if timeout is None else time.monotonic() + timeout
+    runner = TrialRunner(study, n_trials=n_trials, timeout=timeout)
     progress = None
     if show_progress_bar:  # Optuna's tqdm line
         progress = TrialProgress(study, total=n_trials, timeout=timeout, layout="optuna")
-
-    def claim_slot() -> bool:
-        with lock:
-            if study._stop_flag:
-                return False
-            if deadline is not None and time.monotonic() >= deadline:
-                return False
-            if n_trials is not None and started[0] >= n_trials:
-                return False
-            if study.sampler.is_exhausted(study):
-                return False
-            started[0] += 1
-            return True
 
     def worker(reseed: bool) -> None:
         study._optimizing_threads.add(threading.get_ident())
@@ -117,14 +101,16 @@ def run_optimize(
             study._optimizing_threads.discard(threading.get_ident())
 
     def work(reseed: bool) -> None:
-        while claim_slot():
+        while runner.may_start():
             if reseed:  # each thread that runs a trial draws its own random stream
                 study.sampler.reseed_rng()
                 reseed = False
             try:
-                frozen = _run_trial(study, func, catch_t)
-            except SearchSpaceExhausted:
-                study._stop_flag = True
+                frozen = _run_trial(runner, func, catch_t)
+            except SearchSpaceExhausted:  # the sampler found no room left while suggesting
+                runner.exhausted = True
+                return
+            if frozen is None:  # no trial started: the budget, the clock or the space ran out
                 return
             for callback in callbacks or ():
                 callback(study, frozen)
@@ -159,18 +145,23 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}/{os.getpid()}/{threading.current_thread().name}"
 
 
-def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) -> Any:
-    trial = study._ask(None, heartbeat=True)  # SearchSpaceExhausted: the trial is then FAIL
+def _run_trial(
+    runner: TrialRunner, func: Any, catch: tuple[type[BaseException], ...]
+) -> Any:
+    started = runner.start()
+    if started is None:
+        return None
+    trial = started[0]
     try:
         trial.set_system_attr(WORKER_ATTR, _worker_name())
         value = func(trial)
     except TrialPruned:
-        frozen = _tell(study, trial, state=TrialState.PRUNED)
+        frozen = runner.finish(trial, state=TrialState.PRUNED)
         _logger.info("Trial %d pruned.", frozen.number)
         return frozen
     except BaseException as e:
-        return _after_error(study, trial, e, catch)
-    frozen = _tell(study, trial, value)  # None, NaN or a non-number: FAIL with a warning
+        return _after_error(runner, trial, e, catch)
+    frozen = runner.finish(trial, value)  # None, NaN or a non-number: FAIL with a warning
     if frozen.state == TrialState.COMPLETE:
         _logger.info(
             "Trial %d finished with values %r and parameters %r.",
@@ -182,57 +173,25 @@ def _run_trial(study: Study, func: Any, catch: tuple[type[BaseException], ...]) 
 
 
 def _after_error(
-    study: Study, trial: Any, error: BaseException, catch: tuple[type[BaseException], ...]
+    runner: TrialRunner, trial: Any, error: BaseException, catch: tuple[type[BaseException], ...]
 ) -> Any:
     if isinstance(error, UpdateFinishedTrialError):
-        frozen = _finished_elsewhere(study, trial)
+        frozen = runner.finished_elsewhere(trial)
         if frozen is not None:
             return frozen
     if not isinstance(error, catch):
         if isinstance(error, Exception):  # the sampler's after_trial sees the failure
             try:
-                _tell(study, trial, state=TrialState.FAIL)
+                runner.finish(trial, state=TrialState.FAIL)
             except Exception:
                 pass  # the objective's error is the one raised
-        study._fail_quietly(trial._trial_id)
-        if not isinstance(error, Exception):  # Ctrl-C, SystemExit: the trial was not evaluated
-            study._storage.release_trial_claims(trial._trial_id)
+            runner.study._fail_quietly(trial._trial_id)
+        else:  # Ctrl-C, SystemExit: the trial was not evaluated
+            runner.abandon(trial)
         raise error
-    frozen = _tell(study, trial, state=TrialState.FAIL)
+    frozen = runner.finish(trial, state=TrialState.FAIL)
     warn_user(
         f"Trial {frozen.number} failed with {type(error).__name__}: {error}; the study goes on "
         "because this exception is in 'catch'."
     )
     return frozen
-
-
-def _tell(study: Study, trial: Any, value: Any = None, state: TrialState | None = None) -> Any:
-    try:
-        return study._tell(trial, value, state)
-    except UpdateFinishedTrialError:
-        frozen = _finished_elsewhere(study, trial)
-        if frozen is None:
-            raise
-        return frozen
-
-
-def _finished_elsewhere(study: Study, trial: Any) -> Any:
-    """The trial, when another worker finished it while it ran (None if it is still RUNNING).
-
-    A storage with heartbeats marks a RUNNING trial FAIL when its heartbeat is older than the
-    grace period: the worker's process looked dead (suspended machine, a long pause). Its
-    result is dropped, with a warning, and the loop goes on: the stored trial stays as the
-    other worker left it.
-    """
-    frozen = study._storage.get_trial(trial._trial_id)
-    if not frozen.state.is_finished():
-        return None
-    study._heartbeat.discard(trial._trial_id)
-    warn_user(
-        f"Trial {frozen.number} was marked {frozen.state.name} by another worker while it ran "
-        "(no heartbeat for longer than the storage's grace_period); its result is dropped and "
-        "the study goes on. Give the storage a larger grace_period if trials can stall "
-        "that long.",
-        RuntimeWarning,
-    )
-    return copy.deepcopy(frozen)

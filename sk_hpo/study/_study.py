@@ -29,6 +29,7 @@ from sk_hpo.pruners._base import BasePruner
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.storages import BaseStorage, get_storage
 from sk_hpo.storages._heartbeat import HeartbeatThread
+from sk_hpo.study._claims import Claims
 from sk_hpo.trial._constraints import is_feasible
 from sk_hpo.trial._frozen import FrozenTrial
 from sk_hpo.trial._state import TrialState
@@ -107,6 +108,7 @@ class Study:
         self._stop_flag = False
         self._param_kinds: dict[str, BaseDistribution] = {}
         self._optimizing_threads: set[int] = set()  # threads running this study's optimize
+        self._claims = Claims(self)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -287,6 +289,11 @@ class Study:
             self._param_kinds.setdefault(name, distribution)
         if known is not None:
             check_same_kind(known, distribution)
+
+    @property
+    def claims(self) -> Claims:
+        """The configurations claimed in this study (see :class:`~sk_hpo.study.Claims`)."""
+        return self._claims
 
     # -- ask and tell ----------------------------------------------------------------------------
 

@@ -10,6 +10,11 @@ from sk_hpo.trial._base import BaseTrial, replay_value
 from sk_hpo.trial._constraints import constraints_of, new_constraint
 from sk_hpo.trial._state import TrialState
 
+# Immutable values a deep copy can share.
+_ATOMIC = frozenset(
+    {int, float, str, bool, type(None), TrialState, datetime.datetime}
+)
+
 __all__ = ["FrozenTrial"]
 
 
@@ -253,7 +258,7 @@ class FrozenTrial(BaseTrial):
 
     def _replace(self, **changes: Any) -> FrozenTrial:
         """Shallow copy with some fields replaced (used by storages for copy-on-write)."""
-        new = copy.copy(self)
+        new = self.__copy__()
         for name, value in changes.items():
             setattr(new, name, value)
         return new
@@ -270,6 +275,12 @@ class FrozenTrial(BaseTrial):
             value = getattr(self, name)
             if name == "distributions":  # immutable by convention; choices may be estimators
                 value = dict(value)
+            elif type(value) in _ATOMIC:  # numbers, states, datetimes: nothing to copy
+                pass
+            elif type(value) is dict and all(type(v) in _ATOMIC for v in value.values()):
+                value = dict(value)  # the usual flat dict of numbers and strings
+            elif type(value) is list and all(type(v) in _ATOMIC for v in value):
+                value = list(value)
             else:
                 value = copy.deepcopy(value, memo)
             setattr(new, name, value)

@@ -35,6 +35,7 @@ _PROPOSAL_ATTR = "gp:proposal"
 # step, see _training_set) was worse on benchmarks/bench_mixed_budget.py (variants gp-bohb,
 # gp-deepest there), so the model keeps to COMPLETE trials.
 _MODELLED = (TrialState.COMPLETE,)
+_MAX_CLAIM_ATTEMPTS = 8  # claims lost to other processes before a repeat is accepted
 _N_STARTS = 8  # local refinements of the acquisition per ask (plus the incumbent)
 
 
@@ -272,8 +273,7 @@ class GPSampler(BaseSampler):
             incumbents=X[np.argsort(y, kind="stable")[:1]],
         )
         if not cont.any():  # a finite space: no trial repeats a point while others remain
-            seen = encoder.snap(encoder.encode(self._taken_points(study, trial, search_space)), choices)
-            u = best_unseen(u, f, choices, seen, candidates)
+            return _claim_unseen(study, trial, search_space, encoder, u, f, choices, candidates)
         params = encoder.decode(u)
         return {n: search_space[n].to_internal_repr(v) for n, v in params.items()}
 
@@ -285,31 +285,6 @@ class GPSampler(BaseSampler):
             if t._trial_id == trial._trial_id:
                 continue
             values = {**t.system_attrs.get(_PROPOSAL_ATTR, {}), **t.internal_params}
-            if all(n in values for n in names):
-                rows.append([values[n] for n in names])
-        return np.array(rows, dtype=float).reshape(len(rows), len(names))
-
-    @staticmethod
-    def _taken_points(
-        study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> np.ndarray:
-        """Internal values of every other trial's point in the space: finished in any state,
-        running (its stored proposal) or queued (its fixed parameters)."""
-        names = list(search_space)
-        rows = []
-        for t in study._get_trials(deepcopy=False):
-            if t._trial_id == trial._trial_id:
-                continue
-            values = {}
-            if t.state in (TrialState.RUNNING, TrialState.WAITING):
-                values.update(t.system_attrs.get(_PROPOSAL_ATTR, {}))
-                for n, v in t.system_attrs.get("fixed_params", {}).items():
-                    if n in search_space:
-                        try:
-                            values[n] = search_space[n].to_internal_repr(v)
-                        except (ValueError, TypeError):
-                            pass  # outside this space: it will be sampled, not fixed
-            values.update(t.internal_params)
             if all(n in values for n in names):
                 rows.append([values[n] for n in names])
         return np.array(rows, dtype=float).reshape(len(rows), len(names))
@@ -354,3 +329,34 @@ class GPSampler(BaseSampler):
             f"GPSampler(n_startup_trials={self._n_startup_trials}, "
             f"deterministic_objective={self._deterministic}, seed={self._seed!r})"
         )
+
+
+def _claim_unseen(
+    study: Study,
+    trial: FrozenTrial,
+    search_space: dict[str, BaseDistribution],
+    encoder: SpaceEncoder,
+    u: np.ndarray,
+    f: Any,
+    choices: list[np.ndarray | None],
+    candidates: np.ndarray,
+) -> dict[str, float]:
+    """Internal values of the best point (``u`` first) that no other trial holds, claimed in
+    ``study.claims``; a point lost to another process is replaced by the next best, and a
+    point is repeated only when every point is taken."""
+    names = list(search_space)
+    rows = [[c[n] for n in names] for c in study.claims.taken(trial, search_space)
+            if len(c) == len(names)]
+    seen = encoder.encode(np.array(rows, dtype=float).reshape(len(rows), len(names)))
+    seen = encoder.snap(seen, choices)
+    for _ in range(_MAX_CLAIM_ATTEMPTS):
+        point = best_unseen(u, f, choices, seen, candidates)
+        params = encoder.decode(point)
+        internal = {n: search_space[n].to_internal_repr(v) for n, v in params.items()}
+        repeat = len(seen) > 0 and bool(np.any(np.all(np.isclose(seen, point), axis=1)))
+        if repeat or trial.system_attrs.get("fixed_params") or study.claims.claim(
+            trial, study.claims.key(internal, search_space)
+        ):
+            break
+        seen = np.vstack([seen, point[None, :]])
+    return internal

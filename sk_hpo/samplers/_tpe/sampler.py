@@ -8,8 +8,6 @@ The numerics (Parzen estimators, truncated normals) live in
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -20,7 +18,7 @@ import numpy as np
 from sk_hpo._validation import CALLABLE, NONE, check_param, int_range, interval, validate_params
 from sk_hpo._warnings import warn_user
 from sk_hpo._direction import StudyDirection
-from sk_hpo.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
+from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.samplers._base import BaseSampler
 from sk_hpo.samplers._budgets import budget_keys
 from sk_hpo.samplers._random import RandomSampler, sample_uniform
@@ -354,7 +352,7 @@ class TPESampler(BaseSampler):
                 score_fns.append(score_fn)
 
             if finite:
-                seen = _seen_configurations(trials, trial, search_space, running)
+                seen = _seen_configurations(study, trials, trial, search_space, running)
                 internal = best_unseen(names, cands, scores, spaces, score_fns, seen, self._rng)
                 # Another process may be proposing the same configuration right now: the
                 # storage's atomic claim decides who takes it; the loser takes its next best.
@@ -542,50 +540,33 @@ def _claim(
     search_space: dict[str, BaseDistribution],
     internal: dict[str, float],
 ) -> bool:
-    """Claim a finite-space configuration for ``trial`` in the storage; False if taken.
+    """Claim a finite-space configuration for ``trial`` (``study.claims``); False if taken.
 
-    The key names the parameters, their distributions and internal values, so a
-    configuration of a changed space is a new one. An enqueued trial keeps its fixed
-    parameters rather than the proposal: it claims nothing.
+    An enqueued trial keeps its fixed parameters rather than the proposal: it claims nothing.
     """
     if trial.system_attrs.get("fixed_params"):
         return True
-    payload = json.dumps(
-        [[n, distribution_to_json(search_space[n]), internal[n]] for n in sorted(internal)]
-    )
-    key = "tpe:" + hashlib.sha1(payload.encode()).hexdigest()
-    return study._storage.claim_trial_key(study._study_id, trial._trial_id, key)
+    return study.claims.claim(trial, study.claims.key(internal, search_space))
 
 
 def _seen_configurations(
+    study: Study,
     trials: Sequence[FrozenTrial],
     current: FrozenTrial,
     search_space: dict[str, BaseDistribution],
     running: Sequence[dict[str, float]],
 ) -> SeenConfigurations:
-    """Configurations (restricted to ``search_space``) of every trial but ``current``.
+    """Configurations (restricted to ``search_space``) taken by every trial but ``current``.
 
-    Finished trials of any state count, and queued trials' fixed parameters. A running
-    trial (``running``, see :meth:`StudyObservations.running_configs`) counts once its parameter
-    names match those of a finished trial (a complete branch) or cover the whole space (a
-    proposal): a trial that has suggested only part of its parameters is not a
-    configuration yet.
+    Those :meth:`~sk_hpo.study.Claims.taken` lists (finished, queued, claimed by any
+    process), and this process's running trials (``running``, see
+    :meth:`StudyObservations.running_configs`) once their parameter names match a taken
+    configuration (a complete branch) or cover the whole space (a proposal): a trial that
+    has suggested only part of its parameters is not a configuration yet.
     """
     seen = SeenConfigurations()
-    for t in trials:
-        if t.number == current.number or t.state == TrialState.RUNNING:
-            continue
-        if t.state == TrialState.WAITING:
-            config = {}
-            for name, value in t.system_attrs.get("fixed_params", {}).items():
-                if name in search_space:
-                    try:
-                        config[name] = search_space[name].to_internal_repr(value)
-                    except ValueError:
-                        pass
-            seen.add(config)
-            continue
-        seen.add({n: v for n, v in t.internal_params.items() if n in search_space})
+    for config in study.claims.taken(current, search_space, trials):
+        seen.add(config)
     for config in running:
         if seen.has_names(config) or len(config) == len(search_space):
             seen.add(config)
