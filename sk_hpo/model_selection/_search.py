@@ -23,7 +23,7 @@ from sk_hpo._compat import visual_block
 from sk_hpo._progress import TrialProgress
 from sk_hpo._warnings import warn_user
 from sk_hpo.model_selection._context import check_context, search_context
-from sk_hpo.model_selection._fold import evaluate_fold
+from sk_hpo.model_selection._continuation import make_continuation
 from sk_hpo.model_selection._proposer import CandidateSampler
 from sk_hpo.model_selection._pruning import (
     PRUNER_NAMES,
@@ -100,6 +100,7 @@ _CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "study_name": [v.STR, v.NONE],
     "callbacks": [v.CALLBACKS, v.NONE],
     **RESOURCE_CONSTRAINTS,  # resource lane
+    "continue_fits": [v.BOOLEAN],
 }
 
 
@@ -212,7 +213,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         classifiers; whole groups with ``groups``) and score on a subsample of its test
         fold of the same fraction (at least two samples per class, or 10). An estimator
         parameter name (``"max_iter"``, ``"n_estimators"``, ``"sgdclassifier__max_iter"``):
-        cheap rungs set it to small budgets (refitted from scratch). A candidate fits every
+        cheap rungs set it to small budgets (continued from the previous rung where that is
+        exact, see ``continue_fits``). A candidate fits every
         fold at each cheap budget, and only those the pruner keeps go on to the full budget,
         whose folds are pruned as with ``"folds"``. Without a pruner there are no cheap
         rungs. ``"auto"``: ``"n_samples"`` when the pruner is successive halving (states a
@@ -236,6 +238,15 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     factor : int, default=3
         Ratio between successive budgets (they are ``max_resources // factor**i``), and the
         reduction factor of ``pruner="sha"`` and ``"hyperband"``.
+    continue_fits : bool, default=True
+        With a parameter ``resource``, a candidate climbing to the next budget on a fold
+        continues its fit of the previous budget (``warm_start=True``) instead of refitting
+        from scratch, where the result is the from-scratch fit: the resource counts the
+        members of an ensemble grown under ``warm_start`` (``n_estimators`` of forests,
+        extra trees, gradient boosting, bagging; ``step__n_estimators`` in a pipeline, whose
+        other steps are refitted). Optimisers (``max_iter`` of SGD, MLP, logistic
+        regression) restart their schedules under ``warm_start`` and are always refitted.
+        The refit is from scratch at the full budget. False refits every rung.
 
     Attributes
     ----------
@@ -318,6 +329,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         min_resources: int | str = "auto",
         max_resources: int | str = "auto",
         factor: int = 3,
+        continue_fits: bool = True,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -341,6 +353,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
+        self.continue_fits = continue_fits
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -507,7 +520,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         base_estimator = clone(self.estimator)
         pairwise = get_tags(self.estimator).input_tags.pairwise
 
-        def fold_task(candidate_params: dict[str, Any], level: int, fold: int):
+        continuation = make_continuation(self.estimator, resource, self.continue_fits)
+
+        def fold_task(candidate_params: dict[str, Any], level: int, fold: int, start: Any):
             candidate_params, train, test = resource.fold_inputs(candidate_params, level, fold)
             kwargs = dict(
                 fit_params=routed.fit,
@@ -517,7 +532,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
                 pairwise=pairwise,
             )
             args = (base_estimator, candidate_params, X, y, train, test, scorer)
-            return evaluate_fold, args, kwargs
+            return continuation.task(args, kwargs, level, start)
 
         start = time.monotonic()
         progress = (
