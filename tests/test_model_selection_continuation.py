@@ -1,5 +1,8 @@
 """Continued fits across budget rungs of a parameter resource (model_selection/_continuation)."""
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 from joblib import parallel_config
@@ -164,3 +167,22 @@ def test_continue_fits_is_validated():
     with pytest.raises(InvalidParameterError,
                        match=r"'continue_fits' parameter of HPOSearchCV must be .* Got 'yes'"):
         _search(CountingForest(), continue_fits="yes")
+
+
+def test_the_driver_frees_the_fitted_estimators_of_finished_candidates():
+    fitted = weakref.WeakSet()
+    alive_after_each = []
+
+    class Tracked(CountingForest):
+        def fit(self, X, y, sample_weight=None):
+            fitted.add(self)
+            return super().fit(X, y, sample_weight)
+
+    def alive(study, frozen):
+        gc.collect()
+        alive_after_each.append(len(fitted))
+
+    search = _search(Tracked(random_state=0), callbacks=[alive])
+    assert max(alive_after_each) > 0  # cheap rungs' forests wait in the driver ...
+    gc.collect()
+    assert list(fitted) == [search.best_estimator_]  # ... and none is left after the search
