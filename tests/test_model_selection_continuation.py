@@ -8,7 +8,7 @@ import pytest
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -134,6 +134,21 @@ def test_an_estimator_whose_resource_counts_no_members_is_refitted():
     search = _search(Stepper(), "max_iter", grid)
     assert len(Stepper.fits) > 3 * 6 and not any(Stepper.fits)  # every fit from scratch
     assert make_continuation(Stepper(), search_plan("max_iter"), True).path == ""  # probed
+
+
+def test_an_ensemble_that_stops_early_is_refitted():
+    continued = []
+
+    class Boost(GradientBoostingClassifier):
+        def fit(self, X, y, sample_weight=None, monitor=None):
+            continued.append(self.warm_start and hasattr(self, "estimators_"))
+            return super().fit(X, y, sample_weight, monitor)
+
+    grid = {"max_depth": [1, 2, 3], "learning_rate": [0.1, 0.5]}
+    for n_iter_no_change, expected in ((None, True), (2, False)):
+        continued.clear()
+        _search(Boost(random_state=0, n_iter_no_change=n_iter_no_change), grid=grid)
+        assert any(continued) is expected
 
 
 def search_plan(resource):

@@ -18,7 +18,10 @@ bagging, isolation forest). It is decided by probing capabilities, never by clas
    for ``randomforestclassifier__n_estimators``);
 2. after each cheap rung's fit, in the worker: the object at that path has fitted
    ``estimators_`` holding exactly the rung's budget of members (so an ensemble that
-   stopped early, or a meta-estimator whose fitted members live in clones, is refitted).
+   stopped early, or a meta-estimator whose fitted members live in clones, is refitted),
+   and it has no early stopping (its ``n_iter_no_change``, if any, is None and its
+   ``early_stopping``, if any, is False): a stopping rule restarts under ``warm_start``
+   (gradient boosting with ``n_iter_no_change`` would grow more stages than from scratch).
 
 Every other case refits from scratch: iterative optimisers (``SGD*``, ``MLP*``,
 ``LogisticRegression``, ``Lasso``, ... with ``max_iter``) take ``warm_start`` as a starting
@@ -46,26 +49,37 @@ from typing import Any
 from sk_hpo.model_selection._fold import FoldResult, evaluate_fold
 from sk_hpo.model_selection._resource import ResourcePlan
 
-__all__ = ["Continuation", "evaluate_continued", "make_continuation", "n_members"]
+__all__ = ["Continuation", "can_continue", "evaluate_continued", "make_continuation"]
 
 
-def n_members(fitted: Any, path: str) -> int | None:
-    """Number of fitted ``estimators_`` of the object at ``path`` (``""`` or
-    ``"step__"``) of ``fitted``; None when it has none.
+def can_continue(fitted: Any, path: str, budget: int) -> bool:
+    """Whether the next rung may continue ``fitted`` (rule 2 of the module docstring): the
+    object at ``path`` (``""`` or ``"step__"``) holds ``budget`` fitted ``estimators_`` and
+    does not stop early.
 
     Examples
     --------
-    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
     >>> from sklearn.pipeline import make_pipeline
-    >>> pipe = make_pipeline(RandomForestClassifier(n_estimators=3)).fit([[0], [1]], [0, 1])
-    >>> n_members(pipe, "randomforestclassifier__"), n_members(pipe, "")
-    (3, None)
+    >>> X, y = [[0], [1], [0], [1]], [0, 1, 0, 1]
+    >>> pipe = make_pipeline(RandomForestClassifier(n_estimators=3)).fit(X, y)
+    >>> can_continue(pipe, "randomforestclassifier__", 3), can_continue(pipe, "", 3)
+    (True, False)
+    >>> gb = GradientBoostingClassifier(n_estimators=3, n_iter_no_change=2).fit(X * 5, y * 5)
+    >>> can_continue(gb, "", len(gb.estimators_))
+    False
     """
-    target = fitted.get_params(deep=True).get(path[:-2]) if path else fitted
+    params = fitted.get_params(deep=True)
+    target = params.get(path[:-2]) if path else fitted
     try:
-        return len(target.estimators_)
+        members = len(target.estimators_)
     except (AttributeError, TypeError):
-        return None
+        return False
+    return (
+        members == budget
+        and params.get(f"{path}n_iter_no_change") is None
+        and params.get(f"{path}early_stopping", False) is False
+    )
 
 
 def evaluate_continued(
@@ -88,7 +102,7 @@ def evaluate_continued(
         estimator, params, *args, start=start, return_estimator=keep, **kwargs
     )
     fitted = result.pop("estimator", None)
-    if fitted is not None and n_members(fitted, path) == budget:
+    if fitted is not None and can_continue(fitted, path, budget):
         result["estimator"] = fitted
     return result
 

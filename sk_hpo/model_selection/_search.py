@@ -243,8 +243,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         continues its fit of the previous budget (``warm_start=True``) instead of refitting
         from scratch, where the result is the from-scratch fit: the resource counts the
         members of an ensemble grown under ``warm_start`` (``n_estimators`` of forests,
-        extra trees, gradient boosting, bagging; ``step__n_estimators`` in a pipeline, whose
-        other steps are refitted). Optimisers (``max_iter`` of SGD, MLP, logistic
+        extra trees, gradient boosting without ``n_iter_no_change``, bagging;
+        ``step__n_estimators`` in a pipeline, whose other steps are refitted). Optimisers (``max_iter`` of SGD, MLP, logistic
         regression) restart their schedules under ``warm_start`` and are always refitted.
         The refit is from scratch at the full budget. False refits every rung.
 
