@@ -214,9 +214,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         fold of the same fraction (at least two samples per class, or 10). An estimator
         parameter name (``"max_iter"``, ``"n_estimators"``, ``"sgdclassifier__max_iter"``):
         cheap rungs set it to small budgets (continued from the previous rung where that is
-        exact, see ``continue_fits``). A candidate fits every
-        fold at each cheap budget, and only those the pruner keeps go on to the full budget,
-        whose folds are pruned as with ``"folds"``. Without a pruner there are no cheap
+        exact, see ``continue_fits``). A candidate fits every fold at each cheap budget,
+        and only those the pruner keeps go on to the full budget, whose folds are pruned as
+        with ``"folds"``. Without a pruner there are no cheap
         rungs. ``"auto"``: ``"n_samples"`` when the pruner is successive halving (states a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, as the default ``"sha"``), there
         are more than ``factor`` candidates, ``min_resources`` and ``max_resources`` are
@@ -244,9 +244,10 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         from scratch, where the result is the from-scratch fit: the resource counts the
         members of an ensemble grown under ``warm_start`` (``n_estimators`` of forests,
         extra trees, gradient boosting without ``n_iter_no_change``, bagging;
-        ``step__n_estimators`` in a pipeline, whose other steps are refitted). Optimisers (``max_iter`` of SGD, MLP, logistic
-        regression) restart their schedules under ``warm_start`` and are always refitted.
-        The refit is from scratch at the full budget. False refits every rung.
+        ``step__n_estimators`` in a pipeline, whose other steps are refitted). Optimisers
+        (``max_iter`` of SGD, MLP, logistic regression) restart their schedules under
+        ``warm_start`` and are always refitted, as is ``HistGradientBoosting*``. The refit
+        is from scratch at the full budget. False refits every rung.
 
     Attributes
     ----------
