@@ -34,6 +34,7 @@ class _HPODefaults(HPOSearchCV):
     min_resources = "auto"
     max_resources = "auto"
     factor = 3
+    continue_fits = True
 
 
 class GridSearchCV(_HPODefaults):
