@@ -20,13 +20,17 @@ from sk_hpo.model_selection._scoring import MultiScorer, check_score
 __all__ = ["FoldResult", "evaluate_fold", "num_samples", "split_data", "subset_params"]
 
 
-class FoldResult(TypedDict):
+class _FoldScores(TypedDict):
     test: Any  # float, or dict of metric name to float
     train: Any  # same as test, or None without return_train_score
     fit_time: float
     score_time: float
     fit_error: str | None
     warnings: list[str]
+
+
+class FoldResult(_FoldScores, total=False):
+    estimator: Any  # the fitted estimator, only when asked (see _continuation)
 
 
 def num_samples(x: Any) -> int | None:
@@ -117,11 +121,16 @@ def evaluate_fold(
     return_train_score: bool,
     error_score: Any,
     pairwise: bool,
+    start: Any = None,
+    return_estimator: bool = False,
 ) -> FoldResult:
     """Fit a clone of ``estimator`` with ``params`` on ``train``, score it on ``test``.
 
     With ``error_score="raise"`` any exception propagates; otherwise a failed fit gets
-    ``error_score`` as its scores and its traceback in ``fit_error``.
+    ``error_score`` as its scores and its traceback in ``fit_error``. A fitted ``start``
+    (a continued fit, see :mod:`~sk_hpo.model_selection._continuation`) is fitted again
+    with ``params`` instead of a clone; ``return_estimator`` returns the fitted estimator
+    under ``"estimator"`` (not after a failed fit).
 
     Examples
     --------
@@ -136,7 +145,7 @@ def evaluate_fold(
     >>> out["test"], out["fit_error"]
     (1.0, None)
     """
-    est = clone(estimator).set_params(**clone(params, safe=False))
+    est = (clone(estimator) if start is None else start).set_params(**clone(params, safe=False))
     n_rows = num_samples(X)
     X_train, y_train = split_data(X, y, train, train, pairwise)
     X_test, y_test = split_data(X, y, test, train, pairwise)
@@ -173,7 +182,7 @@ def evaluate_fold(
             est, X_train, y_train, scorer, subset_params(score_params, n_rows, train), error_score
         )
         messages += more
-    return FoldResult(
+    result = FoldResult(
         test=test_scores,
         train=train_scores,
         fit_time=fit_time,
@@ -181,3 +190,6 @@ def evaluate_fold(
         fit_error=None,
         warnings=messages,
     )
+    if return_estimator:
+        result["estimator"] = est
+    return result

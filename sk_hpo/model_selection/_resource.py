@@ -26,8 +26,9 @@ same for every candidate, drawn once per training fold from the search's seed: s
 by class for classifiers; with ``groups``, whole groups are drawn (a rung holds at least its
 budget of rows, group by group).
 
-Iteration resources are refitted from scratch at each rung (no ``warm_start`` continuation
-yet), and the refit on the whole data uses ``max_resources``.
+A parameter resource continues a fold's fit from one rung to the next where that gives the
+from-scratch fit (see :mod:`~sk_hpo.model_selection._continuation`), and the refit on the
+whole data uses ``max_resources``, from scratch.
 """
 
 from __future__ import annotations

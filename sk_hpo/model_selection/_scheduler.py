@@ -79,6 +79,7 @@ class _Run:
     contiguous: int = 0  # steps 0..contiguous-1 are done
     reported: set[int] = field(default_factory=set)  # steps reported to the trial
     last_value: float = math.nan  # the value of the last step, NaN when not reported
+    fitted: dict[int, Any] = field(default_factory=dict)  # fold -> estimator to continue
 
 
 @dataclass
@@ -103,9 +104,11 @@ class FoldScheduler:
     space : SearchSpace
     n_splits : int
     fold_task : callable
-        ``fold_task(params, level, fold) -> (function, args, kwargs)``: the worker call
-        (returning a :class:`FoldResult`) that fits ``params`` on split ``fold`` at budget
-        level ``level`` of ``resource``.
+        ``fold_task(params, level, fold, start) -> (function, args, kwargs)``: the worker
+        call (returning a :class:`FoldResult`) that fits ``params`` on split ``fold`` at
+        budget level ``level`` of ``resource``, continuing ``start`` (the estimator a
+        previous rung of that fold returned, or None; see
+        :mod:`~sk_hpo.model_selection._continuation`).
     plan : PruningPlan
     resource : ResourcePlan
         The budget levels; a candidate runs through ``resource.steps(plan.active)``.
@@ -276,7 +279,7 @@ class FoldScheduler:
 
     def _push(self, run: _Run, index: int, fold: int) -> None:
         level = self.steps[index].level
-        func, args, kwargs = self.fold_task(run.params, level, fold)
+        func, args, kwargs = self.fold_task(run.params, level, fold, run.fitted.pop(fold, None))
         task = ((run.trial.number, level, fold), func, args, kwargs)
         with self._lock:
             priority = (run.trial.number, index, fold)
@@ -381,6 +384,8 @@ class FoldScheduler:
 
     def _record(self, run: _Run, level: int, fold: int, result: FoldResult) -> None:
         number = run.trial.number
+        if "estimator" in result:  # kept for the fold's next rung (see _continuation)
+            run.fitted[fold] = result.pop("estimator")
         run.results[(level, fold)] = result
         seconds = result["fit_time"] + result["score_time"]
         self._fold_seconds = (
@@ -491,6 +496,7 @@ class FoldScheduler:
 
     def _finish(self, run: _Run, state: TrialState) -> None:
         trial = run.trial
+        run.fitted.clear()
         trial.set_system_attr(RECORD_KEY, self._encode(run))
         trial.set_system_attr(
             FIT_SECONDS_KEY, float(sum(r["fit_time"] for r in run.results.values()))

@@ -23,7 +23,7 @@ from sk_hpo._compat import visual_block
 from sk_hpo._progress import TrialProgress
 from sk_hpo._warnings import warn_user
 from sk_hpo.model_selection._context import check_context, search_context
-from sk_hpo.model_selection._fold import evaluate_fold
+from sk_hpo.model_selection._continuation import make_continuation
 from sk_hpo.model_selection._objectives import (  # objectives lane
     Objectives,
     check_objectives,
@@ -235,9 +235,13 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         classifiers; whole groups with ``groups``) and score on a subsample of its test
         fold of the same fraction (at least two samples per class, or 10). An estimator
         parameter name (``"max_iter"``, ``"n_estimators"``, ``"sgdclassifier__max_iter"``):
-        cheap rungs set it to small budgets (refitted from scratch). A candidate fits every
-        fold at each cheap budget, and only those the pruner keeps go on to the full budget,
-        whose folds are pruned as with ``"folds"``. Without a pruner there are no cheap
+        cheap rungs set it to small budgets. A rung continues the previous rung's fit
+        (``warm_start=True``) where that gives the from-scratch fit: ensembles grown under
+        ``warm_start`` (``n_estimators`` of forests, extra trees, bagging, gradient boosting
+        without ``n_iter_no_change``); optimisers' ``max_iter`` and
+        ``HistGradientBoosting*`` are refitted. A candidate fits every fold at each cheap budget,
+        and only those the pruner keeps go on to the full budget, whose folds are pruned as
+        with ``"folds"``. Without a pruner there are no cheap
         rungs. ``"auto"``: ``"n_samples"`` when the pruner is successive halving (states a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, as the default ``"sha"``), there
         are more than ``factor`` candidates, ``min_resources`` and ``max_resources`` are
@@ -584,7 +588,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         base_estimator = clone(self.estimator)
         pairwise = get_tags(self.estimator).input_tags.pairwise
 
-        def fold_task(candidate_params: dict[str, Any], level: int, fold: int):
+        continuation = make_continuation(self.estimator, resource)
+
+        def fold_task(candidate_params: dict[str, Any], level: int, fold: int, start: Any):
             candidate_params, train, test = resource.fold_inputs(candidate_params, level, fold)
             kwargs = dict(
                 fit_params=routed.fit,
@@ -594,7 +600,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
                 pairwise=pairwise,
             )
             args = (base_estimator, candidate_params, X, y, train, test, scorer)
-            return evaluate_fold, args, kwargs
+            return continuation.task(args, kwargs, level, start)
 
         start = time.monotonic()
         progress = (
