@@ -108,3 +108,26 @@ def test_an_adaptive_sampler_sees_results_even_when_fits_are_fast():
     # 2 workers, pre_dispatch="2*n_jobs": up to 4 in flight, more once more have finished
     for running, finished in _in_flight_and_finished_at_each_start(trials):
         assert running < max(4, finished), (running, finished)
+
+
+def test_fast_fold_fits_are_batched_by_their_own_budget_level():
+    # Cheap-rung fits take 10 ms and are sent 5 at a time; a full-budget fit (200 ms) is not
+    # bundled with others on the strength of the cheap fits' time (one worker would run the
+    # bundle while the other waits), and a level with no fit done yet is sent alone.
+    import heapq
+
+    from sk_hpo.model_selection._scheduler import FoldScheduler
+
+    scheduler = object.__new__(FoldScheduler)
+    scheduler.n_workers = 2
+    scheduler._level_seconds = {0: 0.01, 1: 0.2}
+    scheduler._ready = []
+    for seq, (number, level, fold) in enumerate(
+        [(0, 1, f) for f in range(3)] + [(1, 0, f) for f in range(7)] + [(2, 2, 0), (2, 2, 1)]
+    ):
+        heapq.heappush(scheduler._ready, ((number, level, fold), seq, ((number, level, fold),)))
+    sizes = []
+    while scheduler._ready:
+        batch = scheduler._take_batch()
+        sizes.append([tag[0][1] for tag in batch])
+    assert sizes == [[1], [1], [1], [0] * 5, [0, 0], [2], [2]]

@@ -70,6 +70,11 @@ def _idle(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _running_mean(mean: float | None, value: float) -> float:
+    """An exponential running mean of fold times (``value`` itself for the first)."""
+    return value if mean is None else 0.8 * mean + 0.2 * value
+
+
 @dataclass
 class _Run:
     trial: Trial
@@ -179,6 +184,7 @@ class FoldScheduler:
             else math.inf
         )
         self._fold_seconds: float | None = None  # running mean of a fold's fit + score time
+        self._level_seconds: dict[int, float] = {}  # the same, by budget level
         self.callbacks = callbacks
         self.log = log
         self.objectives = objectives
@@ -257,10 +263,7 @@ class FoldScheduler:
         idle = _IDLE_MIN
         while True:
             with self._lock:
-                batch = [
-                    heapq.heappop(self._ready)[2]
-                    for _ in range(min(self._batch_size(), len(self._ready)))
-                ]
+                batch = self._take_batch()
                 self._committed += len(batch)
                 if not batch and self._done:
                     return
@@ -270,6 +273,27 @@ class FoldScheduler:
             else:
                 yield delayed(_idle)(idle)
                 idle = min(2 * idle, _IDLE_MAX)
+
+    def _take_batch(self) -> list:
+        """Pop the next worker task's fold fits (the lock held): the first ready one, then
+        more while their expected time, by budget level, stays within _BATCH_SECONDS.
+
+        Fold fits are batched by their own level's time: a full-budget fit is not bundled
+        with others on the strength of the cheap rungs' fits (one worker would run them
+        in turn while the other waits); a level with no fit done yet is sent alone.
+        """
+        if self.n_workers == 1:
+            return [heapq.heappop(self._ready)[2]] if self._ready else []
+        batch: list = []
+        seconds = 0.0
+        while self._ready and len(batch) < _MAX_BATCH:
+            level = self._ready[0][2][0][1]
+            expected = self._level_seconds.get(level, _BATCH_SECONDS)
+            if batch and seconds + expected > _BATCH_SECONDS * (1 + 1e-9):
+                break
+            batch.append(heapq.heappop(self._ready)[2])
+            seconds += expected
+        return batch
 
     def _batch_size(self) -> int:
         """Fold fits per task: 1, or enough fast ones to fill about _BATCH_SECONDS."""
@@ -388,9 +412,8 @@ class FoldScheduler:
             run.fitted[fold] = result.pop("estimator")
         run.results[(level, fold)] = result
         seconds = result["fit_time"] + result["score_time"]
-        self._fold_seconds = (
-            seconds if self._fold_seconds is None else 0.8 * self._fold_seconds + 0.2 * seconds
-        )
+        self._fold_seconds = _running_mean(self._fold_seconds, seconds)
+        self._level_seconds[level] = _running_mean(self._level_seconds.get(level), seconds)
         for message in result["warnings"]:
             warn_user(message)
         if result["fit_error"] is not None:
