@@ -42,6 +42,28 @@ def test_nobody_goes_on_unopposed_and_the_hopeless_are_pruned_at_once():
     assert p.n_parked == 0 and p.drain() == Decision()
 
 
+def test_early_promotions_count_in_the_quota():
+    p = Promotion(3, [0], n_candidates=9)  # q_0 = 3
+    promoted = []
+    for n in range(9):  # better and better: each newcomer ranks first
+        decision = p.add(n, 0, n / 10)
+        promoted += decision.promote
+    promoted += p.drain().promote
+    assert promoted == [2, 3, 4]  # no more than q_0, though 5 to 8 rank above them
+    assert p.n_parked == 0
+
+
+def test_drain_fills_only_the_places_left_best_first():
+    p = Promotion(3, [0], n_candidates=12)  # q_0 = 4; the search stops after 5
+    decisions = [p.add(n, 0, v) for n, v in enumerate([0.3, 0.1, 0.2, 0.9, 0.8])]
+    assert [d.promote for d in decisions] == [[], [], [0], [3], []]
+    # the quota of 5 is ceil(5/3) = 2, filled by 0 and 3 though 4 now ranks above 0
+    assert p.drain() == Decision(prune=[4, 2])
+    p = Promotion(3, [0], n_candidates=12)
+    decisions = [p.add(n, 0, v) for n, v in enumerate([0.4, 0.3, 0.6, 0.2])]
+    assert p.drain() == Decision(promote=[0], prune=[1, 3])  # one place left: the best
+
+
 def test_drain_goes_rung_by_rung_and_nan_ranks_last():
     p = Promotion(2, [0, 1], n_candidates=4)  # q = [2, 1]
     assert p.add(0, 0, 0.5) == Decision()
@@ -93,9 +115,11 @@ def test_a_users_halving_pruner_gets_the_pause():
     search = HPOSearchCV(ScoreIsQ(), grid, sampler="grid", n_iter=None, cv=3,
                          pruner=MyHalving(), resource="folds").fit(X, y)
     res = search.cv_results_
-    assert res["state"].tolist().count("COMPLETE") >= 4  # ceil(8 / 2)
+    assert res["state"].tolist().count("COMPLETE") == 4  # the quota ceil(8 / 2)
     assert res["state"][0] == "PRUNED"  # the first one waited, and lost
-    assert search.best_params_ == {"q": 0.8}
+    # 0.2 .. 0.5 went on early (asynchronous rule) and fill the quota: the later, better
+    # ones are pruned (the price of a kept quota on an adversarial, improving order)
+    assert search.best_params_ == {"q": 0.5}
 
 
 def test_stopping_the_study_prunes_the_waiting_candidates():

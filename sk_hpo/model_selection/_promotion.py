@@ -19,16 +19,19 @@ Notations
 Rules, applied whenever a value arrives at rung ``k``:
 
 - a candidate with ``rank < floor(n_k / eta)`` goes on (asynchronous successive halving's
-  rule): at once, or when it was waiting (*parked*) at rung ``k``;
+  rule): at once, or when it was waiting (*parked*) at rung ``k``, as long as fewer than
+  ``q_k`` candidates went on from rung ``k`` (a candidate promoted early keeps its place in
+  the quota even when later ones rank above it);
 - a candidate with ``rank >= q_k`` is pruned: ``n_k`` only grows, so it can never reach the
-  top ``q_k``. A NaN value (a fit that failed on a small budget) ranks last, and goes on
-  only when most of the rung failed too;
+  top ``q_k``; so is every waiting candidate once ``q_k`` went on. A NaN value (a fit that
+  failed on a small budget) ranks last, and goes on only when most of the rung failed too;
 - any other candidate is parked (its trial stays RUNNING, its folds are kept).
 
 When the search can start no new candidate and nothing is running, :meth:`Promotion.drain`
-finishes like synchronous halving, lowest rung first: the parked candidates of that rung
-within its top ``q_k`` go on, the others are pruned. So every rung sends on its share and
-the top rung is reached by about ``ceil(N / eta ** n_rungs)`` candidates. Without a known
+finishes like synchronous halving, lowest rung first: the best parked candidates of that
+rung fill the places of its quota the early promotions left, the others are pruned. So no
+more than ``q_k`` candidates go on from rung ``k`` (at most ``q_{k-1}`` reach it), and the
+top rung is reached by at most ``ceil(N / eta ** n_rungs)`` candidates. Without a known
 ``N`` nothing is pruned before the drain, which keeps ``ceil(n_k / eta)``.
 """
 
@@ -87,6 +90,7 @@ class Promotion:
             self.quotas.append(q)
         self.values: list[dict[int, float]] = [{} for _ in self.rung_of]
         self.parked: list[set[int]] = [set() for _ in self.rung_of]
+        self.n_promoted: list[int] = [0 for _ in self.rung_of]
 
     def is_rung(self, step: int) -> bool:
         """Whether a decision falls at ``step``."""
@@ -108,16 +112,18 @@ class Promotion:
         top = len(ranked) // self.eta
         decision = Decision()
         for n in sorted(self.parked[k], key=rank.__getitem__):
-            if rank[n] < top:
+            if rank[n] < top and self.n_promoted[k] < self.quotas[k]:
                 decision.promote.append(n)
-            elif rank[n] >= self.quotas[k]:
+                self.n_promoted[k] += 1
+            elif rank[n] >= self.quotas[k] or self.n_promoted[k] >= self.quotas[k]:
                 decision.prune.append(n)
         self.parked[k] -= {*decision.promote, *decision.prune}
         return decision
 
     def drain(self) -> Decision:
-        """Decide on the parked candidates of the lowest rung that has any: those within
-        its top ``min(q_k, ceil(n_k / eta))`` go on, the others are pruned (see the module
+        """Decide on the parked candidates of the lowest rung that has any: the best of
+        them fill the places of its quota ``min(q_k, ceil(n_k / eta))`` left by the
+        candidates already promoted from it, the others are pruned (see the module
         docstring; ``n_k < N`` when the search stopped early)."""
         decision = Decision()
         for k, parked in enumerate(self.parked):
@@ -126,8 +132,10 @@ class Promotion:
             ranked = self._ranked(k)
             rank = {n: i for i, n in enumerate(ranked)}
             quota = min(self.quotas[k], math.ceil(len(ranked) / self.eta))
-            for n in sorted(parked, key=rank.__getitem__):
-                (decision.promote if rank[n] < quota else decision.prune).append(n)
+            places = max(quota - self.n_promoted[k], 0)
+            for i, n in enumerate(sorted(parked, key=rank.__getitem__)):
+                (decision.promote if i < places else decision.prune).append(n)
+            self.n_promoted[k] += len(decision.promote)
             parked.clear()
             break
         return decision
