@@ -11,7 +11,20 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["run_jobs", "write_results"]
+__all__ = ["create_study_of", "run_jobs", "write_results"]
+
+
+def create_study_of(framework: str) -> Callable[..., Any]:
+    """``create_study`` of ``framework`` (``"optuna"``, its logging quietened, or
+    ``"sk_hpo"``), imported in the calling worker process."""
+    if framework == "optuna":
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        return optuna.create_study
+    import sk_hpo
+
+    return sk_hpo.create_study
 
 
 def run_jobs(

@@ -48,7 +48,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks._pool import run_jobs, write_results  # noqa: E402
+from benchmarks._pool import create_study_of, run_jobs, write_results  # noqa: E402
 from benchmarks.tasks import TASKS  # noqa: E402
 
 
@@ -103,15 +103,7 @@ def run_one(problem: str, sampler_name: str, seed: int, n_trials: int) -> dict[s
     """Optimise one problem with one sampler; return the regret curve and cost per trial."""
     objective, optimum = PROBLEMS[problem]
     framework, sampler = SAMPLERS[sampler_name](seed)
-    if framework == "optuna":
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        create = optuna.create_study
-    else:
-        import sk_hpo
-
-        create = sk_hpo.create_study
+    create = create_study_of(framework)
     values, total, arithmetic = [], 0.0, 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Optuna's ExperimentalWarning and the like

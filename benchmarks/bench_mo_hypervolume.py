@@ -71,7 +71,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks._pool import run_jobs, write_results  # noqa: E402
+from benchmarks._pool import create_study_of, run_jobs, write_results  # noqa: E402
 from sk_hpo._pareto import hypervolume, to_loss  # noqa: E402
 
 # -- problems ------------------------------------------------------------------------------------
@@ -243,15 +243,7 @@ def run_one(
     """Optimise one problem with one sampler and seed; hypervolumes and overhead per trial."""
     problem = PROBLEMS[problem_name]
     framework, sampler = SAMPLERS[sampler_name](seed)
-    if framework == "optuna":
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        create = optuna.create_study
-    else:
-        import sk_hpo
-
-        create = sk_hpo.create_study
+    create = create_study_of(framework)
     values: list[tuple[float, ...]] = []
     overhead = 0.0
     with warnings.catch_warnings():

@@ -38,8 +38,7 @@ top rung is reached by at most ``ceil(N / eta ** n_rungs)`` candidates. Without 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sk_hpo.model_selection._pruning import PruningPlan

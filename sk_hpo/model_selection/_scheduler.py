@@ -200,7 +200,7 @@ class FoldScheduler:
         n_candidates = n_iter if n_iter is not None else space.n_candidates
         self.promotion = make_promotion(plan, [s.number for s in self.steps], n_candidates)
         self._parked: dict[int, _Run] = {}
-        self.runner = TrialRunner(study, n_trials=n_iter, timeout=timeout)
+        self.runner: TrialRunner  # made by run(), whose start begins the timeout
 
     # -- main loop -------------------------------------------------------------------------------
 
