@@ -66,7 +66,7 @@ def test_budget_levels_are_geometric_from_the_full_budget():
     assert budget_levels(7, 7, 4) == [7]
 
 
-def test_n_samples_rungs_are_nested_stratified_subsamples_of_each_training_fold():
+def test_n_samples_rungs_are_nested_stratified_subsamples_of_the_first_training_fold():
     yi = np.r_[np.zeros(90, int), np.ones(30, int)]  # 3:1 classes
     splits = list(StratifiedKFold(3).split(np.zeros((120, 1)), yi))
     plan = make_resource_plan(
@@ -75,7 +75,8 @@ def test_n_samples_rungs_are_nested_stratified_subsamples_of_each_training_fold(
         classifier=True, seed=0,
     )
     assert plan.budgets == [8, 26, 80]
-    for fold, (train, _) in enumerate(splits):
+    assert [step.folds for step in plan.steps(cheap_rungs=True)] == [(0,), (0,), (0,), (1,), (2,)]
+    for fold, (train, _) in enumerate(splits[:1]):
         small, middle = (plan.fold_inputs({}, level, fold)[1] for level in (0, 1))
         assert set(small) <= set(middle) <= set(train)  # nested, inside the training fold
         assert len(small) == 8 and np.bincount(yi[small]).tolist() == [6, 2]
@@ -83,6 +84,8 @@ def test_n_samples_rungs_are_nested_stratified_subsamples_of_each_training_fold(
         params, rows, scored = plan.fold_inputs({"q": 1}, 2, fold)
         assert params == {"q": 1} and np.array_equal(rows, train)  # full budget: whole fold
         assert np.array_equal(scored, splits[fold][1])  # scored on the whole test fold
+    for level in (0, 1):  # cheap rungs: scored on the whole test fold
+        assert np.array_equal(plan.fold_inputs({}, level, 0)[2], splits[0][1])
 
 
 def test_n_samples_search_fits_subsamples_then_whole_folds_and_refits_on_all(fits):
@@ -336,20 +339,6 @@ def test_smallest_spreads_the_levels_from_the_smallest_rung():
 ])
 def test_auto_falls_back_to_folds(kwargs):
     assert _plan(**kwargs)[0].resource == "folds"
-
-
-def test_cheap_rungs_score_a_stratified_subsample_of_the_test_fold():
-    plan, splits, yi = _plan()
-    for fold, (train, test) in enumerate(splits):
-        sizes = []
-        for level in range(3):
-            _, rows, scored = plan.fold_inputs({}, level, fold)
-            assert set(scored) <= set(test)
-            sizes.append(len(scored))
-            counts = np.bincount(yi[scored])
-            assert counts.min() >= 2 and abs(counts[0] / counts.sum() - 0.75) < 0.05
-        assert sizes == [9, 27, 80]  # ceil(budget / 960 * 240 test rows)
-        assert np.array_equal(plan.fold_inputs({}, 3, fold)[2], test)
 
 
 def test_the_default_search_halves_over_subsamples_and_keeps_the_best_on_all_folds():

@@ -5,8 +5,13 @@ subsample of each training fold, a parameter resource (``"max_iter"``,
 ``"sgdclassifier__max_iter"``) sets that parameter; every rung's fit goes through the same
 :func:`~sk_hpo.model_selection._fold.evaluate_fold`. The scheduler only sees *steps*:
 
-- one step per cheap budget ``r_0 < r_1 < ... < r_{m-2}``: the candidate is fitted on every
-  fold at that budget and the step's value is the mean over the folds (cheap and low-noise);
+- one step per cheap budget ``r_0 < r_1 < ... < r_{m-2}``: the candidate is fitted on the
+  first fold only at that budget and scored on that fold's whole test set. A cheap rung
+  ranks candidates; cross-validation is spent on those reaching the full budget. Fitting
+  every fold there would cost ``k`` fits per candidate and rung for little: their training
+  subsamples are small, so the fixed cost of a fit dominates, and the rank noise comes
+  from the few test rows as much as from the folds (scoring the whole test fold of one
+  fold gives as many test rows as a ``1/k`` share of each fold's);
 - then one step per fold at the full budget ``r_{m-1} = max_resources``, exactly the fold
   steps of ``resource="folds"`` (the ``cv_results_`` splits), pruned as today.
 
@@ -22,7 +27,7 @@ Notations
   ``j``, as it has always been.
 
 Subsamples (``n_samples``) are nested (each rung's rows contain the previous rung's), the
-same for every candidate, drawn once per training fold from the search's seed: stratified
+same for every candidate, drawn once from the first training fold and the search's seed: stratified
 by class for classifiers; with ``groups``, whole groups are drawn (a rung holds at least its
 budget of rows, group by group).
 
@@ -119,7 +124,6 @@ class ResourcePlan:
     factor: int
     splits: Sequence[tuple[np.ndarray, np.ndarray]] = field(repr=False)
     subsamples: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
-    test_subsamples: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
     pooled: bool = True  # full-budget fits are those of resource="folds"
 
     @property
@@ -141,15 +145,14 @@ class ResourcePlan:
         --------
         >>> plan = ResourcePlan("max_iter", [11, 33, 100], n_splits=2, factor=3, splits=[])
         >>> [(s.number, s.level, s.folds) for s in plan.steps(cheap_rungs=True)]
-        [(0, 0, (0, 1)), (2, 1, (0, 1)), (8, 2, (0,)), (17, 2, (1,))]
+        [(0, 0, (0,)), (2, 1, (0,)), (8, 2, (0,)), (17, 2, (1,))]
         """
         last = len(self.budgets) - 1
         if not cheap_rungs:
             return [Step(j, last, (j,), True) for j in range(self.n_splits)]
-        folds = tuple(range(self.n_splits))
-        cheap = [Step(self.factor**i - 1, i, folds, False) for i in range(last)]
+        cheap = [Step(self.factor**i - 1, i, (0,), False) for i in range(last)]
         unit = self.factor**last
-        return cheap + [Step(unit * (j + 1) - 1, last, (j,), True) for j in folds]
+        return cheap + [Step(unit * (j + 1) - 1, last, (j,), True) for j in range(self.n_splits)]
 
     def fold_inputs(
         self, params: dict[str, Any], level: int, fold: int
@@ -158,11 +161,7 @@ class ResourcePlan:
         ``level``."""
         train, test = self.splits[fold]
         if self.resource == "n_samples":
-            return (
-                params,
-                self.subsamples.get((level, fold), train),
-                self.test_subsamples.get((level, fold), test),
-            )
+            return params, self.subsamples.get((level, fold), train), test
         if self.resource != "folds":
             return {**params, self.resource: self.budgets[level]}, train, test
         return params, train, test
@@ -325,20 +324,6 @@ def _check_n_samples_rung(
             )
 
 
-def _test_sizes(
-    train: np.ndarray, test: np.ndarray, sizes: Sequence[int], y: Any, stratify: bool
-) -> list[int]:
-    """Test rows scored at each rung: the rung's fraction of the training fold (as
-    HalvingRandomSearchCV subsamples test folds), at least two per class (classifiers) or
-    10 rows, at most the whole test fold."""
-    n_test = len(test)
-    if stratify:
-        floor = math.ceil(2 * n_test / max(_class_counts(y, test)[2].min(), 1))
-    else:
-        floor = 10
-    return [min(n_test, max(math.ceil(size * n_test / len(train)), floor)) for size in sizes]
-
-
 def make_resource_plan(
     *,
     resource: str,
@@ -425,19 +410,17 @@ def make_resource_plan(
         if stratify:
             _check_n_samples_rung(splits, y, int(budgets[0]), min_resources)
         sizes = [int(b) for b in budgets]
-        for fold, (train, test) in enumerate(splits):
+        # cheap rungs fit the first fold only; a given max_resources also caps the full
+        # budget's folds
+        folds = range(len(splits)) if max_resources != "auto" else range(min(1, len(splits)))
+        for fold in folds:
+            train = splits[fold][0]
             rng = np.random.RandomState([0 if seed is None else seed, fold])
             nested = _nested_subsamples(train, sizes, y, groups, stratify, rng)
             for level, rows in enumerate(nested):
                 whole = level == len(sizes) - 1 and max_resources == "auto"
                 if len(rows) < len(train) and not whole:
                     plan.subsamples[(level, fold)] = rows
-            cheap = [len(rows) for rows in nested[:-1]]
-            test_sizes = _test_sizes(train, test, cheap, y, stratify)
-            scored = _nested_subsamples(test, test_sizes, y, groups, stratify, rng)
-            for level, rows in enumerate(scored):
-                if len(rows) < len(test):
-                    plan.test_subsamples[(level, fold)] = rows
     return plan
 
 
