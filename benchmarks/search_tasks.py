@@ -26,9 +26,16 @@ from typing import Any
 
 import numpy as np
 from scipy.stats import loguniform, randint, uniform
-from sklearn.datasets import load_digits, make_classification, make_friedman1
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    make_classification,
+    make_friedman1,
+)
 from sklearn.decomposition import PCA
 from sklearn.ensemble import (
+    ExtraTreesClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
@@ -38,7 +45,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.svm import SVC, SVR
 
 __all__ = ["DEFAULT_TASKS", "SEARCH_TASKS", "SearchTask"]
 
@@ -119,6 +126,16 @@ def _classification_2000() -> tuple[np.ndarray, np.ndarray]:
 @functools.cache
 def _friedman() -> tuple[np.ndarray, np.ndarray]:
     return make_friedman1(n_samples=1500, n_features=10, noise=1.0, random_state=0)
+
+
+@functools.cache
+def _breast_cancer() -> tuple[np.ndarray, np.ndarray]:
+    return load_breast_cancer(return_X_y=True)
+
+
+@functools.cache
+def _diabetes() -> tuple[np.ndarray, np.ndarray]:
+    return load_diabetes(return_X_y=True)
 
 
 # -- tasks -----------------------------------------------------------------------------------
@@ -270,6 +287,40 @@ _TASKS = [
         param="n_estimators",
         est_seconds=9.0,
         description="regressor: GradientBoostingRegressor, 5 params, friedman1 1500 x 10 (R^2)",
+    ),
+]
+
+# tasks kept out of the default set, to check the defaults away from the tasks they were
+# chosen on: small data (569 and 442 rows), a regressor's kernel, a wide ensemble
+_TASKS += [
+    SearchTask(
+        "logreg_breast_cancer",
+        make_pipeline(StandardScaler(), LogisticRegression(solver="liblinear")),
+        {"logisticregression__C": loguniform(1e-4, 1e3),
+         "logisticregression__penalty": ["l1", "l2"]},
+        _breast_cancer,
+        est_seconds=2.0,
+        description="StandardScaler + LogisticRegression(liblinear: C, penalty), breast cancer",
+    ),
+    SearchTask(
+        "svr_diabetes",
+        make_pipeline(StandardScaler(), SVR()),
+        {"svr__C": loguniform(1e-2, 1e3), "svr__gamma": loguniform(1e-4, 1.0),
+         "svr__epsilon": loguniform(1e-2, 10.0)},
+        _diabetes,
+        classifier=False,
+        est_seconds=2.0,
+        description="regressor: StandardScaler + SVR(C, gamma, epsilon), diabetes (R^2)",
+    ),
+    SearchTask(
+        "extra_trees_wide",
+        ExtraTreesClassifier(n_estimators=100, random_state=0),
+        {"max_features": uniform(0.02, 0.5), "min_samples_leaf": randint(1, 30),
+         "max_depth": [None, 8, 16], "class_weight": [None, "balanced"]},
+        functools.partial(_classification, 3000, 80, 12, 4),
+        param="n_estimators",
+        est_seconds=15.0,
+        description="ExtraTreesClassifier(n_estimators=100), 4 params, 3000 x 80 generated",
     ),
 ]
 
