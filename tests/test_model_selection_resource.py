@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from sk_hpo import HPOSearchCV
 from sk_hpo._validation import InvalidParameterError
 from sk_hpo.pruners import BasePruner
-from sk_hpo.model_selection._resource import budget_levels, make_resource_plan
+from sk_hpo.model_selection._resource import budget_levels, cheap_rung_folds, make_resource_plan
 
 X, y = make_classification(n_samples=120, n_features=5, n_informative=3, random_state=0)
 ROWS = np.c_[np.arange(len(y)), X]  # column 0: the row index, seen by Recorder.fit
@@ -75,8 +75,11 @@ def test_n_samples_rungs_are_nested_stratified_subsamples_of_the_first_training_
         classifier=True, seed=0,
     )
     assert plan.budgets == [8, 26, 80]
-    assert [step.folds for step in plan.steps(cheap_rungs=True)] == [(0,), (0,), (0,), (1,), (2,)]
-    for fold, (train, _) in enumerate(splits[:1]):
+    # test folds of 40 rows: a cheap rung fits every fold to score 120 rows (< 200)
+    assert [step.folds for step in plan.steps(cheap_rungs=True)] == [
+        (0, 1, 2), (0, 1, 2), (0,), (1,), (2,)
+    ]
+    for fold, (train, _) in enumerate(splits):
         small, middle = (plan.fold_inputs({}, level, fold)[1] for level in (0, 1))
         assert set(small) <= set(middle) <= set(train)  # nested, inside the training fold
         assert len(small) == 8 and np.bincount(yi[small]).tolist() == [6, 2]
@@ -84,8 +87,8 @@ def test_n_samples_rungs_are_nested_stratified_subsamples_of_the_first_training_
         params, rows, scored = plan.fold_inputs({"q": 1}, 2, fold)
         assert params == {"q": 1} and np.array_equal(rows, train)  # full budget: whole fold
         assert np.array_equal(scored, splits[fold][1])  # scored on the whole test fold
-    for level in (0, 1):  # cheap rungs: scored on the whole test fold
-        assert np.array_equal(plan.fold_inputs({}, level, 0)[2], splits[0][1])
+        for level in (0, 1):  # cheap rungs: scored on the whole test fold
+            assert np.array_equal(plan.fold_inputs({}, level, fold)[2], splits[fold][1])
 
 
 def test_n_samples_search_fits_subsamples_then_whole_folds_and_refits_on_all(fits):
@@ -261,7 +264,7 @@ class PruneBelowAtFirstRung(BasePruner):
     """Decides on the value alone, so the order results arrive in does not matter."""
 
     def prune(self, study, trial):
-        return trial.last_step == 0 and trial.intermediate_values[0] < 0.6
+        return trial.last_step == 0 and trial.intermediate_values[0] < 0.69
 
     def decision_steps(self, n_steps):
         return frozenset({0})
@@ -339,6 +342,18 @@ def test_smallest_spreads_the_levels_from_the_smallest_rung():
 ])
 def test_auto_falls_back_to_folds(kwargs):
     assert _plan(**kwargs)[0].resource == "folds"
+
+
+def test_cheap_rungs_fit_the_first_fold_when_its_test_fold_is_large_enough():
+    plan, splits, _ = _plan()  # test folds of 240 rows
+    assert [step.folds for step in plan.steps(cheap_rungs=True)] == [
+        (0,), (0,), (0,), (0,), (1,), (2,), (3,), (4,)
+    ]
+    train = splits[1][0]  # a fold no cheap rung fits: never subsampled
+    assert np.array_equal(plan.fold_inputs({}, 0, 1)[1], train)
+    small = list(StratifiedKFold(5).split(np.zeros((600, 1)), np.r_[[0] * 450, [1] * 150]))
+    assert cheap_rung_folds(small) == 2  # 120 test rows per fold: 2 folds score 240
+    assert cheap_rung_folds(small[:1]) == 1
 
 
 def test_the_default_search_halves_over_subsamples_and_keeps_the_best_on_all_folds():
