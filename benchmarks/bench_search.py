@@ -53,6 +53,8 @@ Usage::
     python benchmarks/bench_search.py --tasks sgd_pipeline,saga_logreg --seeds 1 --n-iter 4
     python benchmarks/bench_search.py --methods random,halving,hpo,hpo-folds,optuna --seeds 3
     python benchmarks/bench_search.py --tasks svc_digits,hgb_5params,pipeline_pca_svc  # old set
+    # tasks the defaults were not chosen on (small data, a kernel regressor, a wide ensemble)
+    python benchmarks/bench_search.py --tasks logreg_breast_cancer,svr_diabetes,extra_trees_wide
 
 Tasks are in ``search_tasks.py`` (``--list-tasks`` prints them).
 """
