@@ -28,8 +28,9 @@ Notations
   ``j``, as it has always been.
 
 Subsamples (``n_samples``) are nested (each rung's rows contain the previous rung's), the
-same for every candidate, drawn once per training fold from the search's seed: stratified
-by class for classifiers; with ``groups``, whole groups are drawn (a rung holds at least its
+same for every candidate, drawn once per training fold that uses them (the cheap rungs'
+folds; every fold under a given ``max_resources``) from the search's seed: stratified by
+class for classifiers; with ``groups``, whole groups are drawn (a rung holds at least its
 budget of rows, group by group).
 
 A parameter resource continues a fold's fit from one rung to the next where that gives the
