@@ -83,10 +83,15 @@ def test_error_score_and_random_state_accept_numpy_values():
     assert search.fit(X, y).best_score_ > 0.5
 
 
-def test_a_grid_sampler_instance_points_to_sampler_grid():
+def test_a_grid_sampler_instance_is_a_sampler_like_any_other():
+    # no special case for our class: it proposes its own grid's points, each once, and
+    # the search stops when they are all taken
     from sk_hpo.samplers import GridSampler
 
-    search = HPOSearchCV(LogisticRegression(), {"C": [0.1, 1.0]},
-                         sampler=GridSampler({"C": [0.1, 1.0]}))
-    with pytest.raises(ValueError, match="pass sampler='grid'"):
-        search.fit(X, y)
+    space = {"C": [0.01, 0.1, 1.0], "fit_intercept": [True, False]}
+    grid = {"C": [0.1, 1.0], "fit_intercept": [True, False]}
+    search = HPOSearchCV(LogisticRegression(), space, sampler=GridSampler(grid, seed=0),
+                         n_iter=None, pruner=None, cv=2)
+    params = search.fit(X, y).cv_results_["params"]
+    assert sorted((p["C"], p["fit_intercept"]) for p in params) == [
+        (0.1, False), (0.1, True), (1.0, False), (1.0, True)]

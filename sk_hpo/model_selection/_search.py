@@ -464,11 +464,6 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     ) -> BaseSampler | None:
         from sk_hpo import samplers
 
-        if isinstance(self.sampler, samplers.GridSampler):
-            raise ValueError(
-                "HPOSearchCV walks the grid of param_distributions itself: pass "
-                "sampler='grid' instead of a GridSampler instance."
-            )
         if isinstance(self.sampler, BaseSampler):
             return copy.deepcopy(self.sampler)
 
