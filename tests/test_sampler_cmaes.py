@@ -394,7 +394,8 @@ def test_a_copy_starts_with_empty_caches_and_continues_the_search():
 
 
 def _asks(study):
-    return [(t.number, t.system_attrs[ASK_ATTR]) for t in study.trials if ASK_ATTR in t.system_attrs]
+    """``(number, ask record)`` of the trials CMA-ES proposed."""
+    return [(t.number, rec) for t in study.trials if (rec := t.system_attrs.get(ASK_ATTR))]
 
 
 def test_every_second_member_of_a_generation_mirrors_the_one_before_about_the_mean():

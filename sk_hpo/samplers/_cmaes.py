@@ -266,6 +266,20 @@ class CmaEsSampler(BaseSampler):
     told as the values evaluated. When the search space changes (a parameter dropped or its
     range changed) the sampler starts a new search on the new space.
 
+    Mirrored sampling, measured (``benchmarks/bench_cmaes_regret.py``'s functions, 200
+    trials, the first one random; median regret over seeds 0-499 and 1000-1499, without ->
+    with mirrors): sphere-10 0.74 / 0.70 -> 0.30 / 0.28, Rosenbrock-4 4.1 / 3.9 -> 3.2 / 3.0,
+    Ackley-5 2.6 / 2.5 -> 1.4 / 1.3, Hartmann-6 0.036 / 0.038 -> 0.015 / 0.014; with mirrors
+    the regret is lower on 63-93% of the seeds. On Styblinski-Tang-4 the median stays in
+    the basin one coordinate away from the optimum (14.4 / 14.5 -> 14.2 / 14.2), but the
+    global basin is found on 41% of the seeds instead of 25%. Without mirrors this sampler
+    is Optuna's (medians within 8% of it at 500 seeds). Eight more functions (shifted
+    sphere, ellipsoid, Rastrigin, Ackley; Levy, Rosenbrock-8, a 3-D sphere near its
+    optimum; Schwefel) gain or tie at 200 trials; at 1000 trials the deceptive Schwefel-4
+    loses a little (median 730 against 632), as mirrors make the search more local.
+    Pairwise selection (only the better of a pair recombined; Auger et al., 2011), which
+    removes the step-size bias, gained much less in the same runs (and lost on Rosenbrock-4).
+
     Examples
     --------
     >>> import sk_hpo
