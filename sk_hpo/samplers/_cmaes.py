@@ -277,8 +277,9 @@ class CmaEsSampler(BaseSampler):
     sphere, ellipsoid, Rastrigin, Ackley; Levy, Rosenbrock-8, a 3-D sphere near its
     optimum; Schwefel) gain at 200 trials (lower regret on 54-86% of 300 seeds); at 1000
     trials the deceptive Schwefel-4 loses a little (median 642 against 632, lower on 44% of
-    100 seeds), as mirrors make the search more local. Pairwise selection (only the better of a pair recombined; Auger et al., 2011), which
-    removes the step-size bias, gained much less in the same runs (and lost on Rosenbrock-4).
+    100 seeds), as mirrors make the search more local. Pairwise selection (only the better
+    of a pair recombined; Auger et al., 2011), which removes the step-size bias, gained much
+    less in the same runs (and lost on Rosenbrock-4).
 
     Examples
     --------
