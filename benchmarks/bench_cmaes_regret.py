@@ -67,10 +67,10 @@ PROBLEMS: dict[str, tuple[Callable[[Any], float], float]] = {
 }
 
 
-def _sk_hpo(seed: int, restart_strategy: str | None = None) -> tuple[str, Any]:
+def _sk_hpo(seed: int, restart_strategy: str | None = None, **kwargs: Any) -> tuple[str, Any]:
     from sk_hpo.samplers import CmaEsSampler
 
-    return "sk_hpo", CmaEsSampler(seed=seed, restart_strategy=restart_strategy)
+    return "sk_hpo", CmaEsSampler(seed=seed, restart_strategy=restart_strategy, **kwargs)
 
 
 def _optuna(seed: int) -> tuple[str, Any]:
@@ -83,6 +83,8 @@ SAMPLERS: dict[str, Callable[[int], tuple[str, Any]]] = {
     "sk_hpo-cmaes": _sk_hpo,
     "optuna-cmaes": _optuna,
     "sk_hpo-cmaes-ipop": lambda seed: _sk_hpo(seed, "ipop"),
+    # independent draws, as Optuna's: what mirrored sampling (the default) gains
+    "sk_hpo-cmaes-unmirrored": lambda seed: _sk_hpo(seed, mirrored_sampling=False),
 }
 DEFAULT_SAMPLERS = ("sk_hpo-cmaes", "optuna-cmaes")
 

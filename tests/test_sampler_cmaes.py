@@ -324,6 +324,7 @@ def test_x0_outside_its_distribution_is_a_clear_error():
         ({"popsize": 2}, r"'popsize' .* \[4, inf\) or None. Got 2"),
         ({"inc_popsize": 1}, r"'inc_popsize' .* \[2, inf\)\. Got 1"),
         ({"with_margin": None}, r"'with_margin' .*bool.*Got None"),
+        ({"mirrored_sampling": "yes"}, r"'mirrored_sampling' .*bool.*Got 'yes'"),
     ],
 )
 def test_bad_arguments_are_clear_errors(kwargs, match):
@@ -390,3 +391,90 @@ def test_a_copy_starts_with_empty_caches_and_continues_the_search():
     reference = study_with(CmaEsSampler(seed=0, popsize=4))
     reference.optimize(lambda t: sphere(t, dim=2), n_trials=40)
     assert [t.params for t in study.trials] == [t.params for t in reference.trials]
+
+
+def _asks(study):
+    """``(number, ask record)`` of the trials CMA-ES proposed."""
+    return [(t.number, rec) for t in study.trials if (rec := t.system_attrs.get(ASK_ATTR))]
+
+
+def test_every_second_member_of_a_generation_mirrors_the_one_before_about_the_mean():
+    study = study_with(CmaEsSampler(seed=0))  # d = 3: generations of 7
+    study.optimize(lambda t: sphere(t, dim=3), n_trials=1 + 7 * 6)
+    asks = dict(_asks(study))
+    midpoints = collections.defaultdict(list)
+    for number, rec in asks.items():
+        position = number - 1 - 7 * rec["generation"]  # trial 0 is the random startup
+        assert ("mirror" in rec) == (position % 2 == 1)  # no mirror fell outside the cube
+        if "mirror" in rec:
+            partner = asks[rec["mirror"]]
+            assert rec["mirror"] == number - 1 and "mirror" not in partner
+            assert partner["generation"] == rec["generation"]
+            midpoint = (np.array(rec["x"]) + np.array(partner["x"])) / 2
+            midpoints[rec["generation"]].append(midpoint)
+    assert sorted(midpoints) == list(range(6))
+    for generation, points in midpoints.items():
+        # every pair of a generation is symmetric about one point: that generation's mean
+        np.testing.assert_allclose(points, [points[0]] * len(points), atol=1e-12)
+    np.testing.assert_allclose(midpoints[0][0], [0.5, 0.5, 0.5], atol=1e-12)  # the centre
+    assert len({tuple(p[0]) for p in midpoints.values()}) == 6  # the mean moves
+
+
+def test_a_mirror_outside_the_unit_cube_falls_back_to_an_ordinary_draw():
+    # A mean near an edge of the cube (0.05 in x0): many mirrors fall outside it.
+    sampler = CmaEsSampler(seed=0, x0={"x0": -4.5}, sigma0=0.1, popsize=12)
+    study = study_with(sampler)
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=1 + 12)
+    asks = dict(_asks(study))
+    mean = np.array([0.05, 0.5])
+    n_fallbacks = n_mirrors = 0
+    for number, rec in asks.items():
+        previous = asks.get(number - 1)
+        if rec["generation"] != 0 or previous is None or "mirror" in previous:
+            continue
+        mirror = 2 * mean - np.array(previous["x"])
+        if np.all((mirror >= 0) & (mirror <= 1)):
+            n_mirrors += 1
+            assert rec["mirror"] == number - 1
+            np.testing.assert_allclose(rec["x"], mirror, atol=1e-12)
+        else:
+            n_fallbacks += 1
+            assert "mirror" not in rec
+            assert np.all((np.array(rec["x"]) >= 0) & (np.array(rec["x"]) <= 1))
+    assert n_fallbacks >= 2 and n_mirrors >= 2
+
+
+def test_mirrors_are_rebuilt_from_the_storage_by_a_fresh_sampler_at_each_trial():
+    reference = study_with(CmaEsSampler(seed=5, popsize=4))
+    reference.optimize(lambda t: sphere(t, dim=2), n_trials=30)
+    study = study_with(CmaEsSampler(seed=5, popsize=4))
+    for _ in range(30):
+        study.sampler = CmaEsSampler(seed=5, popsize=4)  # as if each trial ran in a new process
+        study.optimize(lambda t: sphere(t, dim=2), n_trials=1)
+    assert [t.params for t in study.trials] == [t.params for t in reference.trials]
+    assert sum("mirror" in rec for _, rec in _asks(study)) >= 10
+
+
+def test_a_trial_asked_while_its_predecessor_has_no_vector_yet_is_an_ordinary_draw():
+    """Two processes asking at once: the second cannot see the first's vector, so it draws
+    (a vector is never mirrored twice)."""
+    study = study_with(CmaEsSampler(seed=0, popsize=4))
+    study.optimize(lambda t: sphere(t, dim=2), n_trials=2)  # startup + an original
+    first = study.ask()
+    second = study.ask()  # its predecessor has asked nothing yet
+    sphere(second, dim=2)
+    sphere(first, dim=2)
+    rec_first, rec_second = (
+        study._storage.get_trial(t._trial_id).system_attrs[ASK_ATTR] for t in (first, second)
+    )
+    assert rec_first["mirror"] == 1 and "mirror" not in rec_second
+    third = study.ask()
+    sphere(third, dim=2)  # the next one mirrors the ordinary draw
+    assert study._storage.get_trial(third._trial_id).system_attrs[ASK_ATTR]["mirror"] == 3
+
+
+def test_mirrored_sampling_false_draws_every_member():
+    study = study_with(CmaEsSampler(seed=0, mirrored_sampling=False))
+    study.optimize(lambda t: sphere(t, dim=3), n_trials=30)
+    assert not any("mirror" in rec for _, rec in _asks(study))
+    assert study.best_value < 5

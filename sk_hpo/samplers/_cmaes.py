@@ -6,7 +6,8 @@ The optimizer is rebuilt by *replaying* its history through the ``cmaes`` packag
 API (constructor, ``tell``, ``should_stop``), from two JSON system attributes:
 
 - ``"cmaes:ask"`` on each trial the optimizer proposed: the search-space id, the restart and
-  generation it was drawn from, and the vector ``x`` (unit cube) that ``tell`` will take;
+  generation it was drawn from, the vector ``x`` (unit cube) that ``tell`` will take, and for
+  a mirrored sample, ``"mirror"``: the number of the trial whose vector it mirrors;
 - ``"cmaes:tell"`` on the trial during whose ask a generation was told: which trials (by
   number) made up the generation and, when that tell ended a run (a restart), the next run's
   initial mean and population size.
@@ -22,6 +23,12 @@ the valid record (its trials finished, as many as the population) on the lowest-
 trial is canonical, and every process (and every later replay) follows it: a sampler whose
 cached optimizer applied another one rebuilds it. Trials drawn from the other variant keep
 their generation tag and join the next tell, so no trial is wasted.
+
+Mirrored sampling: trial ``n`` mirrors trial ``n - 1`` (``x' = 2 m - x``, ``m`` the mean)
+when that trial was drawn from the same generation and is no mirror itself, and the mirror
+lies in the bounds; otherwise it is an ordinary draw. The partner is thus found in the
+storage alone, and a vector is never mirrored twice, even when processes ask at once (a
+process that cannot see its predecessor's vector yet draws).
 
 Notations
 ---------
@@ -133,6 +140,11 @@ def _margin_steps(space: dict[str, BaseDistribution]) -> np.ndarray:
     return np.array([1.0 / n if (n := n_cells(d)) else 0.0 for d in space.values()])
 
 
+def _uses_margin(space: dict[str, BaseDistribution], with_margin: bool) -> bool:
+    """Whether the optimizer is CMA-ES with margin: asked for, and a discrete parameter."""
+    return with_margin and bool(np.any(_margin_steps(space) > 0))
+
+
 def _space_id(space: dict[str, BaseDistribution], with_margin: bool) -> str:
     text = repr([(n, repr(d)) for n, d in space.items()] + [with_margin])
     return hashlib.sha1(text.encode()).hexdigest()[:12]
@@ -196,6 +208,13 @@ class CmaEsSampler(BaseSampler):
       vectors they were drawn as), never pickled. A new sampler, in this process or another,
       rebuilds the optimizer from it and continues the same search; several processes
       sharing a study run one search.
+    - Mirrored sampling (``mirrored_sampling=True``, where Optuna's sampler differs): every
+      second member of a generation is the mirror ``2 m - x`` of the member drawn just
+      before it about the mean ``m`` (an ordinary draw when the mirror leaves the bounds).
+      Each member is still distributed as ``N(m, sigma^2 C)``, but the pairs are
+      antithetic: less noise in the mean's update, and, as the two steps of a pair cancel
+      when both are selected, a step size that shrinks faster (Brockhoff et al., 2010).
+      That is what a budget of a few hundred trials rewards: see Notes for the figures.
     - Restarts (``restart_strategy="ipop"``): when the run converges (``cmaes``'s stopping
       tests), a new run starts from a uniformly random mean with ``inc_popsize`` times the
       population. ``"bipop"`` alternates such large-population runs with small-population,
@@ -232,6 +251,10 @@ class CmaEsSampler(BaseSampler):
         Use CMA-ES with margin (``cmaes.CMAwM``) for integers and stepped floats: it keeps a
         minimum probability of moving to a neighbouring value, so a discrete parameter is
         never frozen. Without it they are rounded, as in Optuna's default.
+    mirrored_sampling : bool, default=True
+        Pair the members of each generation as mirrors about the mean. False draws every
+        member independently, as Optuna does. Not used by CMA-ES with margin (a
+        ``with_margin`` space with a discrete parameter), whose members are always drawn.
 
     Notes
     -----
@@ -242,6 +265,21 @@ class CmaEsSampler(BaseSampler):
     best value but not for the optimizer. Enqueued values that differ from the proposal are
     told as the values evaluated. When the search space changes (a parameter dropped or its
     range changed) the sampler starts a new search on the new space.
+
+    Mirrored sampling, measured (``benchmarks/bench_cmaes_regret.py``'s functions, 200
+    trials, the first one random; median regret over seeds 0-499 and 1000-1499, without ->
+    with mirrors): sphere-10 0.74 / 0.70 -> 0.30 / 0.28, Rosenbrock-4 4.1 / 3.9 -> 3.2 / 3.0,
+    Ackley-5 2.6 / 2.5 -> 1.4 / 1.3, Hartmann-6 0.036 / 0.038 -> 0.015 / 0.014; with mirrors
+    the regret is lower on 63-93% of the seeds. On Styblinski-Tang-4 the median stays in
+    the basin one coordinate away from the optimum (14.4 / 14.5 -> 14.2 / 14.2), but the
+    global basin is found on 41% of the seeds instead of 25%. Without mirrors this sampler
+    is Optuna's (medians within 8% of it at 500 seeds). Eight more functions (shifted
+    sphere, ellipsoid, Rastrigin, Ackley; Levy, Rosenbrock-8, a 3-D sphere near its
+    optimum; Schwefel) gain at 200 trials (lower regret on 54-86% of 300 seeds); at 1000
+    trials the deceptive Schwefel-4 loses a little (median 642 against 632, lower on 44% of
+    100 seeds), as mirrors make the search more local. Pairwise selection (only the better
+    of a pair recombined; Auger et al., 2011), which removes the step-size bias, gained much
+    less in the same runs (and lost on Rosenbrock-4).
 
     Examples
     --------
@@ -269,6 +307,7 @@ class CmaEsSampler(BaseSampler):
         popsize: int | None = None,
         inc_popsize: int = 2,
         with_margin: bool = False,
+        mirrored_sampling: bool = True,
     ) -> None:
         check_param(_OWNER, "seed", seed, [int_range(0), NONE])
         check_param(_OWNER, "restart_strategy", restart_strategy, [options("ipop", "bipop"), NONE])
@@ -286,6 +325,7 @@ class CmaEsSampler(BaseSampler):
         check_param(_OWNER, "popsize", popsize, [int_range(4), NONE])
         check_param(_OWNER, "inc_popsize", inc_popsize, [int_range(2)])
         check_param(_OWNER, "with_margin", with_margin, [BOOLEAN])
+        check_param(_OWNER, "mirrored_sampling", mirrored_sampling, [BOOLEAN])
         _import_cmaes()
         self._seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
         self._restart_strategy = restart_strategy
@@ -303,6 +343,7 @@ class CmaEsSampler(BaseSampler):
         self._popsize = popsize
         self._inc_popsize = int(inc_popsize)
         self._with_margin = bool(with_margin)
+        self._mirrored = bool(mirrored_sampling)
         self._reset_caches()
 
     def _reset_caches(self) -> None:
@@ -352,13 +393,15 @@ class CmaEsSampler(BaseSampler):
         if not search_space:
             return {}
         with self._lock:
-            run, x_eval, x_tell = self._ask(study, trial, search_space)
-        record = {
+            run, x_eval, x_tell, partner = self._ask(study, trial, search_space)
+        record: dict[str, Any] = {
             "space": run.space_id,
             "restart": run.restart,
             "generation": run.generation,
             "x": x_tell.tolist(),
         }
+        if partner is not None:
+            record["mirror"] = partner
         study._storage.set_trial_system_attr(trial._trial_id, ASK_ATTR, record)
         return {n: from_unit(u, d) for u, (n, d) in zip(x_eval, search_space.items())}
 
@@ -401,9 +444,10 @@ class CmaEsSampler(BaseSampler):
 
     def _ask(
         self, study: Study, trial: FrozenTrial, space: dict[str, BaseDistribution]
-    ) -> tuple[_Run, np.ndarray, np.ndarray]:
+    ) -> tuple[_Run, np.ndarray, np.ndarray, int | None]:
         """Rebuild (or update) the optimizer from the storage, tell the current generation if
-        it is complete, and ask for ``trial``'s vector: ``(run, x to evaluate, x to tell)``."""
+        it is complete, and ask for ``trial``'s vector: ``(run, x to evaluate, x to tell,
+        number of the trial it mirrors or None)``."""
         space_id = _space_id(space, self._with_margin)
         trials = study._get_trials(deepcopy=False)
         by_number = {t.number: t for t in trials}
@@ -425,13 +469,43 @@ class CmaEsSampler(BaseSampler):
         self._tell_current(study, trial, run, space, trials, valid)
         self._runs[study] = run
 
+        if self._mirrored and not _uses_margin(space, self._with_margin):
+            mirrored = self._mirror(run, space, by_number.get(trial.number - 1))
+            if mirrored is not None:
+                x, partner = mirrored
+                return run, x, x, partner
         seed = np.random.SeedSequence([self._seed, trial.number]).generate_state(1)[0]
         run.optimizer.reseed_rng(int(seed) % (2**31 - 1))
         if self._with_margin:
             x_eval, x_tell = run.optimizer.ask()
         else:
             x_eval = x_tell = run.optimizer.ask()
-        return run, np.asarray(x_eval, dtype=float), np.asarray(x_tell, dtype=float)
+        return run, np.asarray(x_eval, dtype=float), np.asarray(x_tell, dtype=float), None
+
+    def _mirror(
+        self, run: _Run, space: dict[str, BaseDistribution], previous: FrozenTrial | None
+    ) -> tuple[np.ndarray, int] | None:
+        """The mirror ``2 m - x`` of the previous trial's vector ``x`` about the mean ``m``,
+        and that trial's number, if the previous trial was drawn from the current generation
+        and is no mirror itself; None (an ordinary draw) otherwise or when the mirror falls
+        outside the bounds.
+
+        Pairing a trial with the trial numbered just before it needs nothing but the storage
+        and cannot mirror one vector twice, even when processes ask at the same time."""
+        record = previous.system_attrs.get(ASK_ATTR) if previous is not None else None
+        if (
+            record is None
+            or "mirror" in record
+            or record.get("space") != run.space_id
+            or (record["restart"], record["generation"]) != (run.restart, run.generation)
+            or len(record["x"]) != len(space)
+        ):
+            return None
+        x = 2.0 * np.asarray(run.optimizer.mean, dtype=float) - np.asarray(record["x"], float)
+        bounds = _unit_bounds(space, self._with_margin)
+        if np.any(x < bounds[:, 0]) or np.any(x > bounds[:, 1]):
+            return None
+        return x, previous.number
 
     def _replay(
         self,
@@ -601,9 +675,8 @@ class CmaEsSampler(BaseSampler):
             "population_size": popsize or self._popsize,
         }
         cmaes = _import_cmaes()
-        steps = _margin_steps(space)
-        if self._with_margin and np.any(steps > 0):
-            return cmaes.CMAwM(steps=steps, **kwargs)
+        if _uses_margin(space, self._with_margin):
+            return cmaes.CMAwM(steps=_margin_steps(space), **kwargs)
         if self._with_margin:  # only continuous parameters: CMA-ES with margin is CMA-ES
             return _MarginFree(cmaes.CMA(**kwargs))
         return cmaes.CMA(**kwargs)
