@@ -132,12 +132,16 @@ class ResourcePlan:
     splits: Sequence[tuple[np.ndarray, np.ndarray]] = field(repr=False)
     subsamples: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
     pooled: bool = True  # full-budget fits are those of resource="folds"
-    cheap_folds: int = 1  # folds a cheap rung fits (see cheap_rung_folds)
 
     @property
     def active(self) -> bool:
         """Whether a budget resource is used (``cv_results_`` gets ``iter``/``n_resources``)."""
         return self.resource != "folds"
+
+    @property
+    def cheap_folds(self) -> int:
+        """Folds a cheap rung fits (:func:`cheap_rung_folds`; 1 without splits)."""
+        return cheap_rung_folds(self.splits)
 
     @property
     def n_steps(self) -> int:
@@ -429,17 +433,14 @@ def make_resource_plan(
     if min_resources == "smallest" or (min_resources == "auto" and len(budgets) != m):
         budgets = list(spread_levels(int(low), int(top), m, factor))
     pooled = resource == "n_samples" and max_resources == "auto"
-    cheap_folds = cheap_rung_folds(splits)
-    plan = ResourcePlan(
-        resource, budgets, n_splits, factor, splits, pooled=pooled, cheap_folds=cheap_folds
-    )
+    plan = ResourcePlan(resource, budgets, n_splits, factor, splits, pooled=pooled)
     if resource == "n_samples":
         if stratify:
             _check_n_samples_rung(splits, y, int(budgets[0]), min_resources)
         sizes = [int(b) for b in budgets]
         # cheap rungs fit the first folds only; a given max_resources also caps the full
         # budget's folds
-        folds = range(len(splits) if max_resources != "auto" else cheap_folds)
+        folds = range(len(splits) if max_resources != "auto" else plan.cheap_folds)
         for fold in folds:
             train = splits[fold][0]
             rng = np.random.RandomState([0 if seed is None else seed, fold])

@@ -231,19 +231,19 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     resource : str, default="auto"
         What a candidate's rungs grow (HalvingRandomSearchCV's vocabulary). ``"folds"``:
         the rungs are CV folds, every fit uses the whole training fold. ``"n_samples"``:
-        cheap rungs first train on nested subsamples of the first training fold (stratified
-        for classifiers; whole groups with ``groups``) and score on its whole test fold. An
-        estimator parameter name (``"max_iter"``, ``"n_estimators"``,
-        ``"sgdclassifier__max_iter"``):
-        cheap rungs set it to small budgets. A rung continues the previous rung's fit
-        (``warm_start=True``) where that gives the from-scratch fit: ensembles grown under
-        ``warm_start`` (``n_estimators`` of forests, extra trees, bagging, gradient boosting
-        without ``n_iter_no_change``); optimisers' ``max_iter`` and
-        ``HistGradientBoosting*`` are refitted. At each cheap budget a candidate fits the first
-        fold only, or the first few when test folds hold under 200 rows (a cheap rung ranks;
-        cross-validation is spent on the survivors), and only those the pruner keeps go on
-        to the full budget, whose folds are pruned as with ``"folds"``. Without a pruner
-        there are no cheap rungs. ``"auto"``: ``"n_samples"`` when the pruner is successive halving (states a
+        cheap rungs first train on nested subsamples of the training folds they fit
+        (stratified for classifiers; whole groups with ``groups``) and score on their whole
+        test folds. An estimator parameter name (``"max_iter"``, ``"n_estimators"``,
+        ``"sgdclassifier__max_iter"``): cheap rungs set it to small budgets. A rung
+        continues the previous rung's fit (``warm_start=True``) where that gives the
+        from-scratch fit: ensembles grown under ``warm_start`` (``n_estimators`` of forests,
+        extra trees, bagging, gradient boosting without ``n_iter_no_change``); optimisers'
+        ``max_iter`` and ``HistGradientBoosting*`` are refitted. At each cheap budget a
+        candidate fits the first fold only, or the first few when test folds hold under 200
+        rows (a cheap rung ranks; cross-validation is spent on the survivors), and only
+        those the pruner keeps go on to the full budget, whose folds are pruned as with
+        ``"folds"``. Without a pruner there are no cheap rungs. ``"auto"``: ``"n_samples"``
+        when the pruner is successive halving (states a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, as the default ``"sha"``), there
         are more than ``factor`` candidates, ``min_resources`` and ``max_resources`` are
         ``"auto"`` and the training folds hold enough samples for a cheap rung; ``"folds"``
