@@ -15,7 +15,12 @@ from threadpoolctl import threadpool_limits
 from sk_hpo import HPOSearchCV
 from sk_hpo._validation import InvalidParameterError
 from sk_hpo.pruners import BasePruner
-from sk_hpo.model_selection._resource import budget_levels, cheap_rung_folds, make_resource_plan
+from sk_hpo.model_selection._resource import (
+    MIN_RUNG_ROWS,
+    budget_levels,
+    cheap_rung_folds,
+    make_resource_plan,
+)
 
 X, y = make_classification(n_samples=120, n_features=5, n_informative=3, random_state=0)
 ROWS = np.c_[np.arange(len(y)), X]  # column 0: the row index, seen by Recorder.fit
@@ -159,7 +164,9 @@ def test_fewer_full_budget_fits_than_with_folds_when_weak_candidates_exist():
     space = {"C": [1e-4, 1e-3, 3e-3, 1e-2, 1.0, 1e-4, 2e-4, 5e-4, 10.0, 3e-4, 1e-5, 100.0]}
     kwargs = dict(sampler="grid", n_iter=None, cv=5)
     folds = HPOSearchCV(LogisticRegression(), space, resource="folds", **kwargs).fit(X, y)
-    budget = HPOSearchCV(LogisticRegression(), space, resource="n_samples", **kwargs)
+    # 96 rows per training fold: below the automatic floor, so the rungs start at "smallest"
+    budget = HPOSearchCV(LogisticRegression(), space, resource="n_samples",
+                         min_resources="smallest", **kwargs)
     budget.fit(X, y)
     full_folds = folds.cv_results_["n_splits_run"].sum()
     full_budget = budget.cv_results_["n_splits_run"].sum()
@@ -304,9 +311,15 @@ def test_n_samples_rungs_of_a_precomputed_kernel_use_the_subsample_columns():
                                plain.cv_results_["mean_test_score"])
 
 
+def _data(n):
+    """``splits`` and ``y`` of ``n`` rows in 3:1 classes, 5 stratified folds."""
+    yi = np.r_[np.zeros(3 * n // 4, int), np.ones(n - 3 * n // 4, int)]
+    return dict(splits=list(StratifiedKFold(5).split(np.zeros((n, 1)), yi)), y=yi)
+
+
 def _plan(**kwargs):
-    yi = np.r_[np.zeros(900, int), np.ones(300, int)]  # 3:1 classes, 960 rows per training fold
-    splits = list(StratifiedKFold(5).split(np.zeros((1200, 1)), yi))
+    data = _data(1200)  # 960 rows per training fold
+    splits, yi = data["splits"], data["y"]
     args = dict(resource="auto", min_resources="auto", max_resources="auto", factor=3,
                 estimator=Recorder(), searched={"q"}, splits=splits, y=yi, groups=None,
                 classifier=True, seed=0, n_candidates=40, halving=True)
@@ -314,11 +327,21 @@ def _plan(**kwargs):
 
 
 def test_auto_budgets_follow_n_iter_as_halvings_exhaust():
-    plan, _, _ = _plan()
-    assert plan.resource == "n_samples" and plan.budgets == [35, 106, 320, 960]
-    assert _plan(n_candidates=10)[0].budgets == [106, 320, 960]  # 10 -> 4 -> 2
-    # scikit-learn's "smallest" (2 * 5 folds * 2 classes) is a floor
-    assert _plan(n_candidates=2000)[0].budgets[0] >= 20
+    big = _data(13500)  # 10800 rows per training fold
+    plan, _, _ = _plan(**big)
+    assert plan.resource == "n_samples" and plan.budgets == [400, 1200, 3600, 10800]
+    assert _plan(n_candidates=10, **big)[0].budgets == [1200, 3600, 10800]  # 10 -> 4 -> 2
+
+
+@pytest.mark.parametrize("resource", ["auto", "n_samples"])
+def test_auto_min_resources_trains_cheap_rungs_on_at_least_min_rung_rows(resource):
+    # 960 rows per fold: 960 // 27 = 35 is raised to the floor and the levels spread above it
+    plan, _, _ = _plan(resource=resource)
+    assert MIN_RUNG_ROWS == 200 and plan.budgets == [200, 438, 960]
+    assert _plan(resource=resource, n_candidates=2000)[0].budgets[0] == MIN_RUNG_ROWS
+    # a parameter resource has no row floor; "smallest" and an int go below it
+    assert _plan(resource="n_samples", min_resources="smallest")[0].budgets[0] == 20
+    assert _plan(resource="n_samples", min_resources=50)[0].budgets[0] == 106
 
 
 def test_smallest_spreads_the_levels_from_the_smallest_rung():
@@ -326,19 +349,17 @@ def test_smallest_spreads_the_levels_from_the_smallest_rung():
     assert plan.resource == "n_samples" and plan.budgets == [20, 72, 264, 960]
     assert _plan(min_resources="smallest", n_candidates=10)[0].budgets == [20, 138, 960]
     # 2000 candidates want 7 levels: spread with ratios under factor (at least sqrt(3))
-    for kwargs in (dict(min_resources="smallest"), {}):
-        budgets = _plan(n_candidates=2000, **kwargs)[0].budgets
-        ratios = np.diff(np.log(budgets))
-        assert len(budgets) == 7 and budgets[0] == 20 and budgets[-1] == 960
-        assert np.all(ratios >= np.log(np.sqrt(3)) - 0.01) and np.all(ratios < np.log(3))
+    budgets = _plan(n_candidates=2000, min_resources="smallest")[0].budgets
+    ratios = np.diff(np.log(budgets))
+    assert len(budgets) == 7 and budgets[0] == 20 and budgets[-1] == 960
+    assert np.all(ratios >= np.log(np.sqrt(3)) - 0.01) and np.all(ratios < np.log(3))
 
 
 @pytest.mark.parametrize("kwargs", [
     dict(halving=False),  # pruner=None, "median", a user's pruner without a halving rate
     dict(n_candidates=3),  # nothing to halve over budgets
     dict(min_resources=10),  # budgets given: the user meant a resource
-    dict(splits=list(StratifiedKFold(5).split(np.zeros((40, 1)), np.r_[[0] * 20, [1] * 20])),
-         y=np.r_[[0] * 20, [1] * 20]),  # 32 rows per fold: no room below the floor of 20
+    _data(740),  # 592 rows per training fold: a 200-row rung leaves less than a factor of 3
 ])
 def test_auto_falls_back_to_folds(kwargs):
     assert _plan(**kwargs)[0].resource == "folds"
@@ -347,7 +368,7 @@ def test_auto_falls_back_to_folds(kwargs):
 def test_cheap_rungs_fit_the_first_fold_when_its_test_fold_is_large_enough():
     plan, splits, _ = _plan()  # test folds of 240 rows
     assert [step.folds for step in plan.steps(cheap_rungs=True)] == [
-        (0,), (0,), (0,), (0,), (1,), (2,), (3,), (4,)
+        (0,), (0,), (0,), (1,), (2,), (3,), (4,)
     ]
     train = splits[1][0]  # a fold no cheap rung fits: never subsampled
     assert np.array_equal(plan.fold_inputs({}, 0, 1)[1], train)
@@ -357,13 +378,14 @@ def test_cheap_rungs_fit_the_first_fold_when_its_test_fold_is_large_enough():
 
 
 def test_the_default_search_halves_over_subsamples_and_keeps_the_best_on_all_folds():
-    Xb, yb = make_classification(n_samples=600, n_features=5, n_informative=3, random_state=0)
+    Xb, yb = make_classification(n_samples=1800, n_features=5, n_informative=3, random_state=0)
     search = HPOSearchCV(LogisticRegression(), {"C": loguniform(1e-4, 1e2)}, n_iter=12,
                          cv=3, sampler="random", random_state=0).fit(Xb, yb)
     res = search.cv_results_
     assert {"iter", "n_resources", "n_splits_run", "state"} <= set(res)
     top = res["n_resources"].max()
-    assert top == 400 and res["iter"].max() == 2  # 12 -> 4 -> 2 candidates: 3 levels
+    assert top == 1200 and res["iter"].max() == 2  # 12 -> 4 -> 2 candidates: 3 levels
+    assert res["n_resources"].min() == MIN_RUNG_ROWS
     complete = res["state"] == "COMPLETE"
     assert np.all(res["n_resources"][complete] == top) and complete.sum() <= 4
     assert res["state"][search.best_index_] == "COMPLETE"
