@@ -339,7 +339,10 @@ def test_auto_min_resources_trains_cheap_rungs_on_at_least_min_rung_rows(resourc
     plan, _, _ = _plan(resource=resource)
     assert MIN_RUNG_ROWS == 200 and plan.budgets == [200, 438, 960]
     assert _plan(resource=resource, n_candidates=2000)[0].budgets[0] == MIN_RUNG_ROWS
-    # a parameter resource has no row floor; "smallest" and an int go below it
+    # folds under factor x 200 rows keep the smaller rungs (rather than "folds")
+    small = _plan(resource=resource, **_data(740))[0]  # 592 rows per training fold
+    assert small.resource == "n_samples" and small.budgets == [21, 65, 197, 592]
+    # "smallest" and an int go below the floor
     assert _plan(resource="n_samples", min_resources="smallest")[0].budgets[0] == 20
     assert _plan(resource="n_samples", min_resources=50)[0].budgets[0] == 106
 
@@ -359,7 +362,8 @@ def test_smallest_spreads_the_levels_from_the_smallest_rung():
     dict(halving=False),  # pruner=None, "median", a user's pruner without a halving rate
     dict(n_candidates=3),  # nothing to halve over budgets
     dict(min_resources=10),  # budgets given: the user meant a resource
-    _data(740),  # 592 rows per training fold: a 200-row rung leaves less than a factor of 3
+    dict(splits=list(StratifiedKFold(5).split(np.zeros((40, 1)), np.r_[[0] * 20, [1] * 20])),
+         y=np.r_[[0] * 20, [1] * 20]),  # 32 rows per fold: no room below the floor of 20
 ])
 def test_auto_falls_back_to_folds(kwargs):
     assert _plan(**kwargs)[0].resource == "folds"

@@ -67,11 +67,13 @@ _OWNER = "HPOSearchCV"
 # Test rows a cheap rung scores at least (over its folds): the standard error of an
 # accuracy near 0.8 is then under 0.03, and a candidate's rank no longer hangs on a few rows.
 RANK_TEST_ROWS = 200
-# Training rows a cheap subsample rung holds at least under min_resources="auto": below
-# ~100 rows the rungs' ranks of random candidates agreed poorly with 5-fold CV on four of
-# eight tasks (Spearman -0.47 to +0.58 on saga, gradient boosting, forests;
-# benchmarks/bench_rung_fidelity.py), and a 200-row floor gained 0.002 of held-out score on
-# average for 8% more fitting time (8 tasks x 12 seeds).
+# Training rows a cheap subsample rung holds at least under min_resources="auto", where the
+# training folds leave room for it (factor times as many rows): below ~100 rows the rungs'
+# ranks of random candidates agreed poorly with 5-fold CV on four of eight tasks (Spearman
+# -0.47 to +0.58 on saga, gradient boosting, forests; benchmarks/bench_rung_fidelity.py),
+# and a 200-row floor gained 0.002 of held-out score on average for 8% more CPU (8 tasks x
+# 12 seeds). On smaller folds the small rungs stay: "folds" instead decides first on one
+# small test fold, which lost 0.009 on a 320-row forest task (10-seed race).
 MIN_RUNG_ROWS = 200
 RESOURCE_CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "resource": [v.STR],
@@ -379,8 +381,7 @@ def make_resource_plan(
 
     ``"auto"`` resource: ``"n_samples"`` when the pruner halves (``halving``), both budgets
     are ``"auto"``, there are more than ``factor`` candidates and the training folds leave
-    room for a cheap rung of :data:`MIN_RUNG_ROWS` rows (``factor`` times as many); else
-    ``"folds"``.
+    room for a cheap rung; else ``"folds"``.
 
     ``min_resources="smallest"``: the smallest sensible rung, and the ``m`` levels are
     geometric between it and ``max_resources`` (:func:`spread_levels`).
@@ -389,9 +390,9 @@ def make_resource_plan(
     smallest fold's size) or the estimator's own value of the parameter; ``min_resources``
     is ``max_resources // factor**(m - 1)`` with ``m`` levels such that about ``factor``
     of the ``n_candidates`` reach the full budget (:func:`_n_levels`), raised to the
-    smallest sensible rung (``n_samples``: :data:`MIN_RUNG_ROWS`, scikit-learn's
-    ``"smallest"`` and two samples of each class per training fold for classifiers; a
-    parameter: 1); when raised, the ``m``
+    smallest sensible rung (``n_samples``: scikit-learn's ``"smallest"``, two samples of
+    each class per training fold for classifiers, and :data:`MIN_RUNG_ROWS` where the
+    training folds hold ``factor`` times as many; a parameter: 1); when raised, the ``m``
     levels are spread between it and the top with ratios under ``factor``
     (:func:`spread_levels`), so that no more candidates than planned reach the full budget.
     """
@@ -403,7 +404,7 @@ def make_resource_plan(
             top = min(len(train) for train, _ in splits)
             if (
                 _n_levels(n_candidates, factor) > 1
-                and max(_smallest_n_samples(splits, y, stratify), MIN_RUNG_ROWS) <= top // factor
+                and _smallest_n_samples(splits, y, stratify) <= top // factor
             ):
                 resource = "n_samples"
     if resource == "folds":
@@ -428,6 +429,7 @@ def make_resource_plan(
     m = _n_levels(n_candidates, factor)
     if min_resources == "auto":
         floor = max(smallest, MIN_RUNG_ROWS) if resource == "n_samples" else smallest
+        floor = floor if floor <= top // factor else smallest
         low = max(top // factor ** (m - 1), min(floor, top))
     elif min_resources == "smallest":
         low = min(smallest, top)

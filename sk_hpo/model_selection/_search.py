@@ -246,24 +246,25 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         when the pruner is successive halving (states a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, as the default ``"sha"``), there
         are more than ``factor`` candidates, ``min_resources`` and ``max_resources`` are
-        ``"auto"`` and the training folds hold ``factor`` times the 200 rows of the smallest
-        cheap rung (see ``min_resources``); ``"folds"`` otherwise (so ``pruner=None`` fits
-        exactly what GridSearchCV and RandomizedSearchCV fit). ``min_resources`` and ``max_resources`` are ignored with
+        ``"auto"`` and the training folds hold enough samples for a cheap rung; ``"folds"``
+        otherwise (so ``pruner=None`` fits exactly what GridSearchCV and RandomizedSearchCV
+        fit). ``min_resources`` and ``max_resources`` are ignored with
         ``"folds"``. See Notes for what the default costs and finds.
     min_resources : int, "auto" or "smallest", default="auto"
         The smallest budget. ``"auto"``: ``max_resources // factor**(m - 1)`` with ``m``
         levels chosen from ``n_iter`` as HalvingRandomSearchCV's ``"exhaust"`` does: keep
         ``ceil(q / factor)`` of ``q`` candidates per level until at most ``factor`` are left
         for the full budget (``n_iter=40, factor=3``: 4 levels, 40, 14, 5 and 2
-        candidates); at least 200 samples, scikit-learn's ``"smallest"`` (``2 * n_splits``
-        samples, times the number of classes for classifiers) and two samples of each class
-        per training fold (``n_samples``), or 1 (a parameter); when that floor binds the
-        levels are spread above it with ratios under ``factor``. The 200-sample floor is
-        measured: on fewer rows, the rungs ranked candidates unlike cross-validation on half
-        of ``benchmarks/``' tasks (``bench_rung_fidelity.py``). ``"smallest"``: scikit-learn's
-        smallest budget (no 200-sample floor), with the ``m`` levels geometric between it and
-        ``max_resources`` (cheaper cheap rungs, with noisier and more biased first
-        decisions).
+        candidates); at least scikit-learn's ``"smallest"`` (``2 * n_splits`` samples, times
+        the number of classes for classifiers), two samples of each class per training fold
+        and, where the training folds hold ``factor`` times as many, 200 samples
+        (``n_samples``), or 1 (a parameter); when that floor binds the levels are spread
+        above it with ratios under ``factor``. The 200-sample floor is measured: on fewer
+        rows, the rungs ranked candidates unlike cross-validation on half of
+        ``benchmarks/``' tasks (``bench_rung_fidelity.py``); on smaller data the small rungs
+        still did better than ``"folds"``. ``"smallest"``: scikit-learn's smallest budget (no
+        200-sample floor), with the ``m`` levels geometric between it and ``max_resources``
+        (cheaper cheap rungs, with noisier and more biased first decisions).
     max_resources : int or "auto", default="auto"
         The full budget, used by the last rung and the refit. ``"auto"``: the whole
         training fold (``n_samples``) or the estimator's value of the parameter.
