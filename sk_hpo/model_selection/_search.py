@@ -335,15 +335,16 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     What the default (TPE, ``pruner="sha"``, ``resource="auto"``) costs and finds, from
     ``benchmarks/bench_search.py`` (8 estimator families, 10 seeds, ``n_iter=40``, 5-fold,
     ``n_jobs=2``): about 95 fits per search where RandomizedSearchCV makes 200 and
-    HalvingRandomSearchCV about 300; 0.23x RandomizedSearchCV's wall time and 0.52x
-    HalvingRandomSearchCV's, with a held-out score 0.004 below RandomizedSearchCV's and
-    0.003 above HalvingRandomSearchCV's on average. Cheap rungs trained on small subsamples
+    HalvingRandomSearchCV about 300; 0.29x RandomizedSearchCV's wall time and 0.68x
+    HalvingRandomSearchCV's, with a held-out score 0.0015 below RandomizedSearchCV's and
+    0.0056 above HalvingRandomSearchCV's on average. Cheap rungs trained on small subsamples
     can misrank candidates whose best setting depends on the amount of data (strong
-    regularisation wins on a few rows): on a saga logistic regression (800 training rows,
-    100 features) and a gradient boosting regressor (600 rows) the score was 0.012 and
-    0.009 below RandomizedSearchCV's. Where that matters, give a larger
-    ``min_resources`` or ``resource="folds"``, or ``pruner=None`` for every fold of every
-    candidate (RandomizedSearchCV's cost).
+    regularisation wins on a few rows), hence the 200-sample floor of ``min_resources``;
+    the saga logistic regression (800 training rows, 100 features) still scored 0.004 below
+    RandomizedSearchCV. Where that matters, give a larger ``min_resources`` or
+    ``resource="folds"``, or ``pruner=None`` for every fold of every candidate
+    (RandomizedSearchCV's cost). ``benchmarks/bench_rung_fidelity.py`` shows how well a
+    task's cheap rungs rank candidates.
 
     Examples
     --------
