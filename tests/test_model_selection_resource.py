@@ -164,9 +164,7 @@ def test_fewer_full_budget_fits_than_with_folds_when_weak_candidates_exist():
     space = {"C": [1e-4, 1e-3, 3e-3, 1e-2, 1.0, 1e-4, 2e-4, 5e-4, 10.0, 3e-4, 1e-5, 100.0]}
     kwargs = dict(sampler="grid", n_iter=None, cv=5)
     folds = HPOSearchCV(LogisticRegression(), space, resource="folds", **kwargs).fit(X, y)
-    # 96 rows per training fold: below the automatic floor, so the rungs start at "smallest"
-    budget = HPOSearchCV(LogisticRegression(), space, resource="n_samples",
-                         min_resources="smallest", **kwargs)
+    budget = HPOSearchCV(LogisticRegression(), space, resource="n_samples", **kwargs)
     budget.fit(X, y)
     full_folds = folds.cv_results_["n_splits_run"].sum()
     full_budget = budget.cv_results_["n_splits_run"].sum()

@@ -428,8 +428,9 @@ def make_resource_plan(
         smallest = 1
     m = _n_levels(n_candidates, factor)
     if min_resources == "auto":
-        floor = max(smallest, MIN_RUNG_ROWS) if resource == "n_samples" else smallest
-        floor = floor if floor <= top // factor else smallest
+        floor = smallest
+        if resource == "n_samples" and max(smallest, MIN_RUNG_ROWS) <= top // factor:
+            floor = max(smallest, MIN_RUNG_ROWS)
         low = max(top // factor ** (m - 1), min(floor, top))
     elif min_resources == "smallest":
         low = min(smallest, top)
