@@ -192,6 +192,15 @@ def test_auto_is_folds_with_few_candidates_and_adds_no_column():
     np.testing.assert_array_equal(a["mean_test_score"], b["mean_test_score"])
 
 
+def test_auto_halves_across_folds_when_training_folds_hold_under_600_rows():
+    X_small, y_small = make_classification(500, 8, random_state=0)  # 400 rows per fold
+    space = {"C": loguniform(1e-4, 1e2)}
+    search = HPOSearchCV(LogisticRegression(), space, n_iter=12, cv=5, random_state=0)
+    results = search.fit(X_small, y_small).cv_results_
+    assert "iter" not in results and "n_resources" not in results
+    assert results["n_splits_run"].min() < 5 and results["n_splits_run"].max() == 5
+
+
 def test_a_study_made_with_another_resource_is_refused(tmp_path):
     storage = f"sqlite:///{tmp_path / 'hpo.db'}"
     kwargs = dict(sampler="grid", n_iter=None, cv=3, storage=storage, study_name="s")
@@ -337,9 +346,14 @@ def test_auto_min_resources_trains_cheap_rungs_on_at_least_min_rung_rows(resourc
     plan, _, _ = _plan(resource=resource)
     assert MIN_RUNG_ROWS == 200 and plan.budgets == [200, 438, 960]
     assert _plan(resource=resource, n_candidates=2000)[0].budgets[0] == MIN_RUNG_ROWS
-    # folds under factor x 200 rows keep the smaller rungs (rather than "folds")
+    # folds under factor x 200 rows: "auto" halves across folds, "n_samples" keeps the
+    # smaller rungs
     small = _plan(resource=resource, **_data(740))[0]  # 592 rows per training fold
-    assert small.resource == "n_samples" and small.budgets == [21, 65, 197, 592]
+    if resource == "auto":
+        assert small.resource == "folds" and small.budgets == [None]
+    else:
+        assert small.resource == "n_samples" and small.budgets == [21, 65, 197, 592]
+    assert _plan(resource=resource, **_data(750))[0].budgets == [200, 346, 600]
     # "smallest" and an int go below the floor
     assert _plan(resource="n_samples", min_resources="smallest")[0].budgets[0] == 20
     assert _plan(resource="n_samples", min_resources=50)[0].budgets[0] == 106

@@ -72,8 +72,10 @@ RANK_TEST_ROWS = 200
 # ranks of random candidates agreed poorly with 5-fold CV on four of eight tasks (Spearman
 # -0.47 to +0.58 on saga, gradient boosting, forests; benchmarks/bench_rung_fidelity.py),
 # and a 200-row floor gained 0.002 of held-out score on average for 8% more CPU (8 tasks x
-# 12 seeds). On smaller folds the small rungs stay: "folds" instead decides first on one
-# small test fold, which lost 0.009 on a 320-row forest task (10-seed race).
+# 12 seeds). Where the folds are smaller, resource="auto" halves across folds instead: on
+# 176- to 320-row training folds the small rungs fitted every fold to score enough test
+# rows, so they cost 1.4-2.2x the CPU of "folds" and scored 0.002-0.007 lower (30 seeds on
+# breast cancer and diabetes, 20 on a forest task). An explicit "n_samples" keeps them.
 MIN_RUNG_ROWS = 200
 RESOURCE_CONSTRAINTS: dict[str, list[v.Constraint]] = {
     "resource": [v.STR],
@@ -381,7 +383,8 @@ def make_resource_plan(
 
     ``"auto"`` resource: ``"n_samples"`` when the pruner halves (``halving``), both budgets
     are ``"auto"``, there are more than ``factor`` candidates and the training folds leave
-    room for a cheap rung; else ``"folds"``.
+    room for a cheap rung of :data:`MIN_RUNG_ROWS` rows (``factor`` times as many); else
+    ``"folds"``.
 
     ``min_resources="smallest"``: the smallest sensible rung, and the ``m`` levels are
     geometric between it and ``max_resources`` (:func:`spread_levels`).
@@ -404,7 +407,7 @@ def make_resource_plan(
             top = min(len(train) for train, _ in splits)
             if (
                 _n_levels(n_candidates, factor) > 1
-                and _smallest_n_samples(splits, y, stratify) <= top // factor
+                and max(_smallest_n_samples(splits, y, stratify), MIN_RUNG_ROWS) <= top // factor
             ):
                 resource = "n_samples"
     if resource == "folds":

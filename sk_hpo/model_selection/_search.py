@@ -246,10 +246,13 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         when the pruner is successive halving (states a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate`, as the default ``"sha"``), there
         are more than ``factor`` candidates, ``min_resources`` and ``max_resources`` are
-        ``"auto"`` and the training folds hold enough samples for a cheap rung; ``"folds"``
+        ``"auto"`` and the training folds hold ``factor`` times the 200 samples of the
+        smallest cheap rung (600 with ``factor=3``, see ``min_resources``); ``"folds"``
         otherwise (so ``pruner=None`` fits exactly what GridSearchCV and RandomizedSearchCV
-        fit). ``min_resources`` and ``max_resources`` are ignored with
-        ``"folds"``. See Notes for what the default costs and finds.
+        fit, and small data is halved across folds: there, the cheap rungs would fit every
+        fold on a few rows, for more fits and worse picks). ``min_resources`` and
+        ``max_resources`` are ignored with ``"folds"``. See Notes for what the default costs
+        and finds.
     min_resources : int, "auto" or "smallest", default="auto"
         The smallest budget. ``"auto"``: ``max_resources // factor**(m - 1)`` with ``m``
         levels chosen from ``n_iter`` as HalvingRandomSearchCV's ``"exhaust"`` does: keep
@@ -261,8 +264,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         (``n_samples``), or 1 (a parameter); when that floor binds the levels are spread
         above it with ratios under ``factor``. The 200-sample floor is measured: on fewer
         rows, the rungs ranked candidates unlike cross-validation on half of
-        ``benchmarks/``' tasks (``bench_rung_fidelity.py``); on smaller data the small rungs
-        still did better than ``"folds"``. ``"smallest"``: scikit-learn's smallest budget (no
+        ``benchmarks/``' tasks (``bench_rung_fidelity.py``). ``"smallest"``: scikit-learn's
+        smallest budget (no
         200-sample floor), with the ``m`` levels geometric between it and ``max_resources``
         (cheaper cheap rungs, with noisier and more biased first decisions).
     max_resources : int or "auto", default="auto"
