@@ -265,9 +265,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         above it with ratios under ``factor``. The 200-sample floor is measured: on fewer
         rows, the rungs ranked candidates unlike cross-validation on half of
         ``benchmarks/``' tasks (``bench_rung_fidelity.py``). ``"smallest"``: scikit-learn's
-        smallest budget (no
-        200-sample floor), with the ``m`` levels geometric between it and ``max_resources``
-        (cheaper cheap rungs, with noisier and more biased first decisions).
+        smallest budget (no 200-sample floor), with the ``m`` levels geometric between it
+        and ``max_resources`` (cheaper cheap rungs, with noisier and more biased first
+        decisions).
     max_resources : int or "auto", default="auto"
         The full budget, used by the last rung and the refit. ``"auto"``: the whole
         training fold (``n_samples``) or the estimator's value of the parameter.
