@@ -407,7 +407,7 @@ def make_resource_plan(
             top = min(len(train) for train, _ in splits)
             if (
                 _n_levels(n_candidates, factor) > 1
-                and max(_smallest_n_samples(splits, y, stratify), MIN_RUNG_ROWS) <= top // factor
+                and _room_for_min_rung(_smallest_n_samples(splits, y, stratify), top, factor)
             ):
                 resource = "n_samples"
     if resource == "folds":
@@ -432,7 +432,7 @@ def make_resource_plan(
     m = _n_levels(n_candidates, factor)
     if min_resources == "auto":
         floor = smallest
-        if resource == "n_samples" and max(smallest, MIN_RUNG_ROWS) <= top // factor:
+        if resource == "n_samples" and _room_for_min_rung(smallest, top, factor):
             floor = max(smallest, MIN_RUNG_ROWS)
         low = max(top // factor ** (m - 1), min(floor, top))
     elif min_resources == "smallest":
@@ -466,6 +466,12 @@ def make_resource_plan(
                 if len(rows) < len(train) and not whole:
                     plan.subsamples[(level, fold)] = rows
     return plan
+
+
+def _room_for_min_rung(smallest: int, top: int, factor: int) -> bool:
+    """Whether training folds of ``top`` rows hold ``factor`` times a cheap rung of
+    :data:`MIN_RUNG_ROWS` rows (and of the ``smallest`` sensible rung)."""
+    return max(smallest, MIN_RUNG_ROWS) <= top // factor
 
 
 def _stratifies(classifier: bool, groups: Any, y: Any) -> bool:
