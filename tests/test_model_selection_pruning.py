@@ -201,9 +201,9 @@ class ScoreIsQ(BaseEstimator, ClassifierMixin):
         return self.q
 
 
-@pytest.mark.parametrize("pruner", ["sha", SuccessiveHalvingPruner(1, 3, 0)])
-def test_halving_pauses_candidates_and_keeps_its_quota_at_each_rung(pruner):
+def test_halving_pauses_candidates_and_keeps_its_quota_at_each_rung():
     # 7 candidates, rungs after 1 and 3 folds: ceil(7/3) = 3 go on to 3 folds, 1 to 5 folds
+    pruner = SuccessiveHalvingPruner(1, 3, 0)
     kwargs = dict(sampler="grid", n_iter=None, cv=5, pruner=pruner, resource="folds")
     worse = HPOSearchCV(ScoreIsQ(), {"q": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]}, **kwargs)
     assert worse.fit(X, y).cv_results_["n_splits_run"].tolist() == [5, 3, 3, 1, 1, 1, 1]
@@ -215,6 +215,18 @@ def test_halving_pauses_candidates_and_keeps_its_quota_at_each_rung(pruner):
     res = better.fit(X, y).cv_results_
     assert res["n_splits_run"].tolist() == [1, 1, 3, 3, 5, 1, 1]
     assert better.best_params_ == {"q": 0.7}
+
+
+@pytest.mark.parametrize("n_samples, first_rung", [(60, 2), (1000, 1)])
+def test_sha_waits_for_a_second_fold_when_test_folds_are_small(n_samples, first_rung):
+    # 12-row test folds score too few rows to rank on one fold: the first rung of "sha"
+    # comes after 2 folds (ceil(7/3) = 3 go on), as HPOSearchCV.pruner says; 200-row test
+    # folds keep the rungs after 1 and 3 folds
+    X_, y_ = make_classification(n_samples=n_samples, n_features=5, random_state=0)
+    search = HPOSearchCV(ScoreIsQ(), {"q": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]},
+                         sampler="grid", n_iter=None, cv=5, resource="folds").fit(X_, y_)
+    runs = search.cv_results_["n_splits_run"].tolist()
+    assert runs == ([5, 5, 5, 2, 2, 2, 2] if first_rung == 2 else [5, 3, 3, 1, 1, 1, 1])
 
 
 def test_a_pruner_without_halving_rate_decides_as_each_candidate_reports():

@@ -83,10 +83,20 @@ class PruningPlan:
         return ends
 
 
-def make_pruning_plan(pruner: Any, n_steps: int, factor: int = 3) -> PruningPlan:
+def make_pruning_plan(
+    pruner: Any, n_steps: int, factor: int = 3, first_rung: int = 1
+) -> PruningPlan:
     """The plan of a ``pruner`` argument (a name, an instance or None) for ``n_steps`` steps.
 
-    ``factor`` is the reduction factor of the ``"sha"`` and ``"hyperband"`` pruners.
+    ``factor`` is the reduction factor of the ``"sha"`` and ``"hyperband"`` pruners;
+    ``first_rung`` the steps a candidate runs before the first rung of ``"sha"``.
+
+    Examples
+    --------
+    >>> sorted(make_pruning_plan("sha", 5).decision_steps)
+    [0, 2]
+    >>> sorted(make_pruning_plan("sha", 5, first_rung=2).decision_steps)
+    [1]
     """
     from sk_hpo import pruners as p
 
@@ -95,7 +105,7 @@ def make_pruning_plan(pruner: Any, n_steps: int, factor: int = 3) -> PruningPlan
     if isinstance(pruner, str):
         if pruner == "sha":
             pruner_obj: BasePruner = p.SuccessiveHalvingPruner(
-                min_resource=1, reduction_factor=factor, min_early_stopping_rate=0
+                min_resource=first_rung, reduction_factor=factor, min_early_stopping_rate=0
             )
         elif pruner == "median":
             pruner_obj = p.MedianPruner(n_startup_trials=5, n_warmup_steps=0, interval_steps=1)

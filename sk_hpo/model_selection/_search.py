@@ -173,7 +173,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     pruner : {"sha", "median", "wilcoxon", "hyperband"}, BasePruner or None, default="sha"
         How weak candidates are stopped. ``"sha"`` is successive halving (reduction factor
         ``factor``) with rungs at each cheap budget of ``resource`` and after 1 and 3
-        full-budget folds; it *pauses* rather than prunes: a candidate not (yet) in the top
+        full-budget folds (after 2 folds only, when there is no cheap budget and a test
+        fold holds fewer than 200 rows); it *pauses* rather than prunes: a candidate not (yet) in the top
         ``1 / factor`` of the candidates at its rung waits there, goes on when a larger
         field puts it in the top, and is pruned when it can no longer reach the rung's
         quota (``ceil(n / factor)`` of the ``n`` candidates that reach it, as
@@ -591,7 +592,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         resource = self._resource_plan(space, splits, y, routed.split.get("groups"), self._seed())
         rule = None
         if objectives is None:
-            plan = make_pruning_plan(self.pruner, resource.n_steps, self.factor)
+            plan = make_pruning_plan(
+                self.pruner, resource.n_steps, self.factor, resource.first_rung
+            )
         else:  # objectives lane: pruning by dominance
             plan, rule = make_objective_plan(self.pruner, objectives, resource.n_steps, self.factor)
         study = self._open_study(sampler, plan, objectives)
