@@ -339,9 +339,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     What the default (TPE, ``pruner="sha"``, ``resource="auto"``) costs and finds, from
     ``benchmarks/bench_search.py`` (11 tasks: 8 estimator families plus three small or wide
     ones kept out of the default set; 10 seeds, ``n_iter=40``, 5-fold, ``n_jobs=2``):
-    about 80 fits per search where RandomizedSearchCV makes 200 and HalvingRandomSearchCV
-    about 300; 0.32x RandomizedSearchCV's wall time and 0.57x HalvingRandomSearchCV's, with
-    a held-out score 0.003 below RandomizedSearchCV's and 0.005 above
+    about 90 fits per search where RandomizedSearchCV makes 200 and HalvingRandomSearchCV
+    about 300; 0.37x RandomizedSearchCV's wall time and 0.61x HalvingRandomSearchCV's, with
+    a held-out score 0.002 below RandomizedSearchCV's and 0.006 above
     HalvingRandomSearchCV's on average. Cheap rungs trained on small subsamples can misrank
     candidates whose best setting depends on the amount of data (strong regularisation wins
     on a few rows), hence the 200-sample floor of ``min_resources``; the saga logistic
