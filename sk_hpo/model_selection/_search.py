@@ -174,10 +174,10 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         How weak candidates are stopped. ``"sha"`` is successive halving (reduction factor
         ``factor``) with rungs at each cheap budget of ``resource`` and after 1 and 3
         full-budget folds (after 2 folds only, when there is no cheap budget and a test
-        fold holds fewer than 200 rows); it *pauses* rather than prunes: a candidate not (yet) in the top
-        ``1 / factor`` of the candidates at its rung waits there, goes on when a larger
-        field puts it in the top, and is pruned when it can no longer reach the rung's
-        quota (``ceil(n / factor)`` of the ``n`` candidates that reach it, as
+        fold holds fewer than 200 rows); it *pauses* rather than prunes: a candidate not
+        (yet) in the top ``1 / factor`` of the candidates at its rung waits there, goes on
+        when a larger field puts it in the top, and is pruned when it can no longer reach
+        the rung's quota (``ceil(n / factor)`` of the ``n`` candidates that reach it, as
         HalvingRandomSearchCV keeps); when every candidate has been proposed, the waiting
         ones are decided rung by rung. A pruner instance stating a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate` is run the same way; any other
