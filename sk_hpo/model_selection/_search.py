@@ -346,7 +346,7 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     candidates whose best setting depends on the amount of data (strong regularisation wins
     on a few rows), hence the 200-sample floor of ``min_resources``; the saga logistic
     regression (800 training rows, 100 features) and extra trees on 80 features still scored
-    0.004 to 0.006 below RandomizedSearchCV. Where that matters, give a larger
+    about 0.004 below RandomizedSearchCV. Where that matters, give a larger
     ``min_resources`` or ``resource="folds"``, or ``pruner=None`` for every fold of every
     candidate (RandomizedSearchCV's cost). ``benchmarks/bench_rung_fidelity.py`` shows how
     well a task's cheap rungs rank candidates.
