@@ -148,3 +148,13 @@ def test_pruned_candidates_are_never_best_and_none_is_left_running(n_jobs):
     assert all(t.state.is_finished() for t in search.study_.trials)
     # 20 candidates, rungs after 1 and 3 folds: 7 reach fold 2, at most a few all 5 folds
     assert (res["n_splits_run"] >= 3).sum() < 10
+
+
+def test_cheap_rungs_keep_half():
+    assert Promotion(3, [0, 2, 8], 40, cheap_steps=[0, 2]).quotas == [20, 10, 4]
+    assert Promotion(2, [0, 1], 40, cheap_steps=[0]).quotas == [20, 10]  # never above eta
+    p = Promotion(3, [0], n_candidates=8, cheap_steps=[0])  # q_0 = 4
+    p.add(0, 0, 0.1)
+    # n_0 = 2: the better one is in the top floor(2 / 2); with a rate of 3 it would wait
+    assert p.add(1, 0, 0.9) == Decision(promote=[1], prune=[])
+    assert p.drain() == Decision(promote=[], prune=[0])  # ceil(2 / 2) = 1 place, taken

@@ -234,6 +234,43 @@ def test_pruned_trials_feed_the_model():
     assert study.best_value < 0.05
 
 
+def _reporting_study(n_pruned, n_running, multivariate=True, report=True):
+    """Pruned trials at x in [0.3, 1] that scored 1.0 at step 0, then running ones at
+    x in [0.02, 0.08] that reported 0.0 there (unless ``report`` is False)."""
+    study = make_study(seed=0, multivariate=multivariate, n_startup_trials=5)
+    dist = FloatDistribution(0, 1)
+    for x in np.linspace(0.3, 1.0, n_pruned):
+        study.add_trial(sk_hpo.trial.create_trial(
+            params={"x": float(x)}, distributions={"x": dist}, state=TrialState.PRUNED,
+            intermediate_values={0: 1.0},
+        ))
+    for x in np.linspace(0.02, 0.08, n_running):
+        study.enqueue_trial({"x": float(x)})
+        trial = study.ask()
+        trial.suggest_float("x", 0, 1)
+        if report:
+            trial.report(0.0, step=0)
+    return study
+
+
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_running_trials_that_reported_are_ranked_at_their_step(multivariate):
+    # The three running trials reported the best values at step 0: they are the good group
+    # (as pruned trials stopped there would be), not constant lies among the bad ones, so
+    # the model proposes near them. Lied about, they pushed proposals away from x < 0.1.
+    study = _reporting_study(n_pruned=12, n_running=3, multivariate=multivariate)
+    xs = [study.ask().suggest_float("x", 0, 1) for _ in range(6)]
+    assert np.median(xs) < 0.15, xs
+
+
+@pytest.mark.parametrize("report", [True, False])
+def test_running_trials_that_reported_count_towards_the_startup(report):
+    # 2 pruned + 3 running trials that reported reach n_startup_trials=5: the model makes a
+    # relative proposal. Running trials that reported nothing do not count: random startup.
+    study = _reporting_study(n_pruned=2, n_running=3, report=report)
+    assert (study.ask().relative_params != {}) == report
+
+
 def _frozen(number, state, value=None, intermediate=None):
     return FrozenTrial(
         number, state, value, None, None, {}, {}, {}, {}, dict(intermediate or {}), number

@@ -198,7 +198,12 @@ class FoldScheduler:
         self._processed = 0
         # successive halving with pause (see _promotion): parked candidates wait for a rung
         n_candidates = n_iter if n_iter is not None else space.n_candidates
-        self.promotion = make_promotion(plan, [s.number for s in self.steps], n_candidates)
+        self.promotion = make_promotion(
+            plan,
+            [s.number for s in self.steps],
+            n_candidates,
+            cheap_steps=[s.number for s in self.steps if not s.final],
+        )
         self._parked: dict[int, _Run] = {}
         self.runner: TrialRunner  # made by run(), whose start begins the timeout
 

@@ -178,7 +178,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         (yet) in the top ``1 / factor`` of the candidates at its rung waits there, goes on
         when a larger field puts it in the top, and is pruned when it can no longer reach
         the rung's quota (``ceil(n / factor)`` of the ``n`` candidates that reach it, as
-        HalvingRandomSearchCV keeps); when every candidate has been proposed, the waiting
+        HalvingRandomSearchCV keeps; a cheap budget's rung keeps half instead, as its
+        ranks are less sure); when every candidate has been proposed, the waiting
         ones are decided rung by rung. A pruner instance stating a
         :meth:`~sk_hpo.pruners.BasePruner.halving_rate` is run the same way; any other
         pruner is asked as each candidate reaches a rung. None fits every fold. The other
@@ -258,8 +259,8 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         The smallest budget. ``"auto"``: ``max_resources // factor**(m - 1)`` with ``m``
         levels chosen from ``n_iter`` as HalvingRandomSearchCV's ``"exhaust"`` does: keep
         ``ceil(q / factor)`` of ``q`` candidates per level until at most ``factor`` are left
-        for the full budget (``n_iter=40, factor=3``: 4 levels, 40, 14, 5 and 2
-        candidates); at least scikit-learn's ``"smallest"`` (``2 * n_splits`` samples, times
+        for the full budget (``n_iter=40, factor=3``: 4 levels; as the cheap rungs of
+        ``"sha"`` keep half, 40, 20, 10 and 5 candidates reach them); at least scikit-learn's ``"smallest"`` (``2 * n_splits`` samples, times
         the number of classes for classifiers), two samples of each class per training fold
         and, where the training folds hold ``factor`` times as many, 200 samples
         (``n_samples``), or 1 (a parameter); when that floor binds the levels are spread

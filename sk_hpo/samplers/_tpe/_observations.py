@@ -141,19 +141,34 @@ class StudyObservations:
             entry = self._mass_caches[key] = (signature, caches)
         return entry[1]
 
+    def reporting(self, trials: Sequence[FrozenTrial], current: FrozenTrial) -> list[FrozenTrial]:
+        """The running trials but ``current`` that reported an intermediate value.
+
+        ``trials`` are the study's, as last passed to :meth:`sync`. Such a trial reached a
+        step: the sampler ranks it as a trial pruned there would rank
+        (:func:`~sk_hpo.samplers._budgets.rank_key`), and no longer as a constant lie.
+        """
+        return [
+            t
+            for t in trials[self._n_settled :]
+            if t.state == TrialState.RUNNING and t.number != current.number
+            and t.intermediate_values
+        ]
+
     def running_configs(
         self,
         trials: Sequence[FrozenTrial],
         current: FrozenTrial,
         search_space: dict[str, BaseDistribution],
-    ) -> list[dict[str, float]]:
-        """Internal values (within ``search_space``) of the running trials but ``current``.
+    ) -> dict[int, dict[str, float]]:
+        """Internal values (within ``search_space``) of the running trials but ``current``,
+        by trial number.
 
         ``trials`` are the study's, as last passed to :meth:`sync`. A trial's stored
         parameters are completed by the sampler's pending proposal for it. Proposals of
         trials that stopped running are forgotten.
         """
-        configs = []
+        configs = {}
         running_ids = set()
         for t in trials[self._n_settled :]:
             if t.state != TrialState.RUNNING:
@@ -167,7 +182,7 @@ class StudyObservations:
                 if n in search_space and same_distribution(t.distributions[n], search_space[n])
             }
             config.update(self.pending.get(t._trial_id, {}))
-            configs.append(config)
+            configs[t.number] = config
         for trial_id in set(self.pending) - running_ids:
             del self.pending[trial_id]
         return configs

@@ -20,7 +20,7 @@ from sk_hpo._warnings import warn_user
 from sk_hpo._direction import StudyDirection
 from sk_hpo.distributions import BaseDistribution, CategoricalDistribution
 from sk_hpo.samplers._base import BaseSampler
-from sk_hpo.samplers._budgets import budget_keys
+from sk_hpo.samplers._budgets import budget_keys, rank_key
 from sk_hpo.samplers._random import RandomSampler, sample_uniform
 from sk_hpo.samplers._constraints_func import store_constraints
 from sk_hpo.samplers._tpe._finite import SeenConfigurations, best_unseen
@@ -135,6 +135,12 @@ class TPESampler(BaseSampler):
       deepest step reached: COMPLETE trials first, by value; then pruned trials, deeper
       ones (larger last step) first, then by their last reported value (see
       :mod:`sk_hpo.samplers._budgets`): a pruned candidate marks a bad region.
+    - A running trial that reported an intermediate value (in a study of one objective
+      whose trials violate no constraint) is ranked the same way, at the step it reached,
+      and counts towards ``n_startup_trials``; only running trials that reported nothing
+      are constant lies. Successive halving keeps its best candidates running (waiting at
+      a rung, or between folds) until its end: as lies, they pushed the model away from
+      the best region.
     - Constraints (Optuna 5's rule): feasible trials (every constraint <= 0) fill the good
       group first, complete then pruned; infeasible trials come after them, by increasing
       total violation (sum of the positive constraint values).
@@ -310,13 +316,17 @@ class TPESampler(BaseSampler):
                 for g in self._groups(obs)
             ]
             groups = [g for g in groups if g]
-            startup = obs.n_finished < self._n_startup_trials
+            reports = self._reports(study, obs, trials, trial)
+            startup = obs.n_finished + len(reports) < self._n_startup_trials
             finite = all(_is_discrete(d) for g in groups for d in g.values())
             if startup and not finite:
                 return {}  # random startup: sample_independent delegates to the random sampler
             split = self._splitter(study, obs)
             running = obs.running_configs(trials, trial, search_space)
-            lying = running if self._constant_liar else []
+            reported = {t.number for t in reports}
+            lying = [
+                c for number, c in running.items() if number not in reported
+            ] if self._constant_liar else []
             names, spaces, cands, scores, score_fns = [], [], [], [], []
             for group in groups:
                 group_names = list(group)
@@ -325,8 +335,8 @@ class TPESampler(BaseSampler):
                     cand = space.uniform(self._rng, self._n_ei_candidates)
                     score, score_fn = np.zeros(len(cand)), _zeros
                 else:
-                    numbers, X, keys = obs.table(group_names)
-                    keys = self._budget_keys(obs.table_trials(group_names), keys)
+                    numbers, X, keys, observed = _observed(obs, group, reports)
+                    keys = self._budget_keys(observed, keys)
                     lies = [[c[n] for n in group_names] for c in lying if group.keys() <= c.keys()]
                     fit_keys = ((tuple(group_names), "good"), (tuple(group_names), "bad"))
                     l_est, g_est = self._fit_pair(
@@ -352,7 +362,9 @@ class TPESampler(BaseSampler):
                 score_fns.append(score_fn)
 
             if finite:
-                seen = _seen_configurations(study, trials, trial, search_space, running)
+                seen = _seen_configurations(
+                    study, trials, trial, search_space, list(running.values())
+                )
                 internal = best_unseen(names, cands, scores, spaces, score_fns, seen, self._rng)
                 # Another process may be proposing the same configuration right now: the
                 # storage's atomic claim decides who takes it; the loser takes its next best.
@@ -373,6 +385,20 @@ class TPESampler(BaseSampler):
         return {
             name: search_space[name].to_external_repr(value) for name, value in internal.items()
         }
+
+    def _reports(
+        self,
+        study: Study,
+        obs: StudyObservations,
+        trials: Sequence[FrozenTrial],
+        current: FrozenTrial,
+    ) -> list[FrozenTrial]:
+        """Running trials the model observes at the step they reached (see Notes): those
+        that reported an intermediate value, in a study of one objective whose finished
+        trials violate no constraint (the good group is then chosen on rank keys alone)."""
+        if len(study.directions) > 1 or obs.outcomes.any_violation:
+            return []
+        return obs.reporting(trials, current)
 
     def _budget_keys(self, trials: Sequence[FrozenTrial], keys: np.ndarray) -> np.ndarray:
         """Rank keys at the modelled step (see :mod:`sk_hpo.samplers._budgets`)."""
@@ -486,24 +512,28 @@ class TPESampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         with self._lock:
-            obs = self._observe(study)
-            if obs.n_finished < self._n_startup_trials:
+            trials = study._get_trials(deepcopy=False)
+            obs = self._observe(study, trials)
+            reports = self._reports(study, obs, trials, trial)
+            if obs.n_finished + len(reports) < self._n_startup_trials:
                 return self._random_sampler.sample_independent(
                     study, trial, param_name, param_distribution
                 )
             space = SpaceArrays.from_distributions([param_distribution])
-            numbers, X, keys = obs.table([param_name])
-            keys = self._budget_keys(obs.table_trials([param_name]), keys)
+            numbers, X, keys, observed = _observed(obs, {param_name: param_distribution}, reports)
+            keys = self._budget_keys(observed, keys)
             # With a dynamic range, only the values inside the current one are modelled.
             inside = (X[:, 0] >= space.low[0]) & (X[:, 0] <= space.high[0])
             if not np.any(inside):
                 return sample_uniform(self._rng, param_distribution)
             lies = []
             if self._constant_liar:
+                reported = {t.number for t in reports}
                 for t in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
                     value = t.internal_params.get(param_name)
                     if (
                         t.number != trial.number
+                        and t.number not in reported
                         and value is not None
                         and type(t.distributions[param_name]) is type(param_distribution)
                         and space.low[0] <= value <= space.high[0]
@@ -547,6 +577,31 @@ def _claim(
     if trial.system_attrs.get("fixed_params"):
         return True
     return study.claims.claim(trial, study.claims.key(internal, search_space))
+
+
+def _observed(
+    obs: StudyObservations, group: dict[str, BaseDistribution], reports: Sequence[FrozenTrial]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[FrozenTrial]]:
+    """``(numbers, X, keys, trials)`` of the finished trials holding the parameters of
+    ``group`` (:meth:`StudyObservations.table`), followed by the running ones of
+    ``reports`` that hold them."""
+    names = list(group)
+    numbers, X, keys = obs.table(names)
+    trials = obs.table_trials(names)
+    rows = [
+        t
+        for t in reports
+        if all(n in t.distributions and same_distribution(t.distributions[n], d)
+               for n, d in group.items())
+    ]
+    if not rows:
+        return numbers, X, keys, trials
+    return (
+        np.append(numbers, [t.number for t in rows]),
+        np.vstack([X, np.array([[t.internal_params[n] for n in names] for t in rows])]),
+        np.vstack([keys, np.array([rank_key(t) for t in rows])]),
+        [*trials, *rows],
+    )
 
 
 def _seen_configurations(
