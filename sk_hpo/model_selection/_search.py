@@ -340,16 +340,16 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
     What the default (TPE, ``pruner="sha"``, ``resource="auto"``) costs and finds, from
     ``benchmarks/bench_search.py`` (11 tasks: 8 estimator families plus three small or wide
     ones kept out of the default set; 10 seeds, ``n_iter=40``, 5-fold, ``n_jobs=2``):
-    about 90 fits per search where RandomizedSearchCV makes 200 and HalvingRandomSearchCV
-    about 300; 0.37x RandomizedSearchCV's wall time and 0.61x HalvingRandomSearchCV's, with
-    a held-out score 0.002 below RandomizedSearchCV's and 0.006 above
+    about 100 fits per search where RandomizedSearchCV makes 200 and HalvingRandomSearchCV
+    about 300; 0.43x RandomizedSearchCV's wall time and 0.78x HalvingRandomSearchCV's, with
+    a held-out score 0.0006 below RandomizedSearchCV's and 0.008 above
     HalvingRandomSearchCV's on average. Cheap rungs trained on small subsamples can misrank
     candidates whose best setting depends on the amount of data (strong regularisation wins
-    on a few rows), hence the 200-sample floor of ``min_resources``; the saga logistic
-    regression (800 training rows, 100 features) and extra trees on 80 features still scored
-    about 0.004 below RandomizedSearchCV. Where that matters, give a larger
-    ``min_resources`` or ``resource="folds"``, or ``pruner=None`` for every fold of every
-    candidate (RandomizedSearchCV's cost). ``benchmarks/bench_rung_fidelity.py`` shows how
+    on a few rows), hence the 200-sample floor of ``min_resources`` and cheap rungs that
+    keep half; the saga logistic regression (800 training rows, 100 features) and the MLP
+    on digits still scored about 0.005 below RandomizedSearchCV. Where that matters, give
+    a larger ``min_resources`` or ``resource="folds"``, or ``pruner=None`` for every fold
+    of every candidate (RandomizedSearchCV's cost). ``benchmarks/bench_rung_fidelity.py`` shows how
     well a task's cheap rungs rank candidates.
 
     Examples
