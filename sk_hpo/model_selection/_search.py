@@ -165,7 +165,9 @@ class HPOSearchCV(MetaEstimatorMixin, BaseEstimator):
         How candidates are proposed. ``"grid"`` walks the space in ``ParameterGrid`` order:
         with ``n_iter=None`` and ``pruner=None`` it evaluates what GridSearchCV evaluates, in
         the same order. ``"random"`` over lists only evaluates the candidates
-        RandomizedSearchCV draws for the same ``random_state``, in its order. A sampler
+        RandomizedSearchCV draws for the same ``random_state``, in its order. ``"gp"``
+        learns from complete candidates only: give it ``pruner=None``, as successive
+        halving completes too few for its model to start. A sampler
         instance is copied at each fit (``random_state`` then does not apply to it). With
         ``objectives``, ``"tpe"`` means the engine's default sampler for several objectives
         (:func:`~sk_hpo.create_study`'s; NSGA-II or multi-objective TPE), and a sampler
